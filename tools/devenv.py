@@ -1,0 +1,381 @@
+#!/usr/bin/env python3
+"""Development harness for crm_standard: ``run`` and ``test``.
+
+It finds Odoo 18.0 (importable ``odoo`` or ``ODOO_PATH``), installs the
+project's Python requirements, and, when no PostgreSQL is configured through
+the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD), starts a throwaway
+cluster under a temporary directory, listening on a unix socket and
+127.0.0.1 only, and removes it afterwards.
+"""
+
+import argparse
+import contextlib
+import glob
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE = "crm_standard"
+PG_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")
+DB_ROLE = "odoo"
+
+
+def say(msg):
+    print(f"[devenv] {msg}", flush=True)
+
+
+def die(msg, code=2):
+    print(f"[devenv] ERROR: {msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+# --------------------------------------------------------------------------
+# Odoo
+# --------------------------------------------------------------------------
+def find_odoo():
+    """Return (python_path_entry or None, odoo package dir). Exit if absent."""
+    odoo_path = os.environ.get("ODOO_PATH")
+    if odoo_path:
+        base = Path(odoo_path).expanduser().resolve()
+        if (base / "odoo" / "release.py").is_file():
+            entry = base
+        elif (base / "release.py").is_file():
+            entry = base.parent
+        else:
+            die(
+                f"ODOO_PATH={odoo_path} does not contain Odoo: expected "
+                f"{base}/odoo/release.py (the folder holding odoo-bin)."
+            )
+        sys.path.insert(0, str(entry))
+    else:
+        entry = None
+    try:
+        import odoo.release as release  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        die(
+            "Odoo 18.0 is not importable by this Python "
+            f"({sys.executable}).\n"
+            "  Provide it in one of two ways:\n"
+            "  - install Odoo 18.0 Community so that `python3 -c 'import odoo'` "
+            "works (its requirements.txt plus `phonenumbers`), or\n"
+            "  - point ODOO_PATH at an Odoo 18.0 source folder (the one holding "
+            "odoo-bin), e.g. `make test ODOO_PATH=/opt/odoo18`."
+        )
+    if release.version_info[0] != 18:
+        die(f"Odoo {release.version} found, crm_standard needs 18.0.")
+    odoo_dir = Path(release.__file__).resolve().parent
+    return entry, odoo_dir
+
+
+def odoo_env(entry):
+    env = dict(os.environ)
+    if entry:
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(entry), env.get("PYTHONPATH")) if p
+        )
+    return env
+
+
+def ensure_requirements():
+    req = ROOT / "requirements.txt"
+    missing = []
+    for line in req.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name = re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0]
+        mod = {"pytest-odoo": "pytest_odoo", "psycopg2-binary": "psycopg2"}.get(
+            name, name.replace("-", "_")
+        )
+        try:
+            __import__(mod)
+        except ImportError:
+            missing.append(line)
+    if missing:
+        say(f"installing Python requirements: {', '.join(missing)}")
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "-r", str(req)],
+            check=True,
+        )
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL
+# --------------------------------------------------------------------------
+def pg_bindir():
+    for cand in sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(re.search(r"/(\d+)/bin", p).group(1)),
+        reverse=True,
+    ):
+        return Path(cand).parent
+    found = shutil.which("initdb") or shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    return None
+
+
+def ensure_pg_server():
+    bindir = pg_bindir()
+    if bindir:
+        return bindir
+    if os.geteuid() != 0:
+        die(
+            "no PostgreSQL server binaries (initdb) found. Install them "
+            "(Debian: `sudo apt-get install postgresql`) or set PGHOST/PGPORT/"
+            "PGUSER/PGPASSWORD to use an existing server."
+        )
+    say("installing PostgreSQL server (apt-get install postgresql)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
+        check=True,
+        env=env,
+    )
+    bindir = pg_bindir()
+    if not bindir:
+        die("apt-get installed postgresql but initdb is still missing")
+    return bindir
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _service_user():
+    """initdb refuses root: run the cluster as a non-root account."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "crmstd"):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(name)
+            return name
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "crmstd"],
+        check=True,
+    )
+    return "crmstd"
+
+
+class ThrowawayCluster:
+    """A PostgreSQL cluster in a temp dir, trust auth, socket + 127.0.0.1."""
+
+    def __init__(self):
+        self.bindir = ensure_pg_server()
+        self.user = _service_user()
+        self.base = Path(tempfile.mkdtemp(prefix="crmstd-pg-"))
+        self.data = self.base / "data"
+        self.sock = self.base / "sock"
+        self.port = free_port()
+
+    def _cmd(self, args):
+        if self.user:
+            return ["runuser", "-u", self.user, "--", *args]
+        return args
+
+    def start(self):
+        self.sock.mkdir()
+        if self.user:
+            shutil.chown(self.base, self.user)
+            shutil.chown(self.sock, self.user)
+        os.chmod(self.base, 0o755)
+        subprocess.run(
+            self._cmd([
+                str(self.bindir / "initdb"), "-D", str(self.data), "-U", DB_ROLE,
+                "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
+            ]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        opts = (
+            f"-k {self.sock} -h 127.0.0.1 -p {self.port} -F "
+            "-c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        subprocess.run(
+            self._cmd([
+                str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts,
+                "-l", str(self.base / "postgres.log"), "-w", "start",
+            ]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        say(f"throwaway PostgreSQL on {self.sock} and 127.0.0.1:{self.port}")
+        return {"db_host": str(self.sock), "db_port": str(self.port),
+                "db_user": DB_ROLE, "db_password": ""}
+
+    def stop(self):
+        subprocess.run(
+            self._cmd([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(self.base, ignore_errors=True)
+        say("throwaway PostgreSQL stopped and removed")
+
+
+@contextlib.contextmanager
+def postgres():
+    if any(os.environ.get(v) for v in PG_VARS):
+        say("using the PostgreSQL given by PGHOST/PGPORT/PGUSER/PGPASSWORD")
+        yield {
+            "external": True,
+            "db_host": os.environ.get("PGHOST", ""),
+            "db_port": os.environ.get("PGPORT", ""),
+            "db_user": os.environ.get("PGUSER", ""),
+            "db_password": os.environ.get("PGPASSWORD", ""),
+        }
+        return
+    cluster = ThrowawayCluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+# --------------------------------------------------------------------------
+# Odoo runs
+# --------------------------------------------------------------------------
+def write_config(workdir, odoo_dir, db, http_port=None):
+    addons = [str(ROOT), str(odoo_dir.parent / "addons"), str(odoo_dir / "addons")]
+    addons = [a for a in addons if Path(a).is_dir()]
+    lines = ["[options]", f"addons_path = {','.join(addons)}",
+             f"data_dir = {workdir / 'data'}", "list_db = False",
+             "max_cron_threads = 1" if http_port else "max_cron_threads = 0"]
+    lines += [f"{k} = {v}" for k, v in db.items() if v and k.startswith("db_")]
+    if http_port:
+        lines += ["http_interface = 127.0.0.1", f"http_port = {http_port}"]
+    conf = workdir / "odoo.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    return conf
+
+
+ODOO_MAIN = "import odoo.cli, sys; sys.argv[0] = 'odoo'; odoo.cli.main()"
+LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.M)
+
+
+def odoo_cmd(conf, *args):
+    return [sys.executable, "-c", ODOO_MAIN, "-c", str(conf), *args]
+
+
+def odoo_step(title, conf, env, log, *args):
+    """Run a non-interactive Odoo command; fail on exit code or ERROR lines."""
+    start = time.monotonic()
+    with open(log, "w") as fh:
+        rc = subprocess.run(odoo_cmd(conf, *args), env=env, stdout=fh, stderr=subprocess.STDOUT).returncode
+    text = Path(log).read_text()
+    errors = [m.group(0) for m in LOG_ERROR.finditer(text)]
+    took = time.monotonic() - start
+    if rc or errors:
+        sys.stdout.write(text[-6000:])
+        die(f"{title}: FAILED (exit {rc}, {len(errors)} ERROR lines) - log {log}", 1)
+    say(f"{title}: ok ({took:.0f} s)")
+
+
+def drop_databases(db, names):
+    import psycopg2  # pylint: disable=import-outside-toplevel
+
+    params = {k[3:]: v for k, v in db.items() if k.startswith("db_") and v}
+    params["dbname"] = "postgres"
+    conn = psycopg2.connect(**params)
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        for name in names:
+            cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    conn.close()
+
+
+def cmd_test(args):
+    entry, odoo_dir = find_odoo()
+    ensure_requirements()
+    env = odoo_env(entry)
+    work = Path(tempfile.mkdtemp(prefix="crmstd-test-"))
+    try:
+        with postgres() as db:
+            conf = write_config(work, odoo_dir, db)
+            suffix = f"{os.getpid()}"
+            db_test = f"crmstd_test_{suffix}"
+            db_nodemo = f"crmstd_nodemo_{suffix}"
+            if not args.quick:
+                odoo_step("install without demo data", conf, env, work / "nodemo.log",
+                          "-d", db_nodemo, "-i", MODULE, "--without-demo=all",
+                          "--stop-after-init", "--no-http")
+            odoo_step("install with demo data", conf, env, work / "install.log",
+                      "-d", db_test, "-i", MODULE, "--stop-after-init", "--no-http")
+            if not args.quick:
+                odoo_step("upgrade (-u crm_standard)", conf, env, work / "upgrade.log",
+                          "-d", db_test, "-u", MODULE, "--stop-after-init", "--no-http")
+            targets = list(args.pytest_args)
+            if not any(Path(a.split("::")[0]).exists() for a in targets):
+                targets.append(str(ROOT / MODULE / "tests"))
+            # test mode from the first import of odoo.tests on, as odoo-bin --test-enable
+            test_conf = work / "odoo-test.conf"
+            test_conf.write_text(conf.read_text() + "test_enable = True\n")
+            cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                   f"--odoo-config={test_conf}", f"--odoo-database={db_test}",
+                   "--odoo-log-level=warn", *targets]
+            say("pytest " + " ".join(targets))
+            rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+            if db.get("external"):
+                drop_databases(db, (db_test, db_nodemo))
+            return rc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def cmd_run(args):
+    entry, odoo_dir = find_odoo()
+    ensure_requirements()
+    env = odoo_env(entry)
+    work = Path(tempfile.mkdtemp(prefix="crmstd-run-"))
+    try:
+        with postgres() as db:
+            conf = write_config(work, odoo_dir, db, http_port=args.port)
+            dbname = args.database
+            odoo_step("install crm_standard with demo data", conf, env, work / "install.log",
+                      "-d", dbname, "-i", MODULE, "--stop-after-init", "--no-http")
+            say(f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
+                "(login: admin / password: admin). Ctrl+C stops it.")
+            proc = subprocess.Popen(odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env)
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:
+                proc.send_signal(signal.SIGINT)
+                return proc.wait()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_test = sub.add_parser("test", help="install checks + the pytest-odoo suite")
+    p_test.add_argument("--quick", action="store_true",
+                        help="skip the no-demo install and the upgrade check")
+    p_test.add_argument("pytest_args", nargs="*", help="pytest targets/options")
+    p_run = sub.add_parser("run", help="serve Odoo with crm_standard and demo data")
+    p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8069)))
+    p_run.add_argument("--database", default="crm_standard_demo")
+    args, extra = parser.parse_known_args()
+    if args.command == "test":
+        args.pytest_args = [*args.pytest_args, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    sys.exit({"test": cmd_test, "run": cmd_run}[args.command](args))
+
+
+if __name__ == "__main__":
+    main()
