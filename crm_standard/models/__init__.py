@@ -3,3 +3,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import crm_lead
+from . import crm_standard_ticket_stage
+from . import crm_standard_ticket_category
+from . import crm_standard_ticket_sla
+from . import crm_standard_ticket_team
+from . import crm_standard_ticket

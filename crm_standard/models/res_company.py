@@ -53,3 +53,18 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._(
                     "Churn After (Months): the number of months cannot be "
                     "negative (got %(value)s).", value=company.crm_churn_months))
+
+    crm_ticket_feedback_days = fields.Integer(
+        string="Feedback Request After (Days)",
+        default=30,
+        help="Days after a ticket is solved (service delivered) when the customer "
+        "gets the feedback form. 0 disables the feedback requests.",
+    )
+
+    @api.constrains("crm_ticket_feedback_days")
+    def _check_crm_ticket_feedback_days(self):
+        for company in self:
+            if company.crm_ticket_feedback_days < 0:
+                raise ValidationError(self.env._(
+                    "Feedback Request After (Days): the delay cannot be negative "
+                    "(got %(value)s).", value=company.crm_ticket_feedback_days))

@@ -14,3 +14,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.crm_validate_formats", readonly=False)
     crm_churn_months = fields.Integer(
         related="company_id.crm_churn_months", readonly=False)
+    crm_ticket_feedback_days = fields.Integer(
+        related="company_id.crm_ticket_feedback_days", readonly=False)

@@ -499,3 +499,66 @@ class ResPartner(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", (self | self.crm_duplicate_ids).ids)],
         }
+
+    # =====================================================================
+    # Service tickets (crm.standard.ticket): smart button, history tab,
+    # complaint data for value tags and the health score.
+    # =====================================================================
+    crm_ticket_ids = fields.One2many(
+        "crm.standard.ticket", "commercial_partner_id", string="Tickets",
+        groups="crm_standard.group_crm_standard_service_agent,sales_team.group_sale_salesman")
+    crm_ticket_count = fields.Integer(
+        string="Ticket Count", compute="_compute_crm_ticket_count",
+        groups="crm_standard.group_crm_standard_service_agent,sales_team.group_sale_salesman")
+    crm_complaint_ticket_count = fields.Integer(
+        string="Complaint Tickets", compute="_compute_crm_complaint_ticket_count", store=True,
+        help="Complaint tickets of this customer (archived ones excluded).")
+
+    def _compute_crm_ticket_count(self):
+        partners = self.commercial_partner_id
+        counts = dict(self.env["crm.standard.ticket"]._read_group(
+            [("commercial_partner_id", "in", partners.ids)],
+            ["commercial_partner_id"], ["__count"]))
+        for partner in self:
+            partner.crm_ticket_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends("crm_ticket_ids.ticket_type", "crm_ticket_ids.active")
+    def _compute_crm_complaint_ticket_count(self):
+        counts = self._origin._crm_complaint_counts()
+        for partner in self:
+            partner.crm_complaint_ticket_count = counts.get(partner._origin.id, 0)
+
+    def _crm_complaint_counts(self, date_from=None):
+        """{commercial partner id: complaint tickets} for ``self`` (one query).
+
+        :param date_from: only tickets received from this datetime on (e.g. the
+            last 12 months for a health score).
+        """
+        if not self.ids:
+            return {}
+        domain = [("commercial_partner_id", "in", self.ids), ("ticket_type", "=", "complaint")]
+        if date_from:
+            domain.append(("date_received", ">=", date_from))
+        return {
+            partner.id: count for partner, count in self.env["crm.standard.ticket"].sudo()._read_group(
+                domain, ["commercial_partner_id"], ["__count"])
+        }
+
+    def _crm_on_complaints_changed(self):
+        """Extension point: the complaint tickets of these customers changed.
+
+        Called with the commercial partners concerned after a complaint ticket
+        is created, archived, deleted, or changes type or customer. The value
+        tags (the "Complaint" tag) and the health score hook in here; the
+        default does nothing. ``crm_complaint_ticket_count`` is up to date.
+        """
+        return True
+
+    def action_view_crm_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_standard.crm_standard_ticket_action")
+        partner = self.commercial_partner_id
+        action["domain"] = [("commercial_partner_id", "=", partner.id)]
+        action["context"] = {"default_partner_id": self.id, "search_default_open": 0}
+        return action

@@ -1,0 +1,581 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
+
+from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
+
+_logger = logging.getLogger(__name__)
+
+SLA_STATUSES = [
+    ("on_track", "On Track"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+]
+CHANNELS = [
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("web", "Web"),
+    ("other", "Other"),
+]
+SLA_FIELDS = ("sla_id", "response_deadline", "resolution_deadline")
+
+
+class CrmStandardTicket(models.Model):
+    _name = "crm.standard.ticket"
+    _description = "Service Ticket"
+    _inherit = ["rating.mixin", "mail.activity.mixin"]
+    _order = "priority desc, date_received desc, id desc"
+    _check_company_auto = True
+
+    def _default_stage_id(self):
+        return self.env["crm.standard.ticket.stage"].search(
+            [("company_id", "in", [False, self.env.company.id])], limit=1)
+
+    def _default_team_id(self):
+        return self.env["crm.standard.ticket.team"].search(
+            [("member_ids", "in", self.env.uid), ("company_id", "=", self.env.company.id)],
+            limit=1)
+
+    number = fields.Char(
+        string="Ticket Number", readonly=True, copy=False, index="btree_not_null",
+        default=lambda self: self.env._("New"))
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    description = fields.Html()
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company)
+    # -- customer ------------------------------------------------------------
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", tracking=True, index=True, check_company=True,
+        help="The person who raised the ticket (or the customer company itself).")
+    commercial_partner_id = fields.Many2one(
+        "res.partner", string="Customer", related="partner_id.commercial_partner_id",
+        store=True, index=True)
+    partner_email = fields.Char(related="partner_id.email", string="Customer E-mail")
+    partner_phone = fields.Char(related="partner_id.phone", string="Customer Phone")
+    lead_id = fields.Many2one(
+        "crm.lead", string="Opportunity", tracking=True, check_company=True, index="btree_not_null",
+        domain="[('type', '=', 'opportunity')]",
+        help="The opportunity this request relates to, or the one it gave rise to.")
+    # -- classification ------------------------------------------------------
+    ticket_type = fields.Selection(
+        TICKET_TYPES, string="Type", required=True, default="inquiry", tracking=True, index=True)
+    category_id = fields.Many2one(
+        "crm.standard.ticket.category", string="Category", tracking=True, index=True,
+        check_company=True)
+    priority = fields.Selection(
+        TICKET_PRIORITIES, default="1", required=True, tracking=True, index=True)
+    channel = fields.Selection(CHANNELS, default="phone", required=True)
+    # -- handling ------------------------------------------------------------
+    team_id = fields.Many2one(
+        "crm.standard.ticket.team", string="Team", tracking=True, index=True,
+        check_company=True, default=_default_team_id)
+    user_id = fields.Many2one(
+        "res.users", string="Assigned To", tracking=True, index=True, check_company=True,
+        domain="[('share', '=', False)]")
+    stage_id = fields.Many2one(
+        "crm.standard.ticket.stage", string="Stage", tracking=True, index=True, copy=False,
+        required=True, ondelete="restrict", group_expand="_read_group_stage_ids",
+        default=_default_stage_id,
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]")
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, string="Solved")
+    # -- SLA -----------------------------------------------------------------
+    date_received = fields.Datetime(
+        string="Received On", required=True, default=fields.Datetime.now, copy=False,
+        help="Start of the SLA clock.")
+    sla_id = fields.Many2one(
+        "crm.standard.ticket.sla", string="SLA Policy", compute="_compute_sla_id",
+        store=True, readonly=False, tracking=True)
+    response_deadline = fields.Datetime(
+        compute="_compute_deadlines", store=True, copy=False,
+        help="First response due by this time (working hours of the team).")
+    resolution_deadline = fields.Datetime(
+        compute="_compute_deadlines", store=True, copy=False,
+        help="Solution due by this time (working hours of the team).")
+    first_response_date = fields.Datetime(
+        readonly=True, copy=False,
+        help="First message of an employee to the customer, or the first move "
+        "out of the first stage.")
+    first_response_hours = fields.Float(
+        string="First Response (Hours)", compute="_compute_first_response_hours",
+        store=True, aggregator="avg",
+        help="Working hours (or calendar hours without working schedule) "
+        "between reception and first response.")
+    solve_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
+    sla_status = fields.Selection(
+        SLA_STATUSES, string="SLA Status", compute="_compute_sla_status", store=True,
+        index=True,
+        help="Refreshed when the ticket changes and by the SLA scheduled action.")
+    sla_compliance = fields.Float(
+        string="SLA Compliance (%)", compute="_compute_sla_compliance", store=True,
+        aggregator="avg", help="100 unless the SLA is breached; its average is the compliance rate.")
+    escalated = fields.Boolean(readonly=True, copy=False, index=True)
+    escalation_date = fields.Datetime(readonly=True, copy=False)
+    # -- feedback ------------------------------------------------------------
+    feedback_request_date = fields.Datetime(
+        string="Feedback Requested On", readonly=True, copy=False,
+        help="When the customer feedback form was sent after delivery.")
+
+    _sql_constraints = [
+        ("number_company_uniq", "unique(number, company_id)", "The ticket number must be unique."),
+    ]
+
+    # ---------------------------------------------------------------------
+    # Computes
+    # ---------------------------------------------------------------------
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        for ticket in self:
+            ticket.display_name = (
+                f"[{ticket.number}] {ticket.name}" if ticket.number and ticket.id else ticket.name)
+
+    @api.depends("team_id", "ticket_type", "priority", "company_id")
+    def _compute_sla_id(self):
+        policies = self.env["crm.standard.ticket.sla"]._crm_find_policies(self)
+        for ticket in self:
+            ticket.sla_id = policies[ticket]
+
+    @api.depends("sla_id.response_hours", "sla_id.resolution_hours", "date_received",
+                 "team_id.resource_calendar_id")
+    def _compute_deadlines(self):
+        for ticket in self:
+            start = ticket.date_received or fields.Datetime.now()
+            sla = ticket.sla_id
+            ticket.response_deadline = ticket._crm_add_working_hours(start, sla.response_hours)
+            ticket.resolution_deadline = ticket._crm_add_working_hours(start, sla.resolution_hours)
+
+    @api.depends("first_response_date", "date_received", "team_id.resource_calendar_id")
+    def _compute_first_response_hours(self):
+        for ticket in self:
+            if ticket.first_response_date and ticket.date_received:
+                ticket.first_response_hours = ticket._crm_working_hours_between(
+                    ticket.date_received, ticket.first_response_date)
+            else:
+                ticket.first_response_hours = 0.0
+
+    @api.depends("response_deadline", "resolution_deadline", "first_response_date",
+                 "solve_date", "sla_id.at_risk_percent")
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.sla_status = ticket._crm_sla_status_at(now)
+
+    @api.depends("sla_status")
+    def _compute_sla_compliance(self):
+        for ticket in self:
+            ticket.sla_compliance = 0.0 if ticket.sla_status == "breached" else 100.0
+
+    # ---------------------------------------------------------------------
+    # SLA helpers (extension points)
+    # ---------------------------------------------------------------------
+    def _crm_add_working_hours(self, start, hours):
+        """Deadline ``hours`` after ``start`` in the team's working time.
+
+        Counted in the team's ``resource.calendar`` (attendances and public
+        holidays) when it has one, else in calendar hours. Override to use
+        another calendar (the customer's contract, for example).
+        """
+        self.ensure_one()
+        if not start or float_is_zero(hours or 0.0, precision_digits=4):
+            return False
+        calendar = self.team_id.resource_calendar_id
+        if calendar:
+            deadline = calendar.plan_hours(hours, start, compute_leaves=True)
+            if deadline:
+                return deadline
+        return start + timedelta(hours=hours)
+
+    def _crm_working_hours_between(self, start, end):
+        self.ensure_one()
+        if end <= start:
+            return 0.0
+        calendar = self.team_id.resource_calendar_id
+        if calendar:
+            return round(calendar.get_work_hours_count(start, end, compute_leaves=True), 2)
+        return round((end - start).total_seconds() / 3600, 2)
+
+    def _crm_sla_status_at(self, now):
+        """SLA status of the ticket at ``now`` from its stored deadlines.
+
+        Breached when a deadline was missed (late first response, late
+        solution, or a pending deadline in the past); at risk when less than
+        the policy's 'At Risk Below (%)' of the time allowed is left.
+        """
+        self.ensure_one()
+        status = "on_track"
+        ratio = (self.sla_id.at_risk_percent if self.sla_id else 25) / 100.0
+        start = self.date_received
+        for deadline, done in ((self.response_deadline, self.first_response_date),
+                               (self.resolution_deadline, self.solve_date)):
+            if not deadline:
+                continue
+            if done:
+                if done > deadline:
+                    return "breached"
+                continue
+            if now > deadline:
+                return "breached"
+            if start and deadline - now <= (deadline - start) * ratio:
+                status = "at_risk"
+        return status
+
+    # ---------------------------------------------------------------------
+    # ORM
+    # ---------------------------------------------------------------------
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([("company_id", "in", [False, *self.env.companies.ids])],
+                             order=stages._order)
+
+    @api.model
+    def _crm_next_numbers(self, count):
+        """``count`` new ticket numbers in one query (batch-friendly).
+
+        Extension point: override for another numbering scheme.
+        """
+        if not count:
+            return []
+        sequence = self.env["ir.sequence"].sudo().search(
+            [("code", "=", "crm_standard.ticket"),
+             ("company_id", "in", [self.env.company.id, False])],
+            order="company_id", limit=1)
+        if not sequence:
+            raise UserError(self.env._(
+                "Ticket Number: the sequence 'crm_standard.ticket' is missing."))
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence.next_by_id() for __ in range(count)]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            ["ir_sequence_%03d" % sequence.id, count])
+        return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        new_label = self.env._("New")
+        todo = [vals for vals in vals_list if vals.get("number", new_label) == new_label]
+        for vals, number in zip(todo, self._crm_next_numbers(len(todo))):
+            vals["number"] = number
+        tickets = super().create(vals_list)
+        now = fields.Datetime.now()
+        closed = tickets.filtered("is_closed")
+        if closed:
+            closed.sudo().solve_date = now
+        tickets.filtered(lambda t: t.partner_id)._crm_subscribe_customer()
+        tickets._crm_auto_assign()
+        tickets._crm_complaints_changed(tickets.filtered(
+            lambda t: t.ticket_type == "complaint").commercial_partner_id)
+        return tickets
+
+    def write(self, vals):
+        complaint_keys = {"ticket_type", "partner_id", "active"}
+        old_complaint_partners = self.env["res.partner"]
+        if complaint_keys & vals.keys():
+            old_complaint_partners = self.filtered(
+                lambda t: t.ticket_type == "complaint").commercial_partner_id
+        stage_moves, extra = {}, {}
+        if "stage_id" in vals:
+            new_stage = self.env["crm.standard.ticket.stage"].browse(vals["stage_id"])
+            first_stage = self._default_stage_id()
+            stage_moves = {t: (t.stage_id, new_stage) for t in self if t.stage_id != new_stage}
+            now = fields.Datetime.now()
+            for ticket, (old, new) in stage_moves.items():
+                if not ticket.first_response_date and old == first_stage:
+                    extra.setdefault(ticket, {})["first_response_date"] = now
+                if new.is_closed and not old.is_closed:
+                    extra.setdefault(ticket, {})["solve_date"] = now
+                elif old.is_closed and not new.is_closed:
+                    extra.setdefault(ticket, {})["solve_date"] = False
+        res = super().write(vals)
+        if stage_moves:
+            for ticket, values in extra.items():
+                ticket.sudo().write(values)
+            moved = self.browse([t.id for t in stage_moves])
+            template = new_stage.rating_template_id
+            if template:
+                moved._crm_send_rating_request(template)
+        if vals.get("team_id") or "user_id" in vals:
+            self._crm_auto_assign()
+        if vals.get("partner_id"):
+            self._crm_subscribe_customer()
+        if complaint_keys & vals.keys():
+            self._crm_complaints_changed(old_complaint_partners | self.filtered(
+                lambda t: t.ticket_type == "complaint").commercial_partner_id)
+        return res
+
+    def unlink(self):
+        partners = self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id
+        res = super().unlink()
+        self._crm_complaints_changed(partners.exists())
+        return res
+
+    def _crm_subscribe_customer(self):
+        for ticket in self:
+            if ticket.partner_id not in ticket.message_partner_ids:
+                ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
+
+    def _crm_complaints_changed(self, partners):
+        """Tell the customers whose complaint tickets changed (value tags, health score)."""
+        if partners:
+            partners._crm_on_complaints_changed()
+
+    # ---------------------------------------------------------------------
+    # Assignment
+    # ---------------------------------------------------------------------
+    def _crm_auto_assign(self):
+        """Assign the open, unassigned tickets of ``self`` to a team member."""
+        todo = self.filtered(lambda t: t.team_id and not t.user_id and not t.is_closed)
+        if todo:
+            todo.team_id._crm_assign_tickets(todo)
+
+    def action_assign_to_me(self):
+        self.write({"user_id": self.env.uid})
+        return True
+
+    # ---------------------------------------------------------------------
+    # Mail
+    # ---------------------------------------------------------------------
+    @api.model
+    def _crm_partner_from_email(self, msg_dict):
+        """Partner of the sender of an incoming e-mail; created when unknown."""
+        author = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        if author:
+            return author
+        email_from = msg_dict.get("email_from")
+        if not email_from:
+            return author
+        partners = self._mail_find_partner_from_emails([email_from], force_create=True)
+        return partners[0] if partners else author
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """An e-mail to a team's alias: a ticket for the sender's partner."""
+        values = dict(custom_values or {})
+        partner = self._crm_partner_from_email(msg_dict)
+        values.setdefault("name", msg_dict.get("subject") or self.env._("No Subject"))
+        values.setdefault("description", msg_dict.get("body"))
+        values.setdefault("channel", "email")
+        if partner:
+            values["partner_id"] = partner.id
+        return super(CrmStandardTicket, self.with_context(
+            mail_create_nosubscribe=True)).message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        """A reply threads onto its ticket; a solved ticket the customer answers reopens."""
+        author = msg_dict.get("author_id")
+        reopen = self.filtered(
+            lambda t: t.is_closed and author and author == t.partner_id.id)
+        res = super().message_update(msg_dict, update_vals=update_vals)
+        if reopen:
+            stage = self.env["crm.standard.ticket.stage"].search(
+                [("is_closed", "=", False), ("id", "!=", self._default_stage_id().id)], limit=1)
+            if stage:
+                reopen.write({"stage_id": stage.id})
+        return res
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """The first public message of an employee is the first response."""
+        if not self.first_response_date and self._crm_is_first_response(message, msg_vals):
+            self.sudo().first_response_date = message.date or fields.Datetime.now()
+        return super()._message_post_after_hook(message, msg_vals)
+
+    def _crm_is_first_response(self, message, msg_vals):
+        """Whether ``message`` counts as a response to the customer; override to tune."""
+        if message.message_type not in ("comment", "email", "email_outgoing") or message.is_internal:
+            return False
+        subtype = message.subtype_id
+        if not subtype or subtype.internal:
+            return False
+        return bool(message.author_id.user_ids.filtered(lambda u: not u.share))
+
+    def _crm_send_rating_request(self, template):
+        for ticket in self.filtered(lambda t: t.partner_id.email):
+            ticket.rating_send_request(template, lang=ticket.partner_id.lang, force_send=False)
+
+    # ---------------------------------------------------------------------
+    # Scheduled actions
+    # ---------------------------------------------------------------------
+    @api.model
+    def _crm_refresh_sla_status(self, batch_size=1000):
+        """Recompute the time-dependent SLA status of the open tickets."""
+        tickets = self.sudo().search([
+            ("is_closed", "=", False), ("sla_status", "!=", "breached"),
+            "|", ("response_deadline", "!=", False), ("resolution_deadline", "!=", False)])
+        for start in range(0, len(tickets), batch_size):
+            tickets[start:start + batch_size]._crm_refresh_batch()
+        return tickets
+
+    def _crm_refresh_batch(self):
+        """Recompute the SLA status of ``self``: a constant number of queries."""
+        self.env.add_to_compute(self._fields["sla_status"], self)
+        self.env.add_to_compute(self._fields["sla_compliance"], self)
+        self.flush_recordset(["sla_status", "sla_compliance"])
+
+    def _crm_escalate(self):
+        """Escalate breached tickets: raise the priority one step, once.
+
+        Returns {leader (res.users): tickets}. Set-based: the number of
+        queries does not depend on the number of tickets.
+        """
+        tickets = self.filtered(lambda t: not t.escalated and t.sla_status == "breached"
+                                and not t.is_closed)
+        if not tickets:
+            return {}
+        now = fields.Datetime.now()
+        labels = dict(self._fields["priority"]._description_selection(self.env))
+        by_priority = defaultdict(list)
+        bodies = {}
+        for ticket in tickets:
+            new = str(min(int(ticket.priority) + 1, int(TICKET_PRIORITIES[-1][0])))
+            by_priority[new].append(ticket.id)
+            bodies[ticket.id] = Markup("<p>%s</p>") % self.env._(
+                "SLA breached: ticket escalated, priority %(old)s → %(new)s.",
+                old=labels[ticket.priority], new=labels[new])
+        # the SLA stays the one that was breached: escalation does not move deadlines
+        with self.env.protecting([self._fields[f] for f in SLA_FIELDS], tickets):
+            for priority, ids in by_priority.items():
+                self.browse(ids).with_context(mail_notrack=True).write({
+                    "priority": priority, "escalated": True, "escalation_date": now})
+        tickets._message_log_batch(bodies=bodies)
+        per_leader = defaultdict(lambda: self.browse())
+        for ticket in tickets:
+            leader = ticket.team_id.leader_id
+            if leader:
+                per_leader[leader] |= ticket
+        return per_leader
+
+    @api.model
+    def _crm_notify_leaders(self, per_leader):
+        """One digest message per team leader listing the escalated tickets."""
+        for leader, tickets in per_leader.items():
+            team = tickets.team_id.filtered(lambda t, leader=leader: t.leader_id == leader)[:1]
+            items = Markup().join(
+                Markup('<li><a href="/odoo/crm.standard.ticket/%s">%s</a> (%s)</li>') % (
+                    t.id, t.display_name, t.commercial_partner_id.display_name or "-")
+                for t in tickets)
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                self.env._("%(count)s ticket(s) of your teams breached their SLA and "
+                           "were escalated:", count=len(tickets)),
+                items)
+            team.message_notify(
+                partner_ids=leader.partner_id.ids, body=body,
+                subject=self.env._("Escalated tickets (%(count)s)", count=len(tickets)),
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+
+    @api.model
+    def _crm_lock_escalation_batch(self, batch_size):
+        """Ids of breached, not yet escalated open tickets, locked for this worker."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT id FROM crm_standard_ticket
+             WHERE sla_status = 'breached' AND escalated IS NOT TRUE
+               AND is_closed IS NOT TRUE AND active
+             ORDER BY id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+        """, [batch_size])
+        return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _cron_crm_sla_escalation(self, batch_size=200, max_batches=50):
+        """Scheduled action: refresh SLA status, escalate breaches, notify leaders.
+
+        Idempotent (a ticket escalates once: ``escalated``), batched (progress
+        through ``ir.cron._notify_progress``; what is left is taken by the next
+        call) and safe under two workers (rows locked FOR UPDATE SKIP LOCKED).
+        Leaders get one digest per run.
+        """
+        self._crm_refresh_sla_status()
+        per_leader = defaultdict(lambda: self.browse())
+        done = 0
+        for __ in range(max_batches):
+            batch = self._crm_lock_escalation_batch(batch_size)
+            if not batch:
+                break
+            try:
+                with self.env.cr.savepoint():
+                    for leader, tickets in batch._crm_escalate().items():
+                        per_leader[leader] |= tickets
+            except Exception:  # noqa: BLE001 - a bad batch must not stop the others
+                _logger.exception("crm_standard: escalation failed for tickets %s", batch.ids)
+                self.env.invalidate_all()
+                batch = batch._crm_escalate_one_by_one(per_leader)
+            done += len(batch)
+        self._crm_notify_leaders(per_leader)
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT count(*) FROM crm_standard_ticket
+             WHERE sla_status = 'breached' AND escalated IS NOT TRUE
+               AND is_closed IS NOT TRUE AND active""")
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _crm_escalate_one_by_one(self, per_leader):
+        """Fallback after a failed batch: escalate each ticket alone, log and skip bad ones."""
+        done = self.browse()
+        for ticket in self:
+            try:
+                with self.env.cr.savepoint():
+                    for leader, tickets in ticket._crm_escalate().items():
+                        per_leader[leader] |= tickets
+                done |= ticket
+            except Exception:  # noqa: BLE001
+                _logger.exception("crm_standard: escalation failed for ticket %s", ticket.id)
+                # mark it so it does not block every run
+                self.env.cr.execute(
+                    "UPDATE crm_standard_ticket SET escalated = TRUE WHERE id = %s", [ticket.id])
+        return done
+
+    @api.model
+    def _crm_feedback_request_domain(self, company):
+        """Tickets due for the feedback form of ``company``; override to narrow it."""
+        delay = company.crm_ticket_feedback_days
+        return [
+            ("company_id", "=", company.id), ("is_closed", "=", True),
+            ("feedback_request_date", "=", False), ("partner_id.email", "!=", False),
+            ("solve_date", "<=", fields.Datetime.now() - timedelta(days=delay)),
+        ]
+
+    @api.model
+    def _cron_crm_send_feedback_requests(self, batch_size=100):
+        """Scheduled action: the feedback form, a set delay after the service delivery.
+
+        Delay per company ('Feedback Request After (Days)', 30 by default,
+        0 disables). Each ticket gets it once (``feedback_request_date``);
+        rows are locked FOR UPDATE SKIP LOCKED so two workers never send twice.
+        """
+        template = self.env.ref("crm_standard.mail_template_ticket_feedback_request",
+                                raise_if_not_found=False)
+        if not template:
+            return 0
+        companies = self.env["res.company"].search([("crm_ticket_feedback_days", ">", 0)])
+        todo = self.browse()
+        for company in companies:
+            todo |= self.sudo().search(self._crm_feedback_request_domain(company))
+        batch = todo[:batch_size]
+        if batch:
+            self.env.cr.execute("""
+                SELECT id FROM crm_standard_ticket
+                 WHERE id IN %s AND feedback_request_date IS NULL
+                   FOR UPDATE SKIP LOCKED""", [tuple(batch.ids)])
+            batch = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        done = 0
+        for ticket in batch:
+            try:
+                with self.env.cr.savepoint():
+                    ticket.feedback_request_date = fields.Datetime.now()
+                    ticket.rating_send_request(
+                        template, lang=ticket.partner_id.lang, force_send=False)
+                done += 1
+            except Exception:  # noqa: BLE001 - log and skip the bad ticket
+                _logger.exception("crm_standard: feedback request failed for ticket %s", ticket.id)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=max(len(todo) - len(batch), 0))
+        return done

@@ -1,0 +1,582 @@
+from datetime import datetime, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import CrmStandardCommon
+
+# Friday 20 November 2026, 15:00 UTC
+FRIDAY_3PM = datetime(2026, 11, 20, 15, 0)
+
+RAW_NEW = """Return-Path: <{email}>
+To: {to}
+From: "{name}" <{email}>
+Subject: {subject}
+Message-ID: <{msgid}>
+Date: Fri, 20 Nov 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 7bit
+
+{body}
+"""
+
+RAW_REPLY = """Return-Path: <{email}>
+To: {to}
+From: "{name}" <{email}>
+Subject: Re: {subject}
+Message-ID: <{msgid}>
+In-Reply-To: <{parent}>
+References: <{parent}>
+Date: Fri, 20 Nov 2026 11:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 7bit
+
+{body}
+"""
+
+
+class CrmStandardTicketCommon(CrmStandardCommon):
+    """A service team of three agents led by the service manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        context = {"tracking_disable": False}
+        cls.agent_b = new_test_user(
+            cls.env, login="crm_agent_b", name="Bea Agent",
+            groups="crm_standard.group_crm_standard_service_agent", context=context)
+        cls.agent_c = new_test_user(
+            cls.env, login="crm_agent_c", name="Cai Agent",
+            groups="crm_standard.group_crm_standard_service_agent", context=context)
+        cls.Ticket = cls.env["crm.standard.ticket"]
+        cls.Stage = cls.env["crm.standard.ticket.stage"]
+        cls.stage_new = cls.env.ref("crm_standard.ticket_stage_new")
+        cls.stage_progress = cls.env.ref("crm_standard.ticket_stage_in_progress")
+        cls.stage_solved = cls.env.ref("crm_standard.ticket_stage_solved")
+        cls.team = cls.env["crm.standard.ticket.team"].create({
+            "name": "Test Support",
+            "leader_id": cls.user_service_manager.id,
+            "member_ids": [Command.set((cls.user_service_agent | cls.agent_b | cls.agent_c).ids)],
+        })
+        cls.customer = cls._create_customer("Huayu Tech", user_id=cls.user_salesman.id)
+        cls.contact = cls.env["res.partner"].create({
+            "name": "Liu Yang", "parent_id": cls.customer.id, "email": "liu.yang@huayu.example.com",
+        })
+
+    @classmethod
+    def _ticket(cls, **vals):
+        values = {"name": "Cannot log in", "partner_id": cls.contact.id, "team_id": cls.team.id}
+        values.update(vals)
+        return cls.env["crm.standard.ticket"].create(values)
+
+    @classmethod
+    def _calendar_8_to_5(cls):
+        """Monday to Friday, 8-12 and 13-17, UTC."""
+        attendances = []
+        for day in range(5):
+            attendances += [
+                Command.create({"name": "Morning", "dayofweek": str(day), "hour_from": 8,
+                                "hour_to": 12, "day_period": "morning"}),
+                Command.create({"name": "Afternoon", "dayofweek": str(day), "hour_from": 13,
+                                "hour_to": 17, "day_period": "afternoon"}),
+            ]
+        return cls.env["resource.calendar"].create({
+            "name": "Office hours (test)", "tz": "UTC", "attendance_ids": attendances,
+        })
+
+
+@tagged("post_install", "-at_install")
+class TestTicketBasics(CrmStandardTicketCommon):
+    def test_numbers_come_from_the_sequence_in_one_batch(self):
+        tickets = self.Ticket.create([
+            {"name": f"Batch {i}", "partner_id": self.contact.id} for i in range(3)])
+        numbers = tickets.mapped("number")
+        self.assertEqual(len(set(numbers)), 3)
+        self.assertTrue(all(n.startswith("TK") for n in numbers))
+        self.assertIn(numbers[0], tickets[0].display_name)
+
+    def test_customer_is_the_commercial_partner_of_the_contact(self):
+        ticket = self._ticket()
+        self.assertEqual(ticket.commercial_partner_id, self.customer)
+        self.assertIn(self.contact, ticket.message_partner_ids)
+
+    def test_customer_smart_button_counts_and_history(self):
+        self._ticket()
+        self._ticket(name="Second")
+        self.assertEqual(self.customer.crm_ticket_count, 2)
+        self.assertEqual(len(self.customer.crm_ticket_ids), 2)
+        action = self.customer.action_view_crm_tickets()
+        self.assertEqual(self.Ticket.search_count(action["domain"]), 2)
+
+    def test_solve_date_set_on_closing_stage_and_cleared_on_reopen(self):
+        ticket = self._ticket()
+        ticket.stage_id = self.stage_solved
+        self.assertTrue(ticket.solve_date)
+        self.assertTrue(ticket.is_closed)
+        ticket.stage_id = self.stage_progress
+        self.assertFalse(ticket.solve_date)
+
+
+@tagged("post_install", "-at_install")
+class TestTicketAssignment(CrmStandardTicketCommon):
+    def _open_counts(self):
+        return {user: self.Ticket.search_count([("user_id", "=", user.id), ("is_closed", "=", False)])
+                for user in self.team.member_ids}
+
+    def test_fewest_open_spreads_a_batch_fairly(self):
+        # existing load: Sam 2, Bea 0, Cai 1
+        self._ticket(user_id=self.user_service_agent.id)
+        self._ticket(user_id=self.user_service_agent.id)
+        self._ticket(user_id=self.agent_c.id)
+        new = self.Ticket.create([
+            {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
+            for i in range(3)])
+        self.assertTrue(all(new.mapped("user_id")))
+        self.assertEqual(set(self._open_counts().values()), {2})
+        self.assertEqual(new[0].user_id, self.agent_b, "the least loaded member goes first")
+
+    def test_closed_tickets_do_not_count_as_load(self):
+        for __ in range(3):
+            self._ticket(user_id=self.agent_b.id, stage_id=self.stage_solved.id)
+        self._ticket(user_id=self.user_service_agent.id)
+        self._ticket(user_id=self.agent_c.id)
+        self.assertEqual(self._ticket().user_id, self.agent_b)
+
+    def test_unavailable_members_get_no_ticket(self):
+        self.team.unavailable_member_ids = self.agent_b | self.agent_c
+        tickets = self.Ticket.create([
+            {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
+            for i in range(4)])
+        self.assertEqual(tickets.user_id, self.user_service_agent)
+
+    def test_no_available_member_leaves_the_ticket_unassigned(self):
+        self.team.unavailable_member_ids = self.team.member_ids
+        self.assertFalse(self._ticket().user_id)
+
+    def test_unavailable_member_must_be_a_member(self):
+        with self.assertRaises(ValidationError):
+            self.team.unavailable_member_ids = self.user_salesman
+
+    def test_round_robin_cycles_through_available_members(self):
+        self.team.write({"assignment_method": "round_robin",
+                         "unavailable_member_ids": [Command.link(self.agent_c.id)]})
+        users = [self._ticket(name=f"RR {i}").user_id for i in range(4)]
+        members = (self.user_service_agent | self.agent_b).sorted("id")
+        self.assertEqual(users, [members[0], members[1], members[0], members[1]])
+
+    def test_manual_team_does_not_assign(self):
+        self.team.assignment_method = "manual"
+        self.assertFalse(self._ticket().user_id)
+
+    def test_changing_team_assigns_an_unassigned_ticket(self):
+        ticket = self._ticket(team_id=False)
+        self.assertFalse(ticket.user_id)
+        ticket.team_id = self.team
+        self.assertTrue(ticket.user_id)
+
+
+@tagged("post_install", "-at_install")
+class TestTicketSla(CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sla = cls.env["crm.standard.ticket.sla"].create({
+            "name": "Team test: 4h / 24h", "team_id": cls.team.id, "sequence": 1,
+            "response_hours": 4, "resolution_hours": 24,
+        })
+
+    def test_default_policy_gives_24_hour_response(self):
+        ticket = self._ticket(team_id=False, date_received=FRIDAY_3PM)
+        self.assertEqual(ticket.sla_id.response_hours, 24)
+        self.assertEqual(ticket.response_deadline, FRIDAY_3PM + timedelta(hours=24))
+
+    def test_most_specific_policy_wins(self):
+        complaint = self.env["crm.standard.ticket.sla"].create({
+            "name": "Team complaints", "team_id": self.team.id, "ticket_type": "complaint",
+            "sequence": 90, "response_hours": 2, "resolution_hours": 8,
+        })
+        self.assertEqual(self._ticket(ticket_type="complaint").sla_id, complaint)
+        self.assertEqual(self._ticket(ticket_type="inquiry").sla_id, self.sla)
+
+    def test_wall_clock_deadlines_without_calendar(self):
+        ticket = self._ticket(date_received=FRIDAY_3PM)
+        self.assertEqual(ticket.response_deadline, datetime(2026, 11, 20, 19, 0))
+        self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 21, 15, 0))
+
+    def test_working_hour_deadlines_skip_the_weekend(self):
+        self.team.resource_calendar_id = self._calendar_8_to_5()
+        ticket = self._ticket(date_received=FRIDAY_3PM)
+        # Friday 15-17 (2h), then Monday 8-10 (2h)
+        self.assertEqual(ticket.response_deadline, datetime(2026, 11, 23, 10, 0))
+        # 2h Fri + 8h Mon + 8h Tue + 6h Wed (8-12, 13-15)
+        self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 25, 15, 0))
+
+    def test_first_response_hours_count_working_time(self):
+        self.team.resource_calendar_id = self._calendar_8_to_5()
+        ticket = self._ticket(date_received=FRIDAY_3PM)
+        with freeze_time(datetime(2026, 11, 23, 9, 0)):
+            ticket.stage_id = self.stage_progress
+            self.assertEqual(ticket.first_response_hours, 3.0)
+            self.assertEqual(ticket.sla_status, "on_track")
+
+    def test_sla_validation_names_the_rule(self):
+        with self.assertRaisesRegex(ValidationError, "cannot exceed"):
+            self.sla.response_hours = 30
+
+    def test_status_on_track_at_risk_breached(self):
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(date_received=FRIDAY_3PM)
+            self.assertEqual(ticket.sla_status, "on_track")
+        Ticket = self.Ticket
+        with freeze_time(datetime(2026, 11, 20, 16, 0)):
+            Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "on_track")
+        with freeze_time(datetime(2026, 11, 20, 18, 30)):  # 30 min of 4 h left
+            Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "at_risk")
+        with freeze_time(datetime(2026, 11, 20, 20, 0)):
+            Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "breached")
+            self.assertEqual(Ticket.search_count(
+                [("sla_status", "=", "breached"), ("id", "=", ticket.id)]), 1)
+            self.assertEqual(ticket.sla_compliance, 0.0)
+
+    def test_late_first_response_stays_breached(self):
+        ticket = self._ticket(date_received=FRIDAY_3PM)
+        with freeze_time(datetime(2026, 11, 20, 21, 0)):
+            ticket.stage_id = self.stage_progress
+        self.assertEqual(ticket.sla_status, "breached")
+
+
+@tagged("post_install", "-at_install")
+class TestTicketFirstResponse(CrmStandardTicketCommon):
+    def test_customer_message_and_internal_note_are_not_a_response(self):
+        ticket = self._ticket(user_id=self.user_service_agent.id)
+        ticket.message_post(body="Any news?", author_id=self.contact.id,
+                            message_type="email", subtype_xmlid="mail.mt_comment")
+        ticket.with_user(self.user_service_agent).message_post(
+            body="Checking logs", message_type="comment", subtype_xmlid="mail.mt_note")
+        self.assertFalse(ticket.first_response_date)
+
+    def test_employee_message_to_customer_is_the_first_response(self):
+        ticket = self._ticket(user_id=self.user_service_agent.id)
+        message = ticket.with_user(self.user_service_agent).message_post(
+            body="We are on it.", message_type="comment", subtype_xmlid="mail.mt_comment",
+            partner_ids=self.contact.ids)
+        self.assertEqual(ticket.first_response_date, message.date)
+        first = ticket.first_response_date
+        ticket.with_user(self.user_service_agent).message_post(
+            body="Fixed.", message_type="comment", subtype_xmlid="mail.mt_comment")
+        self.assertEqual(ticket.first_response_date, first, "only the first one counts")
+
+    def test_leaving_the_first_stage_is_a_response(self):
+        ticket = self._ticket()
+        self.assertEqual(ticket.stage_id, self.stage_new)
+        ticket.stage_id = self.stage_progress
+        self.assertTrue(ticket.first_response_date)
+
+    def test_moving_between_later_stages_is_not_a_response(self):
+        ticket = self._ticket(stage_id=self.stage_progress.id)
+        ticket.stage_id = self.env.ref("crm_standard.ticket_stage_waiting")
+        self.assertFalse(ticket.first_response_date)
+
+
+@tagged("post_install", "-at_install")
+class TestTicketEscalation(CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team_2 = cls.env["crm.standard.ticket.team"].create({
+            "name": "Second line", "leader_id": cls.user_service_manager.id,
+            "member_ids": [Command.link(cls.agent_c.id)],
+        })
+        cls.env["crm.standard.ticket.sla"].create({
+            "name": "Fast", "sequence": 1, "response_hours": 1, "resolution_hours": 2,
+        })
+        # the demo data's overdue tickets are not part of these tests
+        cls.env["crm.standard.ticket"]._cron_crm_sla_escalation()
+
+    def _breached(self, count, team=None):
+        tickets = self.Ticket.create([{
+            "name": f"Late {i}", "partner_id": self.contact.id,
+            "team_id": (team or self.team).id, "priority": "1",
+            "date_received": datetime.now() - timedelta(hours=5),
+        } for i in range(count)])
+        self.assertEqual(set(tickets.mapped("sla_status")), {"breached"})
+        return tickets
+
+    def _digests(self):
+        return self.env["mail.message"].search([
+            ("model", "=", "crm.standard.ticket.team"),
+            ("message_type", "=", "user_notification"),
+            ("partner_ids", "in", self.user_service_manager.partner_id.ids),
+        ])
+
+    def test_escalation_raises_priority_once_and_sends_one_digest(self):
+        tickets = self._breached(2) | self._breached(1, self.team_2)
+        self.Ticket._cron_crm_sla_escalation()
+        self.assertEqual(set(tickets.mapped("priority")), {"2"})
+        self.assertTrue(all(tickets.mapped("escalated")))
+        digests = self._digests()
+        self.assertEqual(len(digests), 1, "one digest per leader per run, across teams")
+        for ticket in tickets:
+            self.assertIn(ticket.number, digests.body)
+        # idempotent: a second run changes nothing and sends nothing
+        self.Ticket._cron_crm_sla_escalation()
+        self.assertEqual(set(tickets.mapped("priority")), {"2"})
+        self.assertEqual(len(self._digests()), 1)
+
+    def test_escalation_keeps_the_breached_deadlines(self):
+        ticket = self._breached(1)
+        deadline = ticket.resolution_deadline
+        self.Ticket._cron_crm_sla_escalation()
+        self.assertEqual(ticket.resolution_deadline, deadline)
+        self.assertEqual(ticket.sla_status, "breached")
+
+    def test_escalation_works_in_small_batches(self):
+        tickets = self._breached(5)
+        done = self.Ticket._cron_crm_sla_escalation(batch_size=2, max_batches=2)
+        self.assertEqual(done, 4)
+        self.assertEqual(len(tickets.filtered("escalated")), 4)
+        self.assertEqual(self.Ticket._cron_crm_sla_escalation(batch_size=2), 1)
+        self.assertTrue(all(tickets.mapped("escalated")))
+
+    def test_urgent_tickets_stay_urgent(self):
+        ticket = self._breached(1)
+        ticket.priority = "3"
+        self.Ticket._cron_crm_sla_escalation()
+        self.assertEqual(ticket.priority, "3")
+        self.assertTrue(ticket.escalated)
+
+    def test_escalation_batch_query_count_does_not_grow(self):
+        warm_up, small, large = self._breached(1), self._breached(3), self._breached(12)
+        warm_up._crm_escalate()
+        for batch in (small, large):
+            self.env.flush_all()
+            self.env.cr.flush()  # pending tracking of the creation is not part of the batch
+            self.env.invalidate_all()
+            with self.assertQueryCount(ESCALATION_BATCH_QUERIES):
+                self.Ticket.browse(batch.ids)._crm_escalate()
+        self.assertTrue(all((small | large).mapped("escalated")))
+
+    def test_status_refresh_query_count_does_not_grow(self):
+        warm_up, small, large = (self._ticket_batch(n) for n in (1, 3, 12))
+        warm_up._crm_refresh_batch()
+        for batch in (small, large):
+            self.env.flush_all()
+            self.env.cr.flush()
+            self.env.invalidate_all()
+            with self.assertQueryCount(REFRESH_QUERIES):
+                self.Ticket.browse(batch.ids)._crm_refresh_batch()
+        self.assertEqual(set((small | large).mapped("sla_status")), {"breached"})
+        self.assertEqual(set((small | large).mapped("sla_compliance")), {0.0})
+
+    def _ticket_batch(self, count):
+        with freeze_time(datetime.now() - timedelta(hours=10)):
+            tickets = self.Ticket.create([{
+                "name": f"Pending {i}", "partner_id": self.contact.id, "team_id": self.team.id,
+            } for i in range(count)])
+            self.assertEqual(set(tickets.mapped("sla_status")), {"on_track"})
+        return tickets
+
+
+# read tickets, users, partners, companies, teams, SLA policies; insert the
+# chatter logs; one multi-row UPDATE: whatever the batch size
+ESCALATION_BATCH_QUERIES = 8
+# read tickets and SLA policies, one multi-row UPDATE
+REFRESH_QUERIES = 3
+
+
+@tagged("post_install", "-at_install")
+class TestTicketMailIntake(CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alias_domain = cls.env["mail.alias.domain"].create({"name": "tickets.example.com"})
+        cls.company.alias_domain_id = cls.alias_domain
+        cls.team.write({"alias_name": "help", "alias_domain_id": cls.alias_domain.id})
+        cls.to = "help@tickets.example.com"
+
+    def _process(self, template, **values):
+        raw = template.format(to=self.to, **values)
+        return self.env["mail.thread"].message_process(False, raw)
+
+    def test_alias_of_the_team_creates_tickets(self):
+        self.assertEqual(self.team.alias_id.alias_model_id.model, "crm.standard.ticket")
+        self.assertEqual(self.team.alias_email, self.to)
+
+    def test_new_sender_gets_a_contact_and_a_ticket(self):
+        ticket_id = self._process(
+            RAW_NEW, name="Zhou Min", email="zhou.min@newcustomer.example.org",
+            subject="Scanner broken", msgid="new-1@newcustomer.example.org",
+            body="The scanner does not turn on.")
+        ticket = self.Ticket.browse(ticket_id)
+        self.assertEqual(ticket.name, "Scanner broken")
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.channel, "email")
+        self.assertEqual(ticket.partner_id.email, "zhou.min@newcustomer.example.org")
+        self.assertEqual(ticket.partner_id.name, "Zhou Min")
+        self.assertIn("scanner does not turn on", ticket.description)
+        self.assertTrue(ticket.user_id, "auto-assigned")
+        self.assertIn(ticket.partner_id, ticket.message_partner_ids)
+
+    def test_known_sender_is_recognised(self):
+        partners_before = self.env["res.partner"].search_count([])
+        ticket_id = self._process(
+            RAW_NEW, name="Liu Yang", email=self.contact.email, subject="Invoice question",
+            msgid="known-1@huayu.example.com", body="Which tax rate?")
+        ticket = self.Ticket.browse(ticket_id)
+        self.assertEqual(ticket.partner_id, self.contact)
+        self.assertEqual(ticket.commercial_partner_id, self.customer)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
+
+    def test_reply_threads_onto_the_ticket(self):
+        ticket_id = self._process(
+            RAW_NEW, name="Liu Yang", email=self.contact.email, subject="VPN down",
+            msgid="thread-1@huayu.example.com", body="The VPN is down.")
+        count = self.Ticket.search_count([])
+        reply_id = self._process(
+            RAW_REPLY, name="Liu Yang", email=self.contact.email, subject="VPN down",
+            msgid="thread-2@huayu.example.com", parent="thread-1@huayu.example.com",
+            body="Still down this morning.")
+        self.assertEqual(reply_id, ticket_id)
+        self.assertEqual(self.Ticket.search_count([]), count)
+        ticket = self.Ticket.browse(ticket_id)
+        self.assertTrue(any("Still down" in (m.body or "") for m in ticket.message_ids))
+
+    def test_customer_reply_reopens_a_solved_ticket(self):
+        ticket_id = self._process(
+            RAW_NEW, name="Liu Yang", email=self.contact.email, subject="Printer",
+            msgid="reopen-1@huayu.example.com", body="Broken.")
+        ticket = self.Ticket.browse(ticket_id)
+        ticket.stage_id = self.stage_solved
+        self._process(
+            RAW_REPLY, name="Liu Yang", email=self.contact.email, subject="Printer",
+            msgid="reopen-2@huayu.example.com", parent="reopen-1@huayu.example.com",
+            body="Broken again.")
+        self.assertFalse(ticket.is_closed)
+
+
+@tagged("post_install", "-at_install")
+class TestTicketSatisfaction(CrmStandardTicketCommon):
+    def test_rating_request_sent_on_solve(self):
+        ticket = self._ticket(user_id=self.user_service_agent.id)
+        ticket.stage_id = self.stage_solved
+        rating = self.env["rating.rating"].search(
+            [("res_model", "=", "crm.standard.ticket"), ("res_id", "=", ticket.id)])
+        self.assertEqual(len(rating), 1)
+        self.assertEqual(rating.partner_id, self.contact)
+        self.assertEqual(rating.rated_partner_id, self.user_service_agent.partner_id)
+        request = ticket.message_ids.filtered(lambda m: rating.access_token in (m.body or ""))
+        self.assertTrue(request, "the request carries the rating links")
+        self.assertIn(f"/crm_standard/rate/{rating.access_token}/4", request[0].body)
+        # the customer answers 4 out of 5 with a comment
+        ticket.rating_apply(4, token=rating.access_token, feedback="Quick and friendly")
+        self.assertEqual(ticket.rating_last_value, 4)
+        self.assertEqual(rating.feedback, "Quick and friendly")
+
+    def test_no_rating_request_without_customer_email(self):
+        self.contact.email = False
+        ticket = self._ticket()
+        ticket.stage_id = self.stage_solved
+        self.assertFalse(ticket.rating_ids)
+
+    def test_feedback_request_after_the_configured_delay(self):
+        self.company.crm_ticket_feedback_days = 30
+        with freeze_time(datetime(2026, 10, 1, 10, 0)):
+            old = self._ticket(name="Old")
+            old.stage_id = self.stage_solved
+        with freeze_time(datetime(2026, 10, 25, 10, 0)):
+            recent = self._ticket(name="Recent")
+            recent.stage_id = self.stage_solved
+        with freeze_time(datetime(2026, 11, 2, 10, 0)):
+            self.assertEqual(self.Ticket._cron_crm_send_feedback_requests(), 1)
+            self.assertTrue(old.feedback_request_date)
+            self.assertFalse(recent.feedback_request_date)
+            self.assertEqual(self.Ticket._cron_crm_send_feedback_requests(), 0,
+                             "sent once only")
+
+    def test_feedback_delay_cannot_be_negative(self):
+        with self.assertRaisesRegex(ValidationError, "Feedback Request After"):
+            self.company.crm_ticket_feedback_days = -1
+
+
+@tagged("post_install", "-at_install")
+class TestTicketComplaints(CrmStandardTicketCommon):
+    def test_complaint_tickets_counted_and_hook_called(self):
+        Partner = type(self.env["res.partner"])
+        with patch.object(Partner, "_crm_on_complaints_changed", autospec=True) as hook:
+            ticket = self._ticket(ticket_type="complaint")
+            self.assertEqual(hook.call_count, 1)
+            self.assertEqual(hook.call_args[0][0], self.customer)
+            self.assertEqual(self.customer.crm_complaint_ticket_count, 1)
+            self._ticket(ticket_type="inquiry")
+            self.assertEqual(hook.call_count, 1, "inquiries do not touch the complaint tag")
+            ticket.ticket_type = "inquiry"
+            self.assertEqual(hook.call_count, 2)
+            self.assertEqual(self.customer.crm_complaint_ticket_count, 0)
+            ticket.ticket_type = "complaint"
+            ticket.unlink()
+            self.assertEqual(hook.call_count, 4)
+        self.assertEqual(self.customer.crm_complaint_ticket_count, 0)
+
+    def test_complaint_counts_since_a_date(self):
+        self._ticket(ticket_type="complaint", date_received=datetime(2025, 1, 1))
+        self._ticket(ticket_type="complaint")
+        counts = self.customer._crm_complaint_counts(date_from=datetime(2026, 1, 1))
+        self.assertEqual(counts, {self.customer.id: 1})
+        self.assertEqual(self.customer._crm_complaint_counts(), {self.customer.id: 2})
+
+
+@tagged("post_install", "-at_install")
+class TestTicketAccess(CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.assignment_method = "manual"
+        other_customer = cls._create_customer("Other Co")
+        cls.mine = cls._ticket(name="Mine", user_id=cls.user_service_agent.id)
+        cls.unassigned = cls._ticket(name="Unassigned")
+        cls.colleague = cls._ticket(name="Colleague's", user_id=cls.agent_b.id)
+        cls.other_team = cls._ticket(name="Other team", team_id=False)
+        cls.other_customer = cls._ticket(name="Other customer", partner_id=other_customer.id,
+                                         user_id=cls.agent_b.id)
+
+    def _visible(self, user):
+        return self.Ticket.with_user(user).search([]) & (
+            self.mine | self.unassigned | self.colleague | self.other_team | self.other_customer)
+
+    def test_agent_sees_own_and_team_unassigned_tickets(self):
+        self.assertEqual(self._visible(self.user_service_agent), self.mine | self.unassigned)
+        with self.assertRaises(AccessError):
+            self.colleague.with_user(self.user_service_agent).read(["name"])
+
+    def test_agent_can_work_on_own_ticket(self):
+        self.mine.with_user(self.user_service_agent).stage_id = self.stage_progress
+        self.assertEqual(self.mine.stage_id, self.stage_progress)
+
+    def test_service_manager_sees_everything(self):
+        self.assertEqual(len(self._visible(self.user_service_manager)), 5)
+
+    def test_salesman_reads_own_customers_tickets_only(self):
+        visible = self._visible(self.user_salesman)
+        self.assertEqual(visible, (self.mine | self.unassigned | self.colleague | self.other_team))
+        with self.assertRaises(AccessError):
+            self.mine.with_user(self.user_salesman).write({"name": "Changed"})
+
+    def test_salesman_sees_ticket_count_on_customer(self):
+        self.assertEqual(self.customer.with_user(self.user_salesman).crm_ticket_count, 4)
+
+    def test_other_company_sees_nothing(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        user_b = new_test_user(
+            self.env, login="crm_manager_b", name="Bo Manager", company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+            groups="crm_standard.group_crm_standard_service_manager")
+        self.assertFalse(self._visible(user_b))
