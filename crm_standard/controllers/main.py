@@ -1,5 +1,4 @@
 import werkzeug
-
 from odoo import http
 from odoo.http import request
 from odoo.tools.misc import get_lang

@@ -3,7 +3,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
@@ -68,22 +67,22 @@ class CrmStandardTicket(models.Model):
     ticket_type = fields.Selection(
         TICKET_TYPES, string="Type", required=True, default="inquiry", tracking=True, index=True)
     category_id = fields.Many2one(
-        "crm.standard.ticket.category", string="Category", tracking=True, index=True,
+        "crm.standard.ticket.category", tracking=True, index=True,
         check_company=True)
     priority = fields.Selection(
         TICKET_PRIORITIES, default="1", required=True, tracking=True, index=True)
     channel = fields.Selection(CHANNELS, default="phone", required=True)
     # -- handling ------------------------------------------------------------
     team_id = fields.Many2one(
-        "crm.standard.ticket.team", string="Team", tracking=True, index=True,
-        check_company=True, default=_default_team_id)
+        "crm.standard.ticket.team", tracking=True, index=True,
+        check_company=True, default=lambda self: self._default_team_id())
     user_id = fields.Many2one(
         "res.users", string="Assigned To", tracking=True, index=True, check_company=True,
         domain="[('share', '=', False)]")
     stage_id = fields.Many2one(
-        "crm.standard.ticket.stage", string="Stage", tracking=True, index=True, copy=False,
+        "crm.standard.ticket.stage", tracking=True, index=True, copy=False,
         required=True, ondelete="restrict", group_expand="_read_group_stage_ids",
-        default=_default_stage_id,
+        default=lambda self: self._default_stage_id(),
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]")
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True, string="Solved")
     # -- SLA -----------------------------------------------------------------
@@ -253,7 +252,7 @@ class CrmStandardTicket(models.Model):
             return [sequence.next_by_id() for __ in range(count)]
         self.env.cr.execute(
             "SELECT nextval(%s) FROM generate_series(1, %s)",
-            ["ir_sequence_%03d" % sequence.id, count])
+            [f"ir_sequence_{sequence.id:03d}", count])
         return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
 
     @api.model_create_multi

@@ -12,7 +12,7 @@ class CrmStandardTicketCategory(models.Model):
     color = fields.Integer()
     description = fields.Text(translate=True)
     company_id = fields.Many2one(
-        "res.company", string="Company",
+        "res.company",
         help="Leave empty to share the category between companies.")
 
     _sql_constraints = [

@@ -27,10 +27,10 @@ class CrmStandardTicketSla(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True)
     team_id = fields.Many2one(
-        "crm.standard.ticket.team", string="Team", check_company=True, tracking=True,
+        "crm.standard.ticket.team", check_company=True, tracking=True,
         help="Leave empty to apply to every team.")
     ticket_type = fields.Selection(
-        TICKET_TYPES, string="Ticket Type", tracking=True,
+        TICKET_TYPES, tracking=True,
         help="Leave empty to apply to every type.")
     priority = fields.Selection(
         TICKET_PRIORITIES, tracking=True, help="Leave empty to apply to every priority.")

@@ -23,5 +23,5 @@ class CrmStandardTicketStage(models.Model):
         "to rate the service (1 to 5 and a comment).")
     description = fields.Text(translate=True)
     company_id = fields.Many2one(
-        "res.company", string="Company",
+        "res.company",
         help="Leave empty to share the stage between companies.")
