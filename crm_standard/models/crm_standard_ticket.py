@@ -41,6 +41,21 @@ class CrmStandardTicket(models.Model):
             [("member_ids", "in", self.env.uid), ("company_id", "=", self.env.company.id)],
             limit=1)
 
+    def _default_user_id(self):
+        """Agents (not managers) who record a ticket by hand handle it themselves.
+
+        Otherwise auto-assignment could give it to a colleague and, by the
+        record rules, the agent would lose sight of the ticket just created.
+        """
+        user = self.env.user
+        if (user.has_group("crm_standard.group_crm_standard_service_agent")
+                and not user.has_group("crm_standard.group_crm_standard_service_manager")):
+            team = self.env["crm.standard.ticket.team"].browse(
+                self.env.context.get("default_team_id")) or self._default_team_id()
+            if user in team.member_ids:
+                return user
+        return self.env["res.users"]
+
     number = fields.Char(
         string="Ticket Number", readonly=True, copy=False, index="btree_not_null",
         default=lambda self: self.env._("New"))
@@ -78,7 +93,7 @@ class CrmStandardTicket(models.Model):
         check_company=True, default=lambda self: self._default_team_id())
     user_id = fields.Many2one(
         "res.users", string="Assigned To", tracking=True, index=True, check_company=True,
-        domain="[('share', '=', False)]")
+        domain="[('share', '=', False)]", default=lambda self: self._default_user_id())
     stage_id = fields.Many2one(
         "crm.standard.ticket.stage", tracking=True, index=True, copy=False,
         required=True, ondelete="restrict", group_expand="_read_group_stage_ids",

@@ -560,6 +560,19 @@ class TestTicketAccess(CrmStandardTicketCommon):
         self.mine.with_user(self.user_service_agent).stage_id = self.stage_progress
         self.assertEqual(self.mine.stage_id, self.stage_progress)
 
+    def test_agent_recording_a_ticket_handles_it(self):
+        self.team.assignment_method = "fewest_open"
+        ticket = self.Ticket.with_user(self.user_service_agent).create(
+            {"name": "Phone call", "partner_id": self.contact.id})
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.user_id, self.user_service_agent)
+        self.assertEqual(ticket.stage_id, self.stage_new)
+
+    def test_agent_solving_own_ticket_sends_the_rating_request(self):
+        self.mine.with_user(self.user_service_agent).stage_id = self.stage_solved
+        self.assertEqual(len(self.mine.rating_ids), 1)
+        self.assertTrue(self.mine.solve_date)
+
     def test_service_manager_sees_everything(self):
         self.assertEqual(len(self._visible(self.user_service_manager)), 5)
 
