@@ -308,13 +308,16 @@ class CrmStandardTicket(models.Model):
                     extra.setdefault(ticket, {})["solve_date"] = False
         res = super().write(vals)
         if stage_moves:
+            groups = defaultdict(list)
             for ticket, values in extra.items():
-                ticket.sudo().write(values)
+                groups[tuple(sorted(values.items()))].append(ticket.id)
+            for values, ids in groups.items():
+                self.browse(ids).sudo().write(dict(values))
             moved = self.browse([t.id for t in stage_moves])
             template = new_stage.rating_template_id
             if template:
                 moved._crm_send_rating_request(template)
-        if vals.get("team_id") or "user_id" in vals:
+        if vals.get("team_id"):
             self._crm_auto_assign()
         if vals.get("partner_id"):
             self._crm_subscribe_customer()

@@ -173,6 +173,12 @@ class TestTicketAssignment(CrmStandardTicketCommon):
         self.team.assignment_method = "manual"
         self.assertFalse(self._ticket().user_id)
 
+    def test_unassigning_puts_the_ticket_back_in_the_team_pool(self):
+        ticket = self._ticket()
+        ticket.user_id = False
+        self.assertFalse(ticket.user_id)
+        self.assertIn(ticket, self.Ticket.search([("user_id", "=", False)]))
+
     def test_changing_team_assigns_an_unassigned_ticket(self):
         ticket = self._ticket(team_id=False)
         self.assertFalse(ticket.user_id)
