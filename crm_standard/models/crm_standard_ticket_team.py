@@ -84,6 +84,14 @@ class CrmStandardTicketTeam(models.Model):
             })
         return values
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "company_id" in vals:
+            for team in self:
+                team.alias_id.sudo().write(
+                    {"alias_defaults": team._alias_get_creation_values()["alias_defaults"]})
+        return res
+
     # ------------------------------------------------------------------
     # Assignment
     # ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import CrmStandardCommon
 
@@ -104,6 +104,17 @@ class TestTicketBasics(CrmStandardTicketCommon):
         ticket = self._ticket()
         self.assertEqual(ticket.commercial_partner_id, self.customer)
         self.assertIn(self.contact, ticket.message_partner_ids)
+
+    def test_form_as_agent_fills_team_stage_and_assignee(self):
+        with Form(self.env["crm.standard.ticket"].with_user(self.user_service_agent)) as form:
+            form.name = "Cannot print invoices"
+            form.partner_id = self.contact
+            form.ticket_type = "after_sales"
+        ticket = form.record
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.user_id, self.user_service_agent)
+        self.assertEqual(ticket.commercial_partner_id, self.customer)
+        self.assertTrue(ticket.response_deadline)
 
     def test_customer_smart_button_counts_and_history(self):
         self._ticket()
