@@ -340,6 +340,7 @@ class CrmStandardTicket(models.Model):
     def _crm_complaints_changed(self, partners):
         """Tell the customers whose complaint tickets changed (value tags, health score)."""
         if partners:
+            partners.invalidate_recordset(["crm_complaint_ticket_count"])
             partners._crm_on_complaints_changed()
 
     # ---------------------------------------------------------------------

@@ -511,7 +511,8 @@ class ResPartner(models.Model):
         string="Ticket Count", compute="_compute_crm_ticket_count",
         groups="crm_standard.group_crm_standard_service_agent,sales_team.group_sale_salesman")
     crm_complaint_ticket_count = fields.Integer(
-        string="Complaint Tickets", compute="_compute_crm_complaint_ticket_count", store=True,
+        string="Complaint Tickets", compute="_compute_crm_complaint_ticket_count",
+        search="_search_crm_complaint_ticket_count",
         help="Complaint tickets of this customer (archived ones excluded).")
 
     def _compute_crm_ticket_count(self):
@@ -522,11 +523,30 @@ class ResPartner(models.Model):
         for partner in self:
             partner.crm_ticket_count = counts.get(partner.commercial_partner_id, 0)
 
-    @api.depends("crm_ticket_ids.ticket_type", "crm_ticket_ids.active")
     def _compute_crm_complaint_ticket_count(self):
-        counts = self._origin._crm_complaint_counts()
+        counts = self._origin.commercial_partner_id._crm_complaint_counts()
         for partner in self:
-            partner.crm_complaint_ticket_count = counts.get(partner._origin.id, 0)
+            partner.crm_complaint_ticket_count = counts.get(
+                partner._origin.commercial_partner_id.id, 0)
+
+    def _search_crm_complaint_ticket_count(self, operator, value):
+        """Customers by number of complaint tickets, e.g. ``[('crm_complaint_ticket_count', '>', 0)]``."""
+        ops = {"=": "__eq__", "!=": "__ne__", ">": "__gt__", ">=": "__ge__",
+               "<": "__lt__", "<=": "__le__"}
+        if operator not in ops or not isinstance(value, int):
+            raise UserError(self.env._(
+                "Complaint Tickets: unsupported search %(operator)s %(value)s.",
+                operator=operator, value=value))
+        counts = {
+            partner.id: count for partner, count in self.env["crm.standard.ticket"].sudo()._read_group(
+                [("ticket_type", "=", "complaint")], ["commercial_partner_id"], ["__count"])
+            if partner
+        }
+        matching = [pid for pid, count in counts.items() if getattr(count, ops[operator])(value)]
+        if getattr(0, ops[operator])(value):  # customers without complaint match too
+            return ["|", ("commercial_partner_id", "in", matching),
+                    ("commercial_partner_id", "not in", list(counts))]
+        return [("commercial_partner_id", "in", matching)]
 
     def _crm_complaint_counts(self, date_from=None):
         """{commercial partner id: complaint tickets} for ``self`` (one query).

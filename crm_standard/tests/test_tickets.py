@@ -542,6 +542,15 @@ class TestTicketComplaints(CrmStandardTicketCommon):
             self.assertEqual(hook.call_count, 4)
         self.assertEqual(self.customer.crm_complaint_ticket_count, 0)
 
+    def test_customers_searchable_by_complaint_count(self):
+        self._ticket(ticket_type="complaint")
+        Partner = self.env["res.partner"]
+        self.assertIn(self.customer, Partner.search([("crm_complaint_ticket_count", ">", 0)]))
+        self.assertIn(self.contact, Partner.search([("crm_complaint_ticket_count", "=", 1)]))
+        other = self._create_customer("Quiet Co")
+        self.assertIn(other, Partner.search([("crm_complaint_ticket_count", "=", 0)]))
+        self.assertNotIn(self.customer, Partner.search([("crm_complaint_ticket_count", "=", 0)]))
+
     def test_complaint_counts_since_a_date(self):
         self._ticket(ticket_type="complaint", date_received=datetime(2025, 1, 1))
         self._ticket(ticket_type="complaint")
