@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
@@ -34,12 +35,13 @@ class CrmStandardTicket(models.Model):
 
     def _default_stage_id(self):
         return self.env["crm.standard.ticket.stage"].search(
-            [("company_id", "in", [False, self.env.company.id])], limit=1)
+            [("company_id", "in", [False, self.env.company.id])], limit=1
+        )
 
     def _default_team_id(self):
         return self.env["crm.standard.ticket.team"].search(
-            [("member_ids", "in", self.env.uid), ("company_id", "=", self.env.company.id)],
-            limit=1)
+            [("member_ids", "in", self.env.uid), ("company_id", "=", self.env.company.id)], limit=1
+        )
 
     def _default_user_id(self):
         """Agents (not managers) who record a ticket by hand handle it themselves.
@@ -48,94 +50,165 @@ class CrmStandardTicket(models.Model):
         record rules, the agent would lose sight of the ticket just created.
         """
         user = self.env.user
-        if (user.has_group("crm_standard.group_crm_standard_service_agent")
-                and not user.has_group("crm_standard.group_crm_standard_service_manager")):
-            team = self.env["crm.standard.ticket.team"].browse(
-                self.env.context.get("default_team_id")) or self._default_team_id()
+        if user.has_group("crm_standard.group_crm_standard_service_agent") and not user.has_group(
+            "crm_standard.group_crm_standard_service_manager"
+        ):
+            team = (
+                self.env["crm.standard.ticket.team"].browse(self.env.context.get("default_team_id"))
+                or self._default_team_id()
+            )
             if user in team.member_ids:
                 return user
         return self.env["res.users"]
 
     number = fields.Char(
-        string="Ticket Number", readonly=True, copy=False, index="btree_not_null",
-        default=lambda self: self.env._("New"))
+        string="Ticket Number",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        default=lambda self: self.env._("New"),
+    )
     name = fields.Char(string="Subject", required=True, tracking=True)
     description = fields.Html()
     active = fields.Boolean(default=True)
     color = fields.Integer()
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company)
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
     # -- customer ------------------------------------------------------------
     partner_id = fields.Many2one(
-        "res.partner", string="Contact", tracking=True, index=True, check_company=True,
-        help="The person who raised the ticket (or the customer company itself).")
+        "res.partner",
+        string="Contact",
+        tracking=True,
+        index=True,
+        check_company=True,
+        help="The person who raised the ticket (or the customer company itself).",
+    )
     commercial_partner_id = fields.Many2one(
-        "res.partner", string="Customer", related="partner_id.commercial_partner_id",
-        store=True, index=True)
+        "res.partner",
+        string="Customer",
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+    )
     partner_email = fields.Char(related="partner_id.email", string="Customer E-mail")
     partner_phone = fields.Char(related="partner_id.phone", string="Customer Phone")
     lead_id = fields.Many2one(
-        "crm.lead", string="Opportunity", tracking=True, check_company=True, index="btree_not_null",
+        "crm.lead",
+        string="Opportunity",
+        tracking=True,
+        check_company=True,
+        index="btree_not_null",
         domain="[('type', '=', 'opportunity')]",
-        help="The opportunity this request relates to, or the one it gave rise to.")
+        help="The opportunity this request relates to, or the one it gave rise to.",
+    )
     # -- classification ------------------------------------------------------
     ticket_type = fields.Selection(
-        TICKET_TYPES, string="Type", required=True, default="inquiry", tracking=True, index=True)
+        TICKET_TYPES, string="Type", required=True, default="inquiry", tracking=True, index=True
+    )
     category_id = fields.Many2one(
-        "crm.standard.ticket.category", tracking=True, index=True,
-        check_company=True)
+        "crm.standard.ticket.category", tracking=True, index=True, check_company=True
+    )
     priority = fields.Selection(
-        TICKET_PRIORITIES, default="1", required=True, tracking=True, index=True)
+        TICKET_PRIORITIES, default="1", required=True, tracking=True, index=True
+    )
     channel = fields.Selection(CHANNELS, default="phone", required=True)
     # -- handling ------------------------------------------------------------
     team_id = fields.Many2one(
-        "crm.standard.ticket.team", tracking=True, index=True,
-        check_company=True, default=lambda self: self._default_team_id())
+        "crm.standard.ticket.team",
+        tracking=True,
+        index=True,
+        check_company=True,
+        default=lambda self: self._default_team_id(),
+    )
     user_id = fields.Many2one(
-        "res.users", string="Assigned To", tracking=True, index=True, check_company=True,
-        domain="[('share', '=', False)]", default=lambda self: self._default_user_id())
+        "res.users",
+        string="Assigned To",
+        tracking=True,
+        index=True,
+        check_company=True,
+        domain="[('share', '=', False)]",
+        default=lambda self: self._default_user_id(),
+    )
     stage_id = fields.Many2one(
-        "crm.standard.ticket.stage", tracking=True, index=True, copy=False,
-        required=True, ondelete="restrict", group_expand="_read_group_stage_ids",
+        "crm.standard.ticket.stage",
+        tracking=True,
+        index=True,
+        copy=False,
+        required=True,
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
         default=lambda self: self._default_stage_id(),
-        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]")
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+    )
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True, string="Solved")
     # -- SLA -----------------------------------------------------------------
     date_received = fields.Datetime(
-        string="Received On", required=True, default=fields.Datetime.now, copy=False,
-        help="Start of the SLA clock.")
+        string="Received On",
+        required=True,
+        default=fields.Datetime.now,
+        copy=False,
+        help="Start of the SLA clock.",
+    )
     sla_id = fields.Many2one(
-        "crm.standard.ticket.sla", string="SLA Policy", compute="_compute_sla_id",
-        store=True, readonly=False, tracking=True)
+        "crm.standard.ticket.sla",
+        string="SLA Policy",
+        compute="_compute_sla_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+    )
     response_deadline = fields.Datetime(
-        compute="_compute_deadlines", store=True, copy=False,
-        help="First response due by this time (working hours of the team).")
+        compute="_compute_deadlines",
+        store=True,
+        copy=False,
+        help="First response due by this time (working hours of the team).",
+    )
     resolution_deadline = fields.Datetime(
-        compute="_compute_deadlines", store=True, copy=False,
-        help="Solution due by this time (working hours of the team).")
+        compute="_compute_deadlines",
+        store=True,
+        copy=False,
+        help="Solution due by this time (working hours of the team).",
+    )
     first_response_date = fields.Datetime(
-        readonly=True, copy=False,
+        readonly=True,
+        copy=False,
         help="First message of an employee to the customer, or the first move "
-        "out of the first stage.")
+        "out of the first stage.",
+    )
     first_response_hours = fields.Float(
-        string="First Response (Hours)", compute="_compute_first_response_hours",
-        store=True, aggregator="avg",
+        string="First Response (Hours)",
+        compute="_compute_first_response_hours",
+        store=True,
+        aggregator="avg",
         help="Working hours (or calendar hours without working schedule) "
-        "between reception and first response.")
+        "between reception and first response.",
+    )
     solve_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
     sla_status = fields.Selection(
-        SLA_STATUSES, string="SLA Status", compute="_compute_sla_status", store=True,
+        SLA_STATUSES,
+        string="SLA Status",
+        compute="_compute_sla_status",
+        store=True,
         index=True,
-        help="Refreshed when the ticket changes and by the SLA scheduled action.")
+        help="Refreshed when the ticket changes and by the SLA scheduled action.",
+    )
     sla_compliance = fields.Float(
-        string="SLA Compliance (%)", compute="_compute_sla_compliance", store=True,
-        aggregator="avg", help="100 unless the SLA is breached; its average is the compliance rate.")
+        string="SLA Compliance (%)",
+        compute="_compute_sla_compliance",
+        store=True,
+        aggregator="avg",
+        help="100 unless the SLA is breached; its average is the compliance rate.",
+    )
     escalated = fields.Boolean(readonly=True, copy=False, index=True)
     escalation_date = fields.Datetime(readonly=True, copy=False)
     # -- feedback ------------------------------------------------------------
     feedback_request_date = fields.Datetime(
-        string="Feedback Requested On", readonly=True, copy=False,
-        help="When the customer feedback form was sent after delivery.")
+        string="Feedback Requested On",
+        readonly=True,
+        copy=False,
+        help="When the customer feedback form was sent after delivery.",
+    )
 
     _sql_constraints = [
         ("number_company_uniq", "unique(number, company_id)", "The ticket number must be unique."),
@@ -148,7 +221,8 @@ class CrmStandardTicket(models.Model):
     def _compute_display_name(self):
         for ticket in self:
             ticket.display_name = (
-                f"[{ticket.number}] {ticket.name}" if ticket.number and ticket.id else ticket.name)
+                f"[{ticket.number}] {ticket.name}" if ticket.number and ticket.id else ticket.name
+            )
 
     @api.depends("team_id", "ticket_type", "priority", "company_id")
     def _compute_sla_id(self):
@@ -156,8 +230,12 @@ class CrmStandardTicket(models.Model):
         for ticket in self:
             ticket.sla_id = policies[ticket]
 
-    @api.depends("sla_id.response_hours", "sla_id.resolution_hours", "date_received",
-                 "team_id.resource_calendar_id")
+    @api.depends(
+        "sla_id.response_hours",
+        "sla_id.resolution_hours",
+        "date_received",
+        "team_id.resource_calendar_id",
+    )
     def _compute_deadlines(self):
         for ticket in self:
             start = ticket.date_received or fields.Datetime.now()
@@ -170,12 +248,18 @@ class CrmStandardTicket(models.Model):
         for ticket in self:
             if ticket.first_response_date and ticket.date_received:
                 ticket.first_response_hours = ticket._crm_working_hours_between(
-                    ticket.date_received, ticket.first_response_date)
+                    ticket.date_received, ticket.first_response_date
+                )
             else:
                 ticket.first_response_hours = 0.0
 
-    @api.depends("response_deadline", "resolution_deadline", "first_response_date",
-                 "solve_date", "sla_id.at_risk_percent")
+    @api.depends(
+        "response_deadline",
+        "resolution_deadline",
+        "first_response_date",
+        "solve_date",
+        "sla_id.at_risk_percent",
+    )
     def _compute_sla_status(self):
         now = fields.Datetime.now()
         for ticket in self:
@@ -226,8 +310,10 @@ class CrmStandardTicket(models.Model):
         status = "on_track"
         ratio = (self.sla_id.at_risk_percent if self.sla_id else 25) / 100.0
         start = self.date_received
-        for deadline, done in ((self.response_deadline, self.first_response_date),
-                               (self.resolution_deadline, self.solve_date)):
+        for deadline, done in (
+            (self.response_deadline, self.first_response_date),
+            (self.resolution_deadline, self.solve_date),
+        ):
             if not deadline:
                 continue
             if done:
@@ -245,8 +331,9 @@ class CrmStandardTicket(models.Model):
     # ---------------------------------------------------------------------
     @api.model
     def _read_group_stage_ids(self, stages, domain):
-        return stages.search([("company_id", "in", [False, *self.env.companies.ids])],
-                             order=stages._order)
+        return stages.search(
+            [("company_id", "in", [False, *self.env.companies.ids])], order=stages._order
+        )
 
     @api.model
     def _crm_next_numbers(self, count):
@@ -256,25 +343,35 @@ class CrmStandardTicket(models.Model):
         """
         if not count:
             return []
-        sequence = self.env["ir.sequence"].sudo().search(
-            [("code", "=", "crm_standard.ticket"),
-             ("company_id", "in", [self.env.company.id, False])],
-            order="company_id", limit=1)
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "crm_standard.ticket"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
         if not sequence:
-            raise UserError(self.env._(
-                "Ticket Number: the sequence 'crm_standard.ticket' is missing."))
+            raise UserError(
+                self.env._("Ticket Number: the sequence 'crm_standard.ticket' is missing.")
+            )
         if sequence.implementation != "standard" or sequence.use_date_range:
             return [sequence.next_by_id() for __ in range(count)]
         self.env.cr.execute(
             "SELECT nextval(%s) FROM generate_series(1, %s)",
-            [f"ir_sequence_{sequence.id:03d}", count])
+            [f"ir_sequence_{sequence.id:03d}", count],
+        )
         return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
 
     @api.model_create_multi
     def create(self, vals_list):
         new_label = self.env._("New")
         todo = [vals for vals in vals_list if vals.get("number", new_label) == new_label]
-        for vals, number in zip(todo, self._crm_next_numbers(len(todo))):
+        for vals, number in zip(todo, self._crm_next_numbers(len(todo)), strict=True):
             vals["number"] = number
         tickets = super().create(vals_list)
         now = fields.Datetime.now()
@@ -283,8 +380,9 @@ class CrmStandardTicket(models.Model):
             closed.sudo().solve_date = now
         tickets.filtered(lambda t: t.partner_id)._crm_subscribe_customer()
         tickets._crm_auto_assign()
-        tickets._crm_complaints_changed(tickets.filtered(
-            lambda t: t.ticket_type == "complaint").commercial_partner_id)
+        tickets._crm_complaints_changed(
+            tickets.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id
+        )
         return tickets
 
     def write(self, vals):
@@ -292,7 +390,8 @@ class CrmStandardTicket(models.Model):
         old_complaint_partners = self.env["res.partner"]
         if complaint_keys & vals.keys():
             old_complaint_partners = self.filtered(
-                lambda t: t.ticket_type == "complaint").commercial_partner_id
+                lambda t: t.ticket_type == "complaint"
+            ).commercial_partner_id
         stage_moves, extra = {}, {}
         if "stage_id" in vals:
             new_stage = self.env["crm.standard.ticket.stage"].browse(vals["stage_id"])
@@ -322,8 +421,10 @@ class CrmStandardTicket(models.Model):
         if vals.get("partner_id"):
             self._crm_subscribe_customer()
         if complaint_keys & vals.keys():
-            self._crm_complaints_changed(old_complaint_partners | self.filtered(
-                lambda t: t.ticket_type == "complaint").commercial_partner_id)
+            self._crm_complaints_changed(
+                old_complaint_partners
+                | self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id
+            )
         return res
 
     def unlink(self):
@@ -381,18 +482,19 @@ class CrmStandardTicket(models.Model):
         values.setdefault("channel", "email")
         if partner:
             values["partner_id"] = partner.id
-        return super(CrmStandardTicket, self.with_context(
-            mail_create_nosubscribe=True)).message_new(msg_dict, custom_values=values)
+        return super(
+            CrmStandardTicket, self.with_context(mail_create_nosubscribe=True)
+        ).message_new(msg_dict, custom_values=values)
 
     def message_update(self, msg_dict, update_vals=None):
         """A reply threads onto its ticket; a solved ticket the customer answers reopens."""
         author = msg_dict.get("author_id")
-        reopen = self.filtered(
-            lambda t: t.is_closed and author and author == t.partner_id.id)
+        reopen = self.filtered(lambda t: t.is_closed and author and author == t.partner_id.id)
         res = super().message_update(msg_dict, update_vals=update_vals)
         if reopen:
             stage = self.env["crm.standard.ticket.stage"].search(
-                [("is_closed", "=", False), ("id", "!=", self._default_stage_id().id)], limit=1)
+                [("is_closed", "=", False), ("id", "!=", self._default_stage_id().id)], limit=1
+            )
             if stage:
                 reopen.write({"stage_id": stage.id})
         return res
@@ -405,7 +507,10 @@ class CrmStandardTicket(models.Model):
 
     def _crm_is_first_response(self, message, msg_vals):
         """Whether ``message`` counts as a response to the customer; override to tune."""
-        if message.message_type not in ("comment", "email", "email_outgoing") or message.is_internal:
+        if (
+            message.message_type not in ("comment", "email", "email_outgoing")
+            or message.is_internal
+        ):
             return False
         subtype = message.subtype_id
         if not subtype or subtype.internal:
@@ -422,11 +527,17 @@ class CrmStandardTicket(models.Model):
     @api.model
     def _crm_refresh_sla_status(self, batch_size=1000):
         """Recompute the time-dependent SLA status of the open tickets."""
-        tickets = self.sudo().search([
-            ("is_closed", "=", False), ("sla_status", "!=", "breached"),
-            "|", ("response_deadline", "!=", False), ("resolution_deadline", "!=", False)])
+        tickets = self.sudo().search(
+            [
+                ("is_closed", "=", False),
+                ("sla_status", "!=", "breached"),
+                "|",
+                ("response_deadline", "!=", False),
+                ("resolution_deadline", "!=", False),
+            ]
+        )
         for start in range(0, len(tickets), batch_size):
-            tickets[start:start + batch_size]._crm_refresh_batch()
+            tickets[start : start + batch_size]._crm_refresh_batch()
         return tickets
 
     def _crm_refresh_batch(self):
@@ -441,8 +552,9 @@ class CrmStandardTicket(models.Model):
         Returns {leader (res.users): tickets}. Set-based: the number of
         queries does not depend on the number of tickets.
         """
-        tickets = self.filtered(lambda t: not t.escalated and t.sla_status == "breached"
-                                and not t.is_closed)
+        tickets = self.filtered(
+            lambda t: not t.escalated and t.sla_status == "breached" and not t.is_closed
+        )
         if not tickets:
             return {}
         now = fields.Datetime.now()
@@ -454,14 +566,17 @@ class CrmStandardTicket(models.Model):
             by_priority[new].append(ticket.id)
             bodies[ticket.id] = Markup("<p>%s</p>") % self.env._(
                 "SLA breached: ticket escalated, priority %(old)s → %(new)s.",
-                old=labels[ticket.priority], new=labels[new])
+                old=labels[ticket.priority],
+                new=labels[new],
+            )
         # the SLA stays the one that was breached: escalation does not move deadlines
         with self.env.protecting([self._fields[f] for f in SLA_FIELDS], tickets):
             for priority, ids in by_priority.items():
-                self.browse(ids).with_context(mail_notrack=True).write({
-                    "priority": priority, "escalated": True, "escalation_date": now})
+                self.browse(ids).with_context(mail_notrack=True).write(
+                    {"priority": priority, "escalated": True, "escalation_date": now}
+                )
         tickets._message_log_batch(bodies=bodies)
-        per_leader = defaultdict(lambda: self.browse())
+        per_leader = defaultdict(self.browse)
         for ticket in tickets:
             leader = ticket.team_id.leader_id
             if leader:
@@ -474,15 +589,20 @@ class CrmStandardTicket(models.Model):
         for leader, tickets in per_leader.items():
             team = tickets.team_id.filtered(lambda t, leader=leader: t.leader_id == leader)[:1]
             items = Markup().join(
-                Markup('<li><a href="/odoo/crm.standard.ticket/%s">%s</a> (%s)</li>') % (
-                    t.id, t.display_name, t.commercial_partner_id.display_name or "-")
-                for t in tickets)
+                Markup('<li><a href="/odoo/crm.standard.ticket/%s">%s</a> (%s)</li>')
+                % (t.id, t.display_name, t.commercial_partner_id.display_name or "-")
+                for t in tickets
+            )
             body = Markup("<p>%s</p><ul>%s</ul>") % (
-                self.env._("%(count)s ticket(s) of your teams breached their SLA and "
-                           "were escalated:", count=len(tickets)),
-                items)
+                self.env._(
+                    "%(count)s ticket(s) of your teams breached their SLA and were escalated:",
+                    count=len(tickets),
+                ),
+                items,
+            )
             team.message_notify(
-                partner_ids=leader.partner_id.ids, body=body,
+                partner_ids=leader.partner_id.ids,
+                body=body,
                 subject=self.env._("Escalated tickets (%(count)s)", count=len(tickets)),
                 email_layout_xmlid="mail.mail_notification_light",
             )
@@ -491,14 +611,17 @@ class CrmStandardTicket(models.Model):
     def _crm_lock_escalation_batch(self, batch_size):
         """Ids of breached, not yet escalated open tickets, locked for this worker."""
         self.env.flush_all()
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT id FROM crm_standard_ticket
              WHERE sla_status = 'breached' AND escalated IS NOT TRUE
                AND is_closed IS NOT TRUE AND active
              ORDER BY id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
-        """, [batch_size])
+        """,
+            [batch_size],
+        )
         return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
@@ -511,7 +634,7 @@ class CrmStandardTicket(models.Model):
         Leaders get one digest per run.
         """
         self._crm_refresh_sla_status()
-        per_leader = defaultdict(lambda: self.browse())
+        per_leader = defaultdict(self.browse)
         done = 0
         for __ in range(max_batches):
             batch = self._crm_lock_escalation_batch(batch_size)
@@ -521,7 +644,7 @@ class CrmStandardTicket(models.Model):
                 with self.env.cr.savepoint():
                     for leader, tickets in batch._crm_escalate().items():
                         per_leader[leader] |= tickets
-            except Exception:  # noqa: BLE001 - a bad batch must not stop the others
+            except Exception:
                 _logger.exception("crm_standard: escalation failed for tickets %s", batch.ids)
                 self.env.invalidate_all()
                 batch = batch._crm_escalate_one_by_one(per_leader)
@@ -545,11 +668,12 @@ class CrmStandardTicket(models.Model):
                     for leader, tickets in ticket._crm_escalate().items():
                         per_leader[leader] |= tickets
                 done |= ticket
-            except Exception:  # noqa: BLE001
+            except Exception:
                 _logger.exception("crm_standard: escalation failed for ticket %s", ticket.id)
                 # mark it so it does not block every run
                 self.env.cr.execute(
-                    "UPDATE crm_standard_ticket SET escalated = TRUE WHERE id = %s", [ticket.id])
+                    "UPDATE crm_standard_ticket SET escalated = TRUE WHERE id = %s", [ticket.id]
+                )
         return done
 
     @api.model
@@ -557,8 +681,10 @@ class CrmStandardTicket(models.Model):
         """Tickets due for the feedback form of ``company``; override to narrow it."""
         delay = company.crm_ticket_feedback_days
         return [
-            ("company_id", "=", company.id), ("is_closed", "=", True),
-            ("feedback_request_date", "=", False), ("partner_id.email", "!=", False),
+            ("company_id", "=", company.id),
+            ("is_closed", "=", True),
+            ("feedback_request_date", "=", False),
+            ("partner_id.email", "!=", False),
             ("solve_date", "<=", fields.Datetime.now() - timedelta(days=delay)),
         ]
 
@@ -570,8 +696,9 @@ class CrmStandardTicket(models.Model):
         0 disables). Each ticket gets it once (``feedback_request_date``);
         rows are locked FOR UPDATE SKIP LOCKED so two workers never send twice.
         """
-        template = self.env.ref("crm_standard.mail_template_ticket_feedback_request",
-                                raise_if_not_found=False)
+        template = self.env.ref(
+            "crm_standard.mail_template_ticket_feedback_request", raise_if_not_found=False
+        )
         if not template:
             return 0
         companies = self.env["res.company"].search([("crm_ticket_feedback_days", ">", 0)])
@@ -580,10 +707,13 @@ class CrmStandardTicket(models.Model):
             todo |= self.sudo().search(self._crm_feedback_request_domain(company))
         batch = todo[:batch_size]
         if batch:
-            self.env.cr.execute("""
+            self.env.cr.execute(
+                """
                 SELECT id FROM crm_standard_ticket
                  WHERE id IN %s AND feedback_request_date IS NULL
-                   FOR UPDATE SKIP LOCKED""", [tuple(batch.ids)])
+                   FOR UPDATE SKIP LOCKED""",
+                [tuple(batch.ids)],
+            )
             batch = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
         done = 0
         for ticket in batch:
@@ -591,9 +721,10 @@ class CrmStandardTicket(models.Model):
                 with self.env.cr.savepoint():
                     ticket.feedback_request_date = fields.Datetime.now()
                     ticket.rating_send_request(
-                        template, lang=ticket.partner_id.lang, force_send=False)
+                        template, lang=ticket.partner_id.lang, force_send=False
+                    )
                 done += 1
-            except Exception:  # noqa: BLE001 - log and skip the bad ticket
+            except Exception:
                 _logger.exception("crm_standard: feedback request failed for ticket %s", ticket.id)
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(len(todo) - len(batch), 0))
         return done

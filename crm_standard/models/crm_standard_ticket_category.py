@@ -12,10 +12,13 @@ class CrmStandardTicketCategory(models.Model):
     color = fields.Integer()
     description = fields.Text(translate=True)
     company_id = fields.Many2one(
-        "res.company",
-        help="Leave empty to share the category between companies.")
+        "res.company", help="Leave empty to share the category between companies."
+    )
 
     _sql_constraints = [
-        ("name_company_uniq", "unique(name, company_id)",
-         "A ticket category with this name already exists in this company."),
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "A ticket category with this name already exists in this company.",
+        ),
     ]

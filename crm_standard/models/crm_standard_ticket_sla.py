@@ -25,44 +25,67 @@ class CrmStandardTicketSla(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True)
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
     team_id = fields.Many2one(
-        "crm.standard.ticket.team", check_company=True, tracking=True,
-        help="Leave empty to apply to every team.")
+        "crm.standard.ticket.team",
+        check_company=True,
+        tracking=True,
+        help="Leave empty to apply to every team.",
+    )
     ticket_type = fields.Selection(
-        TICKET_TYPES, tracking=True,
-        help="Leave empty to apply to every type.")
+        TICKET_TYPES, tracking=True, help="Leave empty to apply to every type."
+    )
     priority = fields.Selection(
-        TICKET_PRIORITIES, tracking=True, help="Leave empty to apply to every priority.")
+        TICKET_PRIORITIES, tracking=True, help="Leave empty to apply to every priority."
+    )
     response_hours = fields.Float(
-        string="Response Within (Hours)", default=24.0, tracking=True,
+        string="Response Within (Hours)",
+        default=24.0,
+        tracking=True,
         help="Time to the first response, counted in the team's working hours "
-        "when the team has a working schedule, else in calendar hours. 0: no deadline.")
+        "when the team has a working schedule, else in calendar hours. 0: no deadline.",
+    )
     resolution_hours = fields.Float(
-        string="Resolve Within (Hours)", default=72.0, tracking=True,
-        help="Time to solve the ticket, counted like the response time. 0: no deadline.")
+        string="Resolve Within (Hours)",
+        default=72.0,
+        tracking=True,
+        help="Time to solve the ticket, counted like the response time. 0: no deadline.",
+    )
     at_risk_percent = fields.Integer(
-        string="At Risk Below (%)", default=25,
+        string="At Risk Below (%)",
+        default=25,
         help="A ticket is 'at risk' when less than this share of the time "
-        "allowed for a pending deadline is left.")
+        "allowed for a pending deadline is left.",
+    )
 
     @api.constrains("response_hours", "resolution_hours", "at_risk_percent")
     def _check_hours(self):
         for sla in self:
             if sla.response_hours < 0 or sla.resolution_hours < 0:
-                raise ValidationError(self.env._(
-                    "SLA policy %(name)s: response and resolution hours cannot be negative.",
-                    name=sla.name))
+                raise ValidationError(
+                    self.env._(
+                        "SLA policy %(name)s: response and resolution hours cannot be negative.",
+                        name=sla.name,
+                    )
+                )
             if sla.resolution_hours and sla.response_hours > sla.resolution_hours:
-                raise ValidationError(self.env._(
-                    "SLA policy %(name)s: the response time (%(response)s h) cannot exceed "
-                    "the resolution time (%(resolution)s h).",
-                    name=sla.name, response=sla.response_hours,
-                    resolution=sla.resolution_hours))
+                raise ValidationError(
+                    self.env._(
+                        "SLA policy %(name)s: the response time (%(response)s h) cannot exceed "
+                        "the resolution time (%(resolution)s h).",
+                        name=sla.name,
+                        response=sla.response_hours,
+                        resolution=sla.resolution_hours,
+                    )
+                )
             if not 0 <= sla.at_risk_percent <= 100:
-                raise ValidationError(self.env._(
-                    "SLA policy %(name)s: 'At Risk Below (%%)' must be between 0 and 100.",
-                    name=sla.name))
+                raise ValidationError(
+                    self.env._(
+                        "SLA policy %(name)s: 'At Risk Below (%%)' must be between 0 and 100.",
+                        name=sla.name,
+                    )
+                )
 
     def _crm_match_score(self, ticket):
         """Specificity of this policy for ``ticket``, or -1 if it does not apply.
@@ -71,8 +94,11 @@ class CrmStandardTicketSla(models.Model):
         """
         self.ensure_one()
         score = 0
-        for fname, value in (("team_id", ticket.team_id), ("ticket_type", ticket.ticket_type),
-                             ("priority", ticket.priority)):
+        for fname, value in (
+            ("team_id", ticket.team_id),
+            ("ticket_type", ticket.ticket_type),
+            ("priority", ticket.priority),
+        ):
             if self[fname]:
                 if self[fname] != value:
                     return -1

@@ -16,30 +16,57 @@ class CrmStandardTicketTeam(models.Model):
     active = fields.Boolean(default=True)
     color = fields.Integer()
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True)
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
     leader_id = fields.Many2one(
-        "res.users", string="Team Leader", tracking=True, check_company=True,
+        "res.users",
+        string="Team Leader",
+        tracking=True,
+        check_company=True,
         domain="[('share', '=', False)]",
-        help="Receives the digest of escalated tickets.")
+        help="Receives the digest of escalated tickets.",
+    )
     member_ids = fields.Many2many(
-        "res.users", "crm_standard_ticket_team_member_rel", "team_id", "user_id",
-        string="Members", check_company=True, domain="[('share', '=', False)]")
+        "res.users",
+        "crm_standard_ticket_team_member_rel",
+        "team_id",
+        "user_id",
+        string="Members",
+        check_company=True,
+        domain="[('share', '=', False)]",
+    )
     unavailable_member_ids = fields.Many2many(
-        "res.users", "crm_standard_ticket_team_unavailable_rel", "team_id", "user_id",
-        string="Unavailable Members", domain="[('id', 'in', member_ids)]",
-        help="Members on leave or busy: they get no new ticket automatically.")
+        "res.users",
+        "crm_standard_ticket_team_unavailable_rel",
+        "team_id",
+        "user_id",
+        string="Unavailable Members",
+        domain="[('id', 'in', member_ids)]",
+        help="Members on leave or busy: they get no new ticket automatically.",
+    )
     assignment_method = fields.Selection(
-        [("fewest_open", "Fewest Open Tickets"),
-         ("round_robin", "Round Robin"),
-         ("manual", "Manual")],
-        default="fewest_open", required=True, tracking=True,
-        help="How new tickets without an assignee are given to an available member.")
+        [
+            ("fewest_open", "Fewest Open Tickets"),
+            ("round_robin", "Round Robin"),
+            ("manual", "Manual"),
+        ],
+        default="fewest_open",
+        required=True,
+        tracking=True,
+        help="How new tickets without an assignee are given to an available member.",
+    )
     last_assigned_user_id = fields.Many2one(
-        "res.users", readonly=True, copy=False,
-        help="Round robin: the member who got the last ticket.")
+        "res.users",
+        readonly=True,
+        copy=False,
+        help="Round robin: the member who got the last ticket.",
+    )
     resource_calendar_id = fields.Many2one(
-        "resource.calendar", string="Working Hours", check_company=True,
-        help="SLA deadlines are counted in these working hours; empty: calendar hours.")
+        "resource.calendar",
+        string="Working Hours",
+        check_company=True,
+        help="SLA deadlines are counted in these working hours; empty: calendar hours.",
+    )
     ticket_ids = fields.One2many("crm.standard.ticket", "team_id", string="Tickets")
     open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
     unassigned_ticket_count = fields.Integer(compute="_compute_ticket_counts")
@@ -50,16 +77,21 @@ class CrmStandardTicketTeam(models.Model):
         for team in self:
             strangers = team.unavailable_member_ids - team.member_ids
             if strangers:
-                raise ValidationError(self.env._(
-                    "Unavailable Members of team %(team)s must be members: %(users)s.",
-                    team=team.name, users=", ".join(strangers.mapped("name"))))
+                raise ValidationError(
+                    self.env._(
+                        "Unavailable Members of team %(team)s must be members: %(users)s.",
+                        team=team.name,
+                        users=", ".join(strangers.mapped("name")),
+                    )
+                )
 
     def _compute_ticket_counts(self):
         counts = defaultdict(lambda: {"open": 0, "unassigned": 0, "breached": 0})
         Ticket = self.env["crm.standard.ticket"]
         base = [("team_id", "in", self.ids), ("is_closed", "=", False)]
         for team, user, status, count in Ticket._read_group(
-                base, ["team_id", "user_id", "sla_status"], ["__count"]):
+            base, ["team_id", "user_id", "sla_status"], ["__count"]
+        ):
             entry = counts[team.id]
             entry["open"] += count
             if not user:
@@ -79,9 +111,13 @@ class CrmStandardTicketTeam(models.Model):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get_id("crm.standard.ticket")
         if self.id:
-            values["alias_defaults"] = repr({
-                "team_id": self.id, "company_id": self.company_id.id, "channel": "email",
-            })
+            values["alias_defaults"] = repr(
+                {
+                    "team_id": self.id,
+                    "company_id": self.company_id.id,
+                    "channel": "email",
+                }
+            )
         return values
 
     def write(self, vals):
@@ -89,7 +125,8 @@ class CrmStandardTicketTeam(models.Model):
         if "company_id" in vals:
             for team in self:
                 team.alias_id.sudo().write(
-                    {"alias_defaults": team._alias_get_creation_values()["alias_defaults"]})
+                    {"alias_defaults": team._alias_get_creation_values()["alias_defaults"]}
+                )
         return res
 
     # ------------------------------------------------------------------
@@ -127,15 +164,21 @@ class CrmStandardTicketTeam(models.Model):
         if not teams or not tickets:
             return
         self.env.cr.execute(
-            "SELECT id FROM crm_standard_ticket_team WHERE id IN %s FOR UPDATE",
-            [tuple(teams.ids)])
+            "SELECT id FROM crm_standard_ticket_team WHERE id IN %s FOR UPDATE", [tuple(teams.ids)]
+        )
         teams.invalidate_recordset(["last_assigned_user_id"])
         Ticket = self.env["crm.standard.ticket"].sudo()
         open_counts = defaultdict(dict)
         for team, user, count in Ticket._read_group(
-                [("team_id", "in", teams.ids), ("is_closed", "=", False),
-                 ("user_id", "!=", False), ("id", "not in", tickets.ids)],
-                ["team_id", "user_id"], ["__count"]):
+            [
+                ("team_id", "in", teams.ids),
+                ("is_closed", "=", False),
+                ("user_id", "!=", False),
+                ("id", "not in", tickets.ids),
+            ],
+            ["team_id", "user_id"],
+            ["__count"],
+        ):
             open_counts[team.id][user.id] = count
         per_user = defaultdict(list)
         for team in teams:
@@ -156,7 +199,8 @@ class CrmStandardTicketTeam(models.Model):
     def action_view_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_ticket_action")
+            "crm_standard.crm_standard_ticket_action"
+        )
         action["domain"] = [("team_id", "=", self.id)]
         action["context"] = {"default_team_id": self.id, "search_default_open": 1}
         return action

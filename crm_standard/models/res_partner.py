@@ -505,21 +505,32 @@ class ResPartner(models.Model):
     # complaint data for value tags and the health score.
     # =====================================================================
     crm_ticket_ids = fields.One2many(
-        "crm.standard.ticket", "commercial_partner_id", string="Tickets",
-        groups="crm_standard.group_crm_standard_service_agent,sales_team.group_sale_salesman")
+        "crm.standard.ticket",
+        "commercial_partner_id",
+        string="Tickets",
+        groups="crm_standard.group_crm_standard_service_agent,sales_team.group_sale_salesman",
+    )
     crm_ticket_count = fields.Integer(
-        string="Ticket Count", compute="_compute_crm_ticket_count",
-        groups="crm_standard.group_crm_standard_service_agent,sales_team.group_sale_salesman")
+        string="Ticket Count",
+        compute="_compute_crm_ticket_count",
+        groups="crm_standard.group_crm_standard_service_agent,sales_team.group_sale_salesman",
+    )
     crm_complaint_ticket_count = fields.Integer(
-        string="Complaint Tickets", compute="_compute_crm_complaint_ticket_count",
+        string="Complaint Tickets",
+        compute="_compute_crm_complaint_ticket_count",
         search="_search_crm_complaint_ticket_count",
-        help="Complaint tickets of this customer (archived ones excluded).")
+        help="Complaint tickets of this customer (archived ones excluded).",
+    )
 
     def _compute_crm_ticket_count(self):
         partners = self.commercial_partner_id
-        counts = dict(self.env["crm.standard.ticket"]._read_group(
-            [("commercial_partner_id", "in", partners.ids)],
-            ["commercial_partner_id"], ["__count"]))
+        counts = dict(
+            self.env["crm.standard.ticket"]._read_group(
+                [("commercial_partner_id", "in", partners.ids)],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
         for partner in self:
             partner.crm_ticket_count = counts.get(partner.commercial_partner_id, 0)
 
@@ -527,25 +538,43 @@ class ResPartner(models.Model):
         counts = self._origin.commercial_partner_id._crm_complaint_counts()
         for partner in self:
             partner.crm_complaint_ticket_count = counts.get(
-                partner._origin.commercial_partner_id.id, 0)
+                partner._origin.commercial_partner_id.id, 0
+            )
 
     def _search_crm_complaint_ticket_count(self, operator, value):
         """Customers by number of complaint tickets, e.g. ``[('crm_complaint_ticket_count', '>', 0)]``."""
-        ops = {"=": "__eq__", "!=": "__ne__", ">": "__gt__", ">=": "__ge__",
-               "<": "__lt__", "<=": "__le__"}
+        ops = {
+            "=": "__eq__",
+            "!=": "__ne__",
+            ">": "__gt__",
+            ">=": "__ge__",
+            "<": "__lt__",
+            "<=": "__le__",
+        }
         if operator not in ops or not isinstance(value, int):
-            raise UserError(self.env._(
-                "Complaint Tickets: unsupported search %(operator)s %(value)s.",
-                operator=operator, value=value))
+            raise UserError(
+                self.env._(
+                    "Complaint Tickets: unsupported search %(operator)s %(value)s.",
+                    operator=operator,
+                    value=value,
+                )
+            )
         counts = {
-            partner.id: count for partner, count in self.env["crm.standard.ticket"].sudo()._read_group(
-                [("ticket_type", "=", "complaint")], ["commercial_partner_id"], ["__count"])
+            partner.id: count
+            for partner, count in self.env["crm.standard.ticket"]
+            .sudo()
+            ._read_group(
+                [("ticket_type", "=", "complaint")], ["commercial_partner_id"], ["__count"]
+            )
             if partner
         }
         matching = [pid for pid, count in counts.items() if getattr(count, ops[operator])(value)]
         if getattr(0, ops[operator])(value):  # customers without complaint match too
-            return ["|", ("commercial_partner_id", "in", matching),
-                    ("commercial_partner_id", "not in", list(counts))]
+            return [
+                "|",
+                ("commercial_partner_id", "in", matching),
+                ("commercial_partner_id", "not in", list(counts)),
+            ]
         return [("commercial_partner_id", "in", matching)]
 
     def _crm_complaint_counts(self, date_from=None):
@@ -560,8 +589,10 @@ class ResPartner(models.Model):
         if date_from:
             domain.append(("date_received", ">=", date_from))
         return {
-            partner.id: count for partner, count in self.env["crm.standard.ticket"].sudo()._read_group(
-                domain, ["commercial_partner_id"], ["__count"])
+            partner.id: count
+            for partner, count in self.env["crm.standard.ticket"]
+            .sudo()
+            ._read_group(domain, ["commercial_partner_id"], ["__count"])
         }
 
     def _crm_on_complaints_changed(self):
@@ -577,7 +608,8 @@ class ResPartner(models.Model):
     def action_view_crm_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_ticket_action")
+            "crm_standard.crm_standard_ticket_action"
+        )
         partner = self.commercial_partner_id
         action["domain"] = [("commercial_partner_id", "=", partner.id)]
         action["context"] = {"default_partner_id": self.id, "search_default_open": 0}

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
@@ -48,25 +49,41 @@ class CrmStandardTicketCommon(CrmStandardCommon):
         super().setUpClass()
         context = {"tracking_disable": False}
         cls.agent_b = new_test_user(
-            cls.env, login="crm_agent_b", name="Bea Agent",
-            groups="crm_standard.group_crm_standard_service_agent", context=context)
+            cls.env,
+            login="crm_agent_b",
+            name="Bea Agent",
+            groups="crm_standard.group_crm_standard_service_agent",
+            context=context,
+        )
         cls.agent_c = new_test_user(
-            cls.env, login="crm_agent_c", name="Cai Agent",
-            groups="crm_standard.group_crm_standard_service_agent", context=context)
+            cls.env,
+            login="crm_agent_c",
+            name="Cai Agent",
+            groups="crm_standard.group_crm_standard_service_agent",
+            context=context,
+        )
         cls.Ticket = cls.env["crm.standard.ticket"]
         cls.Stage = cls.env["crm.standard.ticket.stage"]
         cls.stage_new = cls.env.ref("crm_standard.ticket_stage_new")
         cls.stage_progress = cls.env.ref("crm_standard.ticket_stage_in_progress")
         cls.stage_solved = cls.env.ref("crm_standard.ticket_stage_solved")
-        cls.team = cls.env["crm.standard.ticket.team"].create({
-            "name": "Test Support",
-            "leader_id": cls.user_service_manager.id,
-            "member_ids": [Command.set((cls.user_service_agent | cls.agent_b | cls.agent_c).ids)],
-        })
+        cls.team = cls.env["crm.standard.ticket.team"].create(
+            {
+                "name": "Test Support",
+                "leader_id": cls.user_service_manager.id,
+                "member_ids": [
+                    Command.set((cls.user_service_agent | cls.agent_b | cls.agent_c).ids)
+                ],
+            }
+        )
         cls.customer = cls._create_customer("Huayu Tech", user_id=cls.user_salesman.id)
-        cls.contact = cls.env["res.partner"].create({
-            "name": "Liu Yang", "parent_id": cls.customer.id, "email": "liu.yang@huayu.example.com",
-        })
+        cls.contact = cls.env["res.partner"].create(
+            {
+                "name": "Liu Yang",
+                "parent_id": cls.customer.id,
+                "email": "liu.yang@huayu.example.com",
+            }
+        )
 
     @classmethod
     def _ticket(cls, **vals):
@@ -80,21 +97,40 @@ class CrmStandardTicketCommon(CrmStandardCommon):
         attendances = []
         for day in range(5):
             attendances += [
-                Command.create({"name": "Morning", "dayofweek": str(day), "hour_from": 8,
-                                "hour_to": 12, "day_period": "morning"}),
-                Command.create({"name": "Afternoon", "dayofweek": str(day), "hour_from": 13,
-                                "hour_to": 17, "day_period": "afternoon"}),
+                Command.create(
+                    {
+                        "name": "Morning",
+                        "dayofweek": str(day),
+                        "hour_from": 8,
+                        "hour_to": 12,
+                        "day_period": "morning",
+                    }
+                ),
+                Command.create(
+                    {
+                        "name": "Afternoon",
+                        "dayofweek": str(day),
+                        "hour_from": 13,
+                        "hour_to": 17,
+                        "day_period": "afternoon",
+                    }
+                ),
             ]
-        return cls.env["resource.calendar"].create({
-            "name": "Office hours (test)", "tz": "UTC", "attendance_ids": attendances,
-        })
+        return cls.env["resource.calendar"].create(
+            {
+                "name": "Office hours (test)",
+                "tz": "UTC",
+                "attendance_ids": attendances,
+            }
+        )
 
 
 @tagged("post_install", "-at_install")
 class TestTicketBasics(CrmStandardTicketCommon):
     def test_numbers_come_from_the_sequence_in_one_batch(self):
-        tickets = self.Ticket.create([
-            {"name": f"Batch {i}", "partner_id": self.contact.id} for i in range(3)])
+        tickets = self.Ticket.create(
+            [{"name": f"Batch {i}", "partner_id": self.contact.id} for i in range(3)]
+        )
         numbers = tickets.mapped("number")
         self.assertEqual(len(set(numbers)), 3)
         self.assertTrue(all(n.startswith("TK") for n in numbers))
@@ -136,17 +172,22 @@ class TestTicketBasics(CrmStandardTicketCommon):
 @tagged("post_install", "-at_install")
 class TestTicketAssignment(CrmStandardTicketCommon):
     def _open_counts(self):
-        return {user: self.Ticket.search_count([("user_id", "=", user.id), ("is_closed", "=", False)])
-                for user in self.team.member_ids}
+        return {
+            user: self.Ticket.search_count([("user_id", "=", user.id), ("is_closed", "=", False)])
+            for user in self.team.member_ids
+        }
 
     def test_fewest_open_spreads_a_batch_fairly(self):
         # existing load: Sam 2, Bea 0, Cai 1
         self._ticket(user_id=self.user_service_agent.id)
         self._ticket(user_id=self.user_service_agent.id)
         self._ticket(user_id=self.agent_c.id)
-        new = self.Ticket.create([
-            {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
-            for i in range(3)])
+        new = self.Ticket.create(
+            [
+                {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
+                for i in range(3)
+            ]
+        )
         self.assertTrue(all(new.mapped("user_id")))
         self.assertEqual(set(self._open_counts().values()), {2})
         self.assertEqual(new[0].user_id, self.agent_b, "the least loaded member goes first")
@@ -160,9 +201,12 @@ class TestTicketAssignment(CrmStandardTicketCommon):
 
     def test_unavailable_members_get_no_ticket(self):
         self.team.unavailable_member_ids = self.agent_b | self.agent_c
-        tickets = self.Ticket.create([
-            {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
-            for i in range(4)])
+        tickets = self.Ticket.create(
+            [
+                {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
+                for i in range(4)
+            ]
+        )
         self.assertEqual(tickets.user_id, self.user_service_agent)
 
     def test_no_available_member_leaves_the_ticket_unassigned(self):
@@ -174,8 +218,12 @@ class TestTicketAssignment(CrmStandardTicketCommon):
             self.team.unavailable_member_ids = self.user_salesman
 
     def test_round_robin_cycles_through_available_members(self):
-        self.team.write({"assignment_method": "round_robin",
-                         "unavailable_member_ids": [Command.link(self.agent_c.id)]})
+        self.team.write(
+            {
+                "assignment_method": "round_robin",
+                "unavailable_member_ids": [Command.link(self.agent_c.id)],
+            }
+        )
         users = [self._ticket(name=f"RR {i}").user_id for i in range(4)]
         members = (self.user_service_agent | self.agent_b).sorted("id")
         self.assertEqual(users, [members[0], members[1], members[0], members[1]])
@@ -202,10 +250,15 @@ class TestTicketSla(CrmStandardTicketCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sla = cls.env["crm.standard.ticket.sla"].create({
-            "name": "Team test: 4h / 24h", "team_id": cls.team.id, "sequence": 1,
-            "response_hours": 4, "resolution_hours": 24,
-        })
+        cls.sla = cls.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Team test: 4h / 24h",
+                "team_id": cls.team.id,
+                "sequence": 1,
+                "response_hours": 4,
+                "resolution_hours": 24,
+            }
+        )
 
     def test_default_policy_gives_24_hour_response(self):
         ticket = self._ticket(team_id=False, date_received=FRIDAY_3PM)
@@ -213,10 +266,16 @@ class TestTicketSla(CrmStandardTicketCommon):
         self.assertEqual(ticket.response_deadline, FRIDAY_3PM + timedelta(hours=24))
 
     def test_most_specific_policy_wins(self):
-        complaint = self.env["crm.standard.ticket.sla"].create({
-            "name": "Team complaints", "team_id": self.team.id, "ticket_type": "complaint",
-            "sequence": 90, "response_hours": 2, "resolution_hours": 8,
-        })
+        complaint = self.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Team complaints",
+                "team_id": self.team.id,
+                "ticket_type": "complaint",
+                "sequence": 90,
+                "response_hours": 2,
+                "resolution_hours": 8,
+            }
+        )
         self.assertEqual(self._ticket(ticket_type="complaint").sla_id, complaint)
         self.assertEqual(self._ticket(ticket_type="inquiry").sla_id, self.sla)
 
@@ -259,8 +318,9 @@ class TestTicketSla(CrmStandardTicketCommon):
         with freeze_time(datetime(2026, 11, 20, 20, 0)):
             Ticket._crm_refresh_sla_status()
             self.assertEqual(ticket.sla_status, "breached")
-            self.assertEqual(Ticket.search_count(
-                [("sla_status", "=", "breached"), ("id", "=", ticket.id)]), 1)
+            self.assertEqual(
+                Ticket.search_count([("sla_status", "=", "breached"), ("id", "=", ticket.id)]), 1
+            )
             self.assertEqual(ticket.sla_compliance, 0.0)
 
     def test_late_first_response_stays_breached(self):
@@ -274,21 +334,30 @@ class TestTicketSla(CrmStandardTicketCommon):
 class TestTicketFirstResponse(CrmStandardTicketCommon):
     def test_customer_message_and_internal_note_are_not_a_response(self):
         ticket = self._ticket(user_id=self.user_service_agent.id)
-        ticket.message_post(body="Any news?", author_id=self.contact.id,
-                            message_type="email", subtype_xmlid="mail.mt_comment")
+        ticket.message_post(
+            body="Any news?",
+            author_id=self.contact.id,
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+        )
         ticket.with_user(self.user_service_agent).message_post(
-            body="Checking logs", message_type="comment", subtype_xmlid="mail.mt_note")
+            body="Checking logs", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
         self.assertFalse(ticket.first_response_date)
 
     def test_employee_message_to_customer_is_the_first_response(self):
         ticket = self._ticket(user_id=self.user_service_agent.id)
         message = ticket.with_user(self.user_service_agent).message_post(
-            body="We are on it.", message_type="comment", subtype_xmlid="mail.mt_comment",
-            partner_ids=self.contact.ids)
+            body="We are on it.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.contact.ids,
+        )
         self.assertEqual(ticket.first_response_date, message.date)
         first = ticket.first_response_date
         ticket.with_user(self.user_service_agent).message_post(
-            body="Fixed.", message_type="comment", subtype_xmlid="mail.mt_comment")
+            body="Fixed.", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
         self.assertEqual(ticket.first_response_date, first, "only the first one counts")
 
     def test_leaving_the_first_stage_is_a_response(self):
@@ -308,31 +377,48 @@ class TestTicketEscalation(CrmStandardTicketCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.team_2 = cls.env["crm.standard.ticket.team"].create({
-            "name": "Second line", "leader_id": cls.user_service_manager.id,
-            "member_ids": [Command.link(cls.agent_c.id)],
-        })
-        cls.env["crm.standard.ticket.sla"].create({
-            "name": "Fast", "sequence": 1, "response_hours": 1, "resolution_hours": 2,
-        })
+        cls.team_2 = cls.env["crm.standard.ticket.team"].create(
+            {
+                "name": "Second line",
+                "leader_id": cls.user_service_manager.id,
+                "member_ids": [Command.link(cls.agent_c.id)],
+            }
+        )
+        cls.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Fast",
+                "sequence": 1,
+                "response_hours": 1,
+                "resolution_hours": 2,
+            }
+        )
         # the demo data's overdue tickets are not part of these tests
         cls.env["crm.standard.ticket"]._cron_crm_sla_escalation()
 
     def _breached(self, count, team=None):
-        tickets = self.Ticket.create([{
-            "name": f"Late {i}", "partner_id": self.contact.id,
-            "team_id": (team or self.team).id, "priority": "1",
-            "date_received": datetime.now() - timedelta(hours=5),
-        } for i in range(count)])
+        tickets = self.Ticket.create(
+            [
+                {
+                    "name": f"Late {i}",
+                    "partner_id": self.contact.id,
+                    "team_id": (team or self.team).id,
+                    "priority": "1",
+                    "date_received": datetime.now() - timedelta(hours=5),
+                }
+                for i in range(count)
+            ]
+        )
         self.assertEqual(set(tickets.mapped("sla_status")), {"breached"})
         return tickets
 
     def _digests(self):
-        return self.env["mail.message"].search([
-            ("model", "=", "crm.standard.ticket.team"),
-            ("message_type", "=", "user_notification"),
-            ("partner_ids", "in", self.user_service_manager.partner_id.ids),
-        ])
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "crm.standard.ticket.team"),
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", self.user_service_manager.partner_id.ids),
+            ]
+        )
 
     def test_escalation_raises_priority_once_and_sends_one_digest(self):
         tickets = self._breached(2) | self._breached(1, self.team_2)
@@ -395,9 +481,16 @@ class TestTicketEscalation(CrmStandardTicketCommon):
 
     def _ticket_batch(self, count):
         with freeze_time(datetime.now() - timedelta(hours=10)):
-            tickets = self.Ticket.create([{
-                "name": f"Pending {i}", "partner_id": self.contact.id, "team_id": self.team.id,
-            } for i in range(count)])
+            tickets = self.Ticket.create(
+                [
+                    {
+                        "name": f"Pending {i}",
+                        "partner_id": self.contact.id,
+                        "team_id": self.team.id,
+                    }
+                    for i in range(count)
+                ]
+            )
             self.assertEqual(set(tickets.mapped("sla_status")), {"on_track"})
         return tickets
 
@@ -429,9 +522,13 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
 
     def test_new_sender_gets_a_contact_and_a_ticket(self):
         ticket_id = self._process(
-            RAW_NEW, name="Zhou Min", email="zhou.min@newcustomer.example.org",
-            subject="Scanner broken", msgid="new-1@newcustomer.example.org",
-            body="The scanner does not turn on.")
+            RAW_NEW,
+            name="Zhou Min",
+            email="zhou.min@newcustomer.example.org",
+            subject="Scanner broken",
+            msgid="new-1@newcustomer.example.org",
+            body="The scanner does not turn on.",
+        )
         ticket = self.Ticket.browse(ticket_id)
         self.assertEqual(ticket.name, "Scanner broken")
         self.assertEqual(ticket.team_id, self.team)
@@ -445,8 +542,13 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
     def test_known_sender_is_recognised(self):
         partners_before = self.env["res.partner"].search_count([])
         ticket_id = self._process(
-            RAW_NEW, name="Liu Yang", email=self.contact.email, subject="Invoice question",
-            msgid="known-1@huayu.example.com", body="Which tax rate?")
+            RAW_NEW,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="Invoice question",
+            msgid="known-1@huayu.example.com",
+            body="Which tax rate?",
+        )
         ticket = self.Ticket.browse(ticket_id)
         self.assertEqual(ticket.partner_id, self.contact)
         self.assertEqual(ticket.commercial_partner_id, self.customer)
@@ -454,13 +556,23 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
 
     def test_reply_threads_onto_the_ticket(self):
         ticket_id = self._process(
-            RAW_NEW, name="Liu Yang", email=self.contact.email, subject="VPN down",
-            msgid="thread-1@huayu.example.com", body="The VPN is down.")
+            RAW_NEW,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="VPN down",
+            msgid="thread-1@huayu.example.com",
+            body="The VPN is down.",
+        )
         count = self.Ticket.search_count([])
         reply_id = self._process(
-            RAW_REPLY, name="Liu Yang", email=self.contact.email, subject="VPN down",
-            msgid="thread-2@huayu.example.com", parent="thread-1@huayu.example.com",
-            body="Still down this morning.")
+            RAW_REPLY,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="VPN down",
+            msgid="thread-2@huayu.example.com",
+            parent="thread-1@huayu.example.com",
+            body="Still down this morning.",
+        )
         self.assertEqual(reply_id, ticket_id)
         self.assertEqual(self.Ticket.search_count([]), count)
         ticket = self.Ticket.browse(ticket_id)
@@ -468,14 +580,24 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
 
     def test_customer_reply_reopens_a_solved_ticket(self):
         ticket_id = self._process(
-            RAW_NEW, name="Liu Yang", email=self.contact.email, subject="Printer",
-            msgid="reopen-1@huayu.example.com", body="Broken.")
+            RAW_NEW,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="Printer",
+            msgid="reopen-1@huayu.example.com",
+            body="Broken.",
+        )
         ticket = self.Ticket.browse(ticket_id)
         ticket.stage_id = self.stage_solved
         self._process(
-            RAW_REPLY, name="Liu Yang", email=self.contact.email, subject="Printer",
-            msgid="reopen-2@huayu.example.com", parent="reopen-1@huayu.example.com",
-            body="Broken again.")
+            RAW_REPLY,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="Printer",
+            msgid="reopen-2@huayu.example.com",
+            parent="reopen-1@huayu.example.com",
+            body="Broken again.",
+        )
         self.assertFalse(ticket.is_closed)
 
 
@@ -485,7 +607,8 @@ class TestTicketSatisfaction(CrmStandardTicketCommon):
         ticket = self._ticket(user_id=self.user_service_agent.id)
         ticket.stage_id = self.stage_solved
         rating = self.env["rating.rating"].search(
-            [("res_model", "=", "crm.standard.ticket"), ("res_id", "=", ticket.id)])
+            [("res_model", "=", "crm.standard.ticket"), ("res_id", "=", ticket.id)]
+        )
         self.assertEqual(len(rating), 1)
         self.assertEqual(rating.partner_id, self.contact)
         self.assertEqual(rating.rated_partner_id, self.user_service_agent.partner_id)
@@ -515,8 +638,7 @@ class TestTicketSatisfaction(CrmStandardTicketCommon):
             self.assertEqual(self.Ticket._cron_crm_send_feedback_requests(), 1)
             self.assertTrue(old.feedback_request_date)
             self.assertFalse(recent.feedback_request_date)
-            self.assertEqual(self.Ticket._cron_crm_send_feedback_requests(), 0,
-                             "sent once only")
+            self.assertEqual(self.Ticket._cron_crm_send_feedback_requests(), 0, "sent once only")
 
     def test_feedback_delay_cannot_be_negative(self):
         with self.assertRaisesRegex(ValidationError, "Feedback Request After"):
@@ -570,12 +692,14 @@ class TestTicketAccess(CrmStandardTicketCommon):
         cls.unassigned = cls._ticket(name="Unassigned")
         cls.colleague = cls._ticket(name="Colleague's", user_id=cls.agent_b.id)
         cls.other_team = cls._ticket(name="Other team", team_id=False)
-        cls.other_customer = cls._ticket(name="Other customer", partner_id=other_customer.id,
-                                         user_id=cls.agent_b.id)
+        cls.other_customer = cls._ticket(
+            name="Other customer", partner_id=other_customer.id, user_id=cls.agent_b.id
+        )
 
     def _visible(self, user):
         return self.Ticket.with_user(user).search([]) & (
-            self.mine | self.unassigned | self.colleague | self.other_team | self.other_customer)
+            self.mine | self.unassigned | self.colleague | self.other_team | self.other_customer
+        )
 
     def test_agent_sees_own_and_team_unassigned_tickets(self):
         self.assertEqual(self._visible(self.user_service_agent), self.mine | self.unassigned)
@@ -589,7 +713,8 @@ class TestTicketAccess(CrmStandardTicketCommon):
     def test_agent_recording_a_ticket_handles_it(self):
         self.team.assignment_method = "fewest_open"
         ticket = self.Ticket.with_user(self.user_service_agent).create(
-            {"name": "Phone call", "partner_id": self.contact.id})
+            {"name": "Phone call", "partner_id": self.contact.id}
+        )
         self.assertEqual(ticket.team_id, self.team)
         self.assertEqual(ticket.user_id, self.user_service_agent)
         self.assertEqual(ticket.stage_id, self.stage_new)
@@ -614,7 +739,11 @@ class TestTicketAccess(CrmStandardTicketCommon):
     def test_other_company_sees_nothing(self):
         company_b = self.env["res.company"].create({"name": "Company B"})
         user_b = new_test_user(
-            self.env, login="crm_manager_b", name="Bo Manager", company_id=company_b.id,
+            self.env,
+            login="crm_manager_b",
+            name="Bo Manager",
+            company_id=company_b.id,
             company_ids=[Command.set(company_b.ids)],
-            groups="crm_standard.group_crm_standard_service_manager")
+            groups="crm_standard.group_crm_standard_service_manager",
+        )
         self.assertFalse(self._visible(user_b))
