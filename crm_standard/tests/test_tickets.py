@@ -64,9 +64,9 @@ class CrmStandardTicketCommon(CrmStandardCommon):
         )
         cls.Ticket = cls.env["crm.standard.ticket"]
         cls.Stage = cls.env["crm.standard.ticket.stage"]
-        cls.stage_new = cls.env.ref("crm_standard.ticket_stage_new")
-        cls.stage_progress = cls.env.ref("crm_standard.ticket_stage_in_progress")
-        cls.stage_solved = cls.env.ref("crm_standard.ticket_stage_solved")
+        cls.ticket_stage_new = cls.env.ref("crm_standard.ticket_stage_new")
+        cls.ticket_stage_progress = cls.env.ref("crm_standard.ticket_stage_in_progress")
+        cls.ticket_stage_solved = cls.env.ref("crm_standard.ticket_stage_solved")
         cls.team = cls.env["crm.standard.ticket.team"].create(
             {
                 "name": "Test Support",
@@ -160,12 +160,18 @@ class TestTicketBasics(CrmStandardTicketCommon):
         action = self.customer.action_view_crm_tickets()
         self.assertEqual(self.Ticket.search_count(action["domain"]), 2)
 
+    def test_ticket_links_the_customers_opportunity(self):
+        opportunity = self._create_opportunity(self.customer)
+        ticket = self._ticket(lead_id=opportunity.id, ticket_type="after_sales")
+        self.assertEqual(ticket.lead_id, opportunity)
+        self.assertIn(ticket.number, ticket.display_name)
+
     def test_solve_date_set_on_closing_stage_and_cleared_on_reopen(self):
         ticket = self._ticket()
-        ticket.stage_id = self.stage_solved
+        ticket.stage_id = self.ticket_stage_solved
         self.assertTrue(ticket.solve_date)
         self.assertTrue(ticket.is_closed)
-        ticket.stage_id = self.stage_progress
+        ticket.stage_id = self.ticket_stage_progress
         self.assertFalse(ticket.solve_date)
 
 
@@ -194,7 +200,7 @@ class TestTicketAssignment(CrmStandardTicketCommon):
 
     def test_closed_tickets_do_not_count_as_load(self):
         for __ in range(3):
-            self._ticket(user_id=self.agent_b.id, stage_id=self.stage_solved.id)
+            self._ticket(user_id=self.agent_b.id, stage_id=self.ticket_stage_solved.id)
         self._ticket(user_id=self.user_service_agent.id)
         self._ticket(user_id=self.agent_c.id)
         self.assertEqual(self._ticket().user_id, self.agent_b)
@@ -296,7 +302,7 @@ class TestTicketSla(CrmStandardTicketCommon):
         self.team.resource_calendar_id = self._calendar_8_to_5()
         ticket = self._ticket(date_received=FRIDAY_3PM)
         with freeze_time(datetime(2026, 11, 23, 9, 0)):
-            ticket.stage_id = self.stage_progress
+            ticket.stage_id = self.ticket_stage_progress
             self.assertEqual(ticket.first_response_hours, 3.0)
             self.assertEqual(ticket.sla_status, "on_track")
 
@@ -326,7 +332,7 @@ class TestTicketSla(CrmStandardTicketCommon):
     def test_late_first_response_stays_breached(self):
         ticket = self._ticket(date_received=FRIDAY_3PM)
         with freeze_time(datetime(2026, 11, 20, 21, 0)):
-            ticket.stage_id = self.stage_progress
+            ticket.stage_id = self.ticket_stage_progress
         self.assertEqual(ticket.sla_status, "breached")
 
 
@@ -362,12 +368,12 @@ class TestTicketFirstResponse(CrmStandardTicketCommon):
 
     def test_leaving_the_first_stage_is_a_response(self):
         ticket = self._ticket()
-        self.assertEqual(ticket.stage_id, self.stage_new)
-        ticket.stage_id = self.stage_progress
+        self.assertEqual(ticket.stage_id, self.ticket_stage_new)
+        ticket.stage_id = self.ticket_stage_progress
         self.assertTrue(ticket.first_response_date)
 
     def test_moving_between_later_stages_is_not_a_response(self):
-        ticket = self._ticket(stage_id=self.stage_progress.id)
+        ticket = self._ticket(stage_id=self.ticket_stage_progress.id)
         ticket.stage_id = self.env.ref("crm_standard.ticket_stage_waiting")
         self.assertFalse(ticket.first_response_date)
 
@@ -588,7 +594,7 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
             body="Broken.",
         )
         ticket = self.Ticket.browse(ticket_id)
-        ticket.stage_id = self.stage_solved
+        ticket.stage_id = self.ticket_stage_solved
         self._process(
             RAW_REPLY,
             name="Liu Yang",
@@ -605,7 +611,7 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
 class TestTicketSatisfaction(CrmStandardTicketCommon):
     def test_rating_request_sent_on_solve(self):
         ticket = self._ticket(user_id=self.user_service_agent.id)
-        ticket.stage_id = self.stage_solved
+        ticket.stage_id = self.ticket_stage_solved
         rating = self.env["rating.rating"].search(
             [("res_model", "=", "crm.standard.ticket"), ("res_id", "=", ticket.id)]
         )
@@ -623,17 +629,17 @@ class TestTicketSatisfaction(CrmStandardTicketCommon):
     def test_no_rating_request_without_customer_email(self):
         self.contact.email = False
         ticket = self._ticket()
-        ticket.stage_id = self.stage_solved
+        ticket.stage_id = self.ticket_stage_solved
         self.assertFalse(ticket.rating_ids)
 
     def test_feedback_request_after_the_configured_delay(self):
         self.company.crm_ticket_feedback_days = 30
         with freeze_time(datetime(2026, 10, 1, 10, 0)):
             old = self._ticket(name="Old")
-            old.stage_id = self.stage_solved
+            old.stage_id = self.ticket_stage_solved
         with freeze_time(datetime(2026, 10, 25, 10, 0)):
             recent = self._ticket(name="Recent")
-            recent.stage_id = self.stage_solved
+            recent.stage_id = self.ticket_stage_solved
         with freeze_time(datetime(2026, 11, 2, 10, 0)):
             self.assertEqual(self.Ticket._cron_crm_send_feedback_requests(), 1)
             self.assertTrue(old.feedback_request_date)
@@ -707,8 +713,8 @@ class TestTicketAccess(CrmStandardTicketCommon):
             self.colleague.with_user(self.user_service_agent).read(["name"])
 
     def test_agent_can_work_on_own_ticket(self):
-        self.mine.with_user(self.user_service_agent).stage_id = self.stage_progress
-        self.assertEqual(self.mine.stage_id, self.stage_progress)
+        self.mine.with_user(self.user_service_agent).stage_id = self.ticket_stage_progress
+        self.assertEqual(self.mine.stage_id, self.ticket_stage_progress)
 
     def test_agent_recording_a_ticket_handles_it(self):
         self.team.assignment_method = "fewest_open"
@@ -717,10 +723,10 @@ class TestTicketAccess(CrmStandardTicketCommon):
         )
         self.assertEqual(ticket.team_id, self.team)
         self.assertEqual(ticket.user_id, self.user_service_agent)
-        self.assertEqual(ticket.stage_id, self.stage_new)
+        self.assertEqual(ticket.stage_id, self.ticket_stage_new)
 
     def test_agent_solving_own_ticket_sends_the_rating_request(self):
-        self.mine.with_user(self.user_service_agent).stage_id = self.stage_solved
+        self.mine.with_user(self.user_service_agent).stage_id = self.ticket_stage_solved
         self.assertEqual(len(self.mine.rating_ids), 1)
         self.assertTrue(self.mine.solve_date)
 
