@@ -9,8 +9,6 @@
     "website": "https://github.com/crm-standard/crm_standard",
     "author": "crm_standard authors",
     "license": "LGPL-3",
-    "application": False,
-    "installable": True,
     "depends": ["crm", "contacts"],
     "data": [
         "security/crm_standard_security.xml",

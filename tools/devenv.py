@@ -59,7 +59,7 @@ def find_odoo():
     else:
         entry = None
     try:
-        import odoo.release as release  # pylint: disable=import-outside-toplevel
+        from odoo import release  # pylint: disable=import-outside-toplevel
     except ImportError:
         die(
             "Odoo 18.0 is not importable by this Python "
@@ -79,9 +79,7 @@ def find_odoo():
 def odoo_env(entry):
     env = dict(os.environ)
     if entry:
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(entry), env.get("PYTHONPATH")) if p
-        )
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(entry), env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -192,10 +190,21 @@ class ThrowawayCluster:
             shutil.chown(self.sock, self.user)
         os.chmod(self.base, 0o755)
         subprocess.run(
-            self._cmd([
-                str(self.bindir / "initdb"), "-D", str(self.data), "-U", DB_ROLE,
-                "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
-            ]),
+            self._cmd(
+                [
+                    str(self.bindir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    DB_ROLE,
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -205,20 +214,35 @@ class ThrowawayCluster:
             "-c max_connections=200"
         )
         subprocess.run(
-            self._cmd([
-                str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts,
-                "-l", str(self.base / "postgres.log"), "-w", "start",
-            ]),
+            self._cmd(
+                [
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    opts,
+                    "-l",
+                    str(self.base / "postgres.log"),
+                    "-w",
+                    "start",
+                ]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         say(f"throwaway PostgreSQL on {self.sock} and 127.0.0.1:{self.port}")
-        return {"db_host": str(self.sock), "db_port": str(self.port),
-                "db_user": DB_ROLE, "db_password": ""}
+        return {
+            "db_host": str(self.sock),
+            "db_port": str(self.port),
+            "db_user": DB_ROLE,
+            "db_password": "",
+        }
 
     def stop(self):
         subprocess.run(
-            self._cmd([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]),
+            self._cmd(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+            ),
             check=False,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -252,9 +276,13 @@ def postgres():
 def write_config(workdir, odoo_dir, db, http_port=None):
     addons = [str(ROOT), str(odoo_dir.parent / "addons"), str(odoo_dir / "addons")]
     addons = [a for a in addons if Path(a).is_dir()]
-    lines = ["[options]", f"addons_path = {','.join(addons)}",
-             f"data_dir = {workdir / 'data'}", "list_db = False",
-             "max_cron_threads = 1" if http_port else "max_cron_threads = 0"]
+    lines = [
+        "[options]",
+        f"addons_path = {','.join(addons)}",
+        f"data_dir = {workdir / 'data'}",
+        "list_db = False",
+        "max_cron_threads = 1" if http_port else "max_cron_threads = 0",
+    ]
     lines += [f"{k} = {v}" for k, v in db.items() if v and k.startswith("db_")]
     if http_port:
         lines += ["http_interface = 127.0.0.1", f"http_port = {http_port}"]
@@ -275,7 +303,9 @@ def odoo_step(title, conf, env, log, *args):
     """Run a non-interactive Odoo command; fail on exit code or ERROR lines."""
     start = time.monotonic()
     with open(log, "w") as fh:
-        rc = subprocess.run(odoo_cmd(conf, *args), env=env, stdout=fh, stderr=subprocess.STDOUT).returncode
+        rc = subprocess.run(
+            odoo_cmd(conf, *args), env=env, stdout=fh, stderr=subprocess.STDOUT
+        ).returncode
     text = Path(log).read_text()
     errors = [m.group(0) for m in LOG_ERROR.finditer(text)]
     took = time.monotonic() - start
@@ -310,23 +340,61 @@ def cmd_test(args):
             db_test = f"crmstd_test_{suffix}"
             db_nodemo = f"crmstd_nodemo_{suffix}"
             if not args.quick:
-                odoo_step("install without demo data", conf, env, work / "nodemo.log",
-                          "-d", db_nodemo, "-i", MODULE, "--without-demo=all",
-                          "--stop-after-init", "--no-http")
-            odoo_step("install with demo data", conf, env, work / "install.log",
-                      "-d", db_test, "-i", MODULE, "--stop-after-init", "--no-http")
+                odoo_step(
+                    "install without demo data",
+                    conf,
+                    env,
+                    work / "nodemo.log",
+                    "-d",
+                    db_nodemo,
+                    "-i",
+                    MODULE,
+                    "--without-demo=all",
+                    "--stop-after-init",
+                    "--no-http",
+                )
+            odoo_step(
+                "install with demo data",
+                conf,
+                env,
+                work / "install.log",
+                "-d",
+                db_test,
+                "-i",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+            )
             if not args.quick:
-                odoo_step("upgrade (-u crm_standard)", conf, env, work / "upgrade.log",
-                          "-d", db_test, "-u", MODULE, "--stop-after-init", "--no-http")
+                odoo_step(
+                    "upgrade (-u crm_standard)",
+                    conf,
+                    env,
+                    work / "upgrade.log",
+                    "-d",
+                    db_test,
+                    "-u",
+                    MODULE,
+                    "--stop-after-init",
+                    "--no-http",
+                )
             targets = list(args.pytest_args)
             if not any(Path(a.split("::")[0]).exists() for a in targets):
                 targets.append(str(ROOT / MODULE / "tests"))
             # test mode from the first import of odoo.tests on, as odoo-bin --test-enable
             test_conf = work / "odoo-test.conf"
             test_conf.write_text(conf.read_text() + "test_enable = True\n")
-            cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
-                   f"--odoo-config={test_conf}", f"--odoo-database={db_test}",
-                   "--odoo-log-level=warn", *targets]
+            cmd = [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                f"--odoo-config={test_conf}",
+                f"--odoo-database={db_test}",
+                "--odoo-log-level=warn",
+                *targets,
+            ]
             say("pytest " + " ".join(targets))
             rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
             if db.get("external"):
@@ -345,11 +413,25 @@ def cmd_run(args):
         with postgres() as db:
             conf = write_config(work, odoo_dir, db, http_port=args.port)
             dbname = args.database
-            odoo_step("install crm_standard with demo data", conf, env, work / "install.log",
-                      "-d", dbname, "-i", MODULE, "--stop-after-init", "--no-http")
-            say(f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
-                "(login: admin / password: admin). Ctrl+C stops it.")
-            proc = subprocess.Popen(odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env)
+            odoo_step(
+                "install crm_standard with demo data",
+                conf,
+                env,
+                work / "install.log",
+                "-d",
+                dbname,
+                "-i",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+            )
+            say(
+                f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
+                "(login: admin / password: admin). Ctrl+C stops it."
+            )
+            proc = subprocess.Popen(
+                odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env
+            )
             try:
                 return proc.wait()
             except KeyboardInterrupt:
@@ -363,17 +445,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_test = sub.add_parser("test", help="install checks + the pytest-odoo suite")
-    p_test.add_argument("--quick", action="store_true",
-                        help="skip the no-demo install and the upgrade check")
+    p_test.add_argument(
+        "--quick", action="store_true", help="skip the no-demo install and the upgrade check"
+    )
     p_test.add_argument("pytest_args", nargs="*", help="pytest targets/options")
     p_run = sub.add_parser("run", help="serve Odoo with crm_standard and demo data")
-    p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8069)))
+    p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8069")))
     p_run.add_argument("--database", default="crm_standard_demo")
-    args, extra = parser.parse_known_args()
-    if args.command == "test":
-        args.pytest_args = [*args.pytest_args, *extra]
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    argv = sys.argv[1:]
+    if argv[:1] == ["test"]:
+        # everything but our own flag goes to pytest, in order
+        args = parser.parse_args([a for a in argv if a in {"test", "--quick"}])
+        args.pytest_args = [a for a in argv[1:] if a != "--quick"]
+    else:
+        args = parser.parse_args(argv)
     sys.exit({"test": cmd_test, "run": cmd_run}[args.command](args))
 
 

@@ -1,5 +1,1 @@
-from . import crm_standard_interest
-from . import res_company
-from . import res_config_settings
-from . import res_partner
-from . import crm_lead
+from . import crm_lead, crm_standard_interest, res_company, res_config_settings, res_partner

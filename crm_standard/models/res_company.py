@@ -6,9 +6,16 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     def _default_crm_required_field_ids(self):
-        return self.env["ir.model.fields"].sudo().search([
-            ("model", "=", "res.partner"), ("name", "in", ("name", "industry_id")),
-        ])
+        return (
+            self.env["ir.model.fields"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("name", "in", ("name", "industry_id")),
+                ]
+            )
+        )
 
     crm_required_field_ids = fields.Many2many(
         "ir.model.fields",
@@ -36,8 +43,7 @@ class ResCompany(models.Model):
     crm_validate_formats = fields.Boolean(
         string="Validate E-mail and Phone Formats",
         default=True,
-        help="Reject malformed e-mail addresses and phone numbers on customers "
-        "and their contacts.",
+        help="Reject malformed e-mail addresses and phone numbers on customers and their contacts.",
     )
     crm_churn_months = fields.Integer(
         string="Churn After (Months)",
@@ -50,6 +56,10 @@ class ResCompany(models.Model):
     def _check_crm_churn_months(self):
         for company in self:
             if company.crm_churn_months < 0:
-                raise ValidationError(self.env._(
-                    "Churn After (Months): the number of months cannot be "
-                    "negative (got %(value)s).", value=company.crm_churn_months))
+                raise ValidationError(
+                    self.env._(
+                        "Churn After (Months): the number of months cannot be "
+                        "negative (got %(value)s).",
+                        value=company.crm_churn_months,
+                    )
+                )

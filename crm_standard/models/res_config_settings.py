@@ -5,12 +5,13 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     crm_required_field_ids = fields.Many2many(
-        related="company_id.crm_required_field_ids", readonly=False)
+        related="company_id.crm_required_field_ids", readonly=False
+    )
     crm_require_contact_channel = fields.Boolean(
-        related="company_id.crm_require_contact_channel", readonly=False)
+        related="company_id.crm_require_contact_channel", readonly=False
+    )
     crm_strict_required_fields = fields.Boolean(
-        related="company_id.crm_strict_required_fields", readonly=False)
-    crm_validate_formats = fields.Boolean(
-        related="company_id.crm_validate_formats", readonly=False)
-    crm_churn_months = fields.Integer(
-        related="company_id.crm_churn_months", readonly=False)
+        related="company_id.crm_strict_required_fields", readonly=False
+    )
+    crm_validate_formats = fields.Boolean(related="company_id.crm_validate_formats", readonly=False)
+    crm_churn_months = fields.Integer(related="company_id.crm_churn_months", readonly=False)
