@@ -404,6 +404,54 @@ def cmd_test(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def merge_po(pot_path, po_path):
+    """Update a .po from the .pot: keep translations by msgid, drop obsolete."""
+    import polib  # pylint: disable=import-outside-toplevel
+
+    pot = polib.pofile(str(pot_path))
+    old = polib.pofile(str(po_path)) if po_path.exists() else polib.POFile()
+    known = {(e.msgctxt, e.msgid): e.msgstr for e in old if e.msgstr}
+    known_by_id = {e.msgid: e.msgstr for e in old if e.msgstr}
+    po = polib.POFile(wrapwidth=78)
+    po.metadata = old.metadata or pot.metadata
+    po.metadata["Language"] = po_path.stem
+    missing = 0
+    for entry in pot:
+        entry.msgstr = known.get((entry.msgctxt, entry.msgid)) or known_by_id.get(entry.msgid, "")
+        missing += not entry.msgstr
+        po.append(entry)
+    po.save(str(po_path))
+    return len(po), missing
+
+
+def cmd_i18n(args):
+    """Export crm_standard.pot and merge it into every .po of the addon."""
+    entry, odoo_dir = find_odoo()
+    ensure_requirements()
+    env = odoo_env(entry)
+    work = Path(tempfile.mkdtemp(prefix="crmstd-i18n-"))
+    i18n = ROOT / MODULE / "i18n"
+    try:
+        with postgres() as db:
+            conf = write_config(work, odoo_dir, db)
+            name = f"crmstd_i18n_{os.getpid()}"
+            odoo_step("install crm_standard (no demo)", conf, env, work / "install.log",
+                      "-d", name, "-i", MODULE, "--without-demo=all", "--stop-after-init",
+                      "--no-http")
+            pot = i18n / f"{MODULE}.pot"
+            odoo_step("export the .pot", conf, env, work / "export.log", "-d", name,
+                      f"--i18n-export={pot}", f"--modules={MODULE}", "--stop-after-init",
+                      "--no-http")
+            for po_path in sorted(i18n.glob("*.po")):
+                total, missing = merge_po(pot, po_path)
+                say(f"{po_path.name}: {total} terms, {missing} untranslated")
+            if db.get("external"):
+                drop_databases(db, (name,))
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def cmd_run(args):
     entry, odoo_dir = find_odoo()
     ensure_requirements()
@@ -449,6 +497,7 @@ def main():
         "--quick", action="store_true", help="skip the no-demo install and the upgrade check"
     )
     p_test.add_argument("pytest_args", nargs="*", help="pytest targets/options")
+    sub.add_parser("i18n", help="export the .pot and merge it into the .po files")
     p_run = sub.add_parser("run", help="serve Odoo with crm_standard and demo data")
     p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8069")))
     p_run.add_argument("--database", default="crm_standard_demo")
@@ -459,7 +508,7 @@ def main():
         args.pytest_args = [a for a in argv[1:] if a != "--quick"]
     else:
         args = parser.parse_args(argv)
-    sys.exit({"test": cmd_test, "run": cmd_run}[args.command](args))
+    sys.exit({"test": cmd_test, "run": cmd_run, "i18n": cmd_i18n}[args.command](args))
 
 
 if __name__ == "__main__":
