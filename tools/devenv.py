@@ -435,13 +435,32 @@ def cmd_i18n(args):
         with postgres() as db:
             conf = write_config(work, odoo_dir, db)
             name = f"crmstd_i18n_{os.getpid()}"
-            odoo_step("install crm_standard (no demo)", conf, env, work / "install.log",
-                      "-d", name, "-i", MODULE, "--without-demo=all", "--stop-after-init",
-                      "--no-http")
+            odoo_step(
+                "install crm_standard (no demo)",
+                conf,
+                env,
+                work / "install.log",
+                "-d",
+                name,
+                "-i",
+                MODULE,
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+            )
             pot = i18n / f"{MODULE}.pot"
-            odoo_step("export the .pot", conf, env, work / "export.log", "-d", name,
-                      f"--i18n-export={pot}", f"--modules={MODULE}", "--stop-after-init",
-                      "--no-http")
+            odoo_step(
+                "export the .pot",
+                conf,
+                env,
+                work / "export.log",
+                "-d",
+                name,
+                f"--i18n-export={pot}",
+                f"--modules={MODULE}",
+                "--stop-after-init",
+                "--no-http",
+            )
             for po_path in sorted(i18n.glob("*.po")):
                 total, missing = merge_po(pot, po_path)
                 say(f"{po_path.name}: {total} terms, {missing} untranslated")
@@ -480,11 +499,24 @@ def cmd_run(args):
             proc = subprocess.Popen(
                 odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env
             )
+
+            def stop_odoo(_signum, _frame):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
+
+            # Ctrl+C or a kill: let Odoo shut down, then the cluster is removed
+            signal.signal(signal.SIGINT, stop_odoo)
+            signal.signal(signal.SIGTERM, stop_odoo)
             try:
                 return proc.wait()
-            except KeyboardInterrupt:
-                proc.send_signal(signal.SIGINT)
-                return proc.wait()
+            finally:
+                if proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
