@@ -130,16 +130,22 @@ class ResPartner(models.Model):
     )
     crm_name_normalized = fields.Char(
         string="Normalized Name",
-        compute="_compute_crm_name_normalized", store=True, index="btree_not_null"
+        compute="_compute_crm_name_normalized",
+        store=True,
+        index="btree_not_null",
     )
     crm_phone_sanitized = fields.Char(
         string="Sanitized Phone",
-        compute="_compute_crm_phone_sanitized", store=True, index="btree_not_null"
+        compute="_compute_crm_phone_sanitized",
+        store=True,
+        index="btree_not_null",
     )
     crm_duplicate_ids = fields.Many2many(
         "res.partner", compute="_compute_crm_duplicate_ids", string="Possible Duplicates"
     )
-    crm_duplicate_count = fields.Integer(string="Duplicate Count", compute="_compute_crm_duplicate_ids")
+    crm_duplicate_count = fields.Integer(
+        string="Duplicate Count", compute="_compute_crm_duplicate_ids"
+    )
     crm_missing_fields = fields.Char(
         compute="_compute_crm_missing_fields", string="Missing Key Fields"
     )

@@ -1,2 +1,1 @@
-from . import test_customer_master_data
-from . import test_i18n
+from . import test_customer_master_data, test_i18n
