@@ -381,16 +381,13 @@ def cmd_test(args):
             targets = list(args.pytest_args)
             if not any(Path(a.split("::")[0]).exists() for a in targets):
                 targets.append(str(ROOT / MODULE / "tests"))
-            # test mode from the first import of odoo.tests on, as odoo-bin --test-enable
-            test_conf = work / "odoo-test.conf"
-            test_conf.write_text(conf.read_text() + "test_enable = True\n")
             cmd = [
                 sys.executable,
                 "-m",
                 "pytest",
                 "-p",
                 "no:cacheprovider",
-                f"--odoo-config={test_conf}",
+                f"--odoo-config={conf}",
                 f"--odoo-database={db_test}",
                 "--odoo-log-level=warn",
                 *targets,
