@@ -65,40 +65,65 @@ class CrmLead(models.Model):
         return values
 
     # -- customers follow their opportunities ------------------------------
-    def _crm_customers(self):
-        return self.filtered(
-            lambda lead: lead.type == "opportunity"
-        ).partner_id.commercial_partner_id
+    # Customer codes and lifecycle stages are refreshed once per transaction,
+    # just before commit, for every customer touched: a mass conversion of N
+    # leads costs the same few grouped queries as one.
+    _CRM_REFRESH_KEY = "crm_standard.customer_refresh"
 
-    def _crm_active_customers(self):
-        """Customers with an open or won opportunity among ``self``."""
+    def _crm_schedule_customer_refresh(self, partners, mark=False, lift=False):
+        """Queue ``partners`` (any contacts) for the pre-commit refresh."""
+        if not partners:
+            return
+        data = self.env.cr.precommit.data.get(self._CRM_REFRESH_KEY)
+        if data is None:
+            data = self.env.cr.precommit.data[self._CRM_REFRESH_KEY] = {
+                "refresh": set(),
+                "mark": set(),
+                "lift": set(),
+            }
+            self.env.cr.precommit.add(self.sudo()._crm_process_customer_refresh)
+        data["refresh"].update(partners.ids)
+        if mark:
+            data["mark"].update(partners.ids)
+        if lift:
+            data["lift"].update(partners.ids)
+
+    def _crm_process_customer_refresh(self):
+        data = self.env.cr.precommit.data.pop(self._CRM_REFRESH_KEY, None)
+        if not data:
+            return
+        Partner = self.env["res.partner"].sudo()
+        Partner.browse(data["mark"]).exists()._crm_mark_customer()
+        Partner.browse(data["lift"]).exists()._crm_lift_manual_churn()
+        Partner.browse(data["refresh"]).exists()._crm_recompute_lifecycle()
+
+    def _crm_opportunity_partners(self, active_only=False):
         return self.filtered(
-            lambda lead: lead.active and lead.type == "opportunity"
-        ).partner_id.commercial_partner_id
+            lambda lead: lead.type == "opportunity" and (lead.active or not active_only)
+        ).partner_id
 
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
-        customers = leads._crm_customers().sudo()
-        customers._crm_mark_customer()
-        leads._crm_active_customers().sudo()._crm_lift_manual_churn()
-        customers._crm_recompute_lifecycle()
+        self._crm_schedule_customer_refresh(leads._crm_opportunity_partners(), mark=True)
+        self._crm_schedule_customer_refresh(
+            leads._crm_opportunity_partners(active_only=True), lift=True
+        )
         return leads
 
     def write(self, vals):
         touches = LIFECYCLE_FIELDS.intersection(vals)
-        before = self._crm_customers() if touches else None
+        before = self._crm_opportunity_partners() if touches else None
         res = super().write(vals)
         if touches:
-            after = self._crm_customers().sudo()
-            after._crm_mark_customer()
-            if touches & {"stage_id", "active", "partner_id", "type"}:
-                self._crm_active_customers().sudo()._crm_lift_manual_churn()
-            (before.sudo() | after)._crm_recompute_lifecycle()
+            self._crm_schedule_customer_refresh(before)
+            self._crm_schedule_customer_refresh(self._crm_opportunity_partners(), mark=True)
+            if touches - {"probability"}:
+                self._crm_schedule_customer_refresh(
+                    self._crm_opportunity_partners(active_only=True), lift=True
+                )
         return res
 
     def unlink(self):
-        customers = self._crm_customers().sudo()
-        res = super().unlink()
-        customers.exists()._crm_recompute_lifecycle()
-        return res
+        self._crm_schedule_customer_refresh(self._crm_opportunity_partners())
+        return super().unlink()

@@ -65,11 +65,15 @@ class CrmStandardCommon(TransactionCase):
             {"name": "Won (test)", "sequence": 70, "is_won": True}
         )
 
-    def _flush_tracking(self):
-        """Tracking values are written by a precommit hook: run it now."""
+    def _run_precommit(self):
+        """Run what Odoo does just before commit: tracking messages and the
+        customer refresh (codes, lifecycle stages) queued by opportunities."""
         self.env.flush_all()
         self.env.cr.precommit.run()
+        self.env.flush_all()
         self.env.invalidate_all()
+
+    _flush_tracking = _run_precommit
 
     @classmethod
     def _create_customer(cls, name="Acme Test Co", **vals):
@@ -91,4 +95,7 @@ class CrmStandardCommon(TransactionCase):
             "stage_id": (cls.stage_won if won else cls.stage_new).id,
         }
         values.update(vals)
-        return cls.env["crm.lead"].create(values)
+        lead = cls.env["crm.lead"].create(values)
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()
+        return lead

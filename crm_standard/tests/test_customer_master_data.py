@@ -33,6 +33,7 @@ class TestCustomerCode(CrmStandardCommon):
         )
         self.assertFalse(partner.customer_code)
         lead.convert_opportunity(partner)
+        self._run_precommit()
         self.assertTrue(partner.customer_code)
 
     def test_make_customer_button_assigns_code_once(self):
@@ -201,10 +202,27 @@ class TestLifecycle(CrmStandardCommon):
         partner = self._create_customer()
         first = self._create_opportunity(partner)
         first.action_set_won()
+        self._run_precommit()
         self.assertEqual(partner.lifecycle_stage, "deal")
         self.assertTrue(partner.last_won_date)
         self._create_opportunity(partner, won=True)
         self.assertEqual(partner.lifecycle_stage, "repeat")
+
+    def test_mass_conversion_refreshes_customers_once_per_transaction(self):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Mass {i}", "is_company": True} for i in range(20)]
+        )
+        leads = self.env["crm.lead"].create(
+            [{"name": f"L{i}", "type": "lead", "partner_id": p.id} for i, p in enumerate(partners)]
+        )
+        for lead in leads:
+            lead.convert_opportunity(lead.partner_id)
+        self.assertFalse(any(partners.mapped("customer_code")), "refresh waits for commit")
+        queued = self.env.cr.precommit.data["crm_standard.customer_refresh"]
+        self.assertEqual(queued["mark"], set(partners.ids))
+        self._run_precommit()
+        self.assertTrue(all(partners.mapped("customer_code")))
+        self.assertEqual(set(partners.mapped("lifecycle_stage")), {"intent"})
 
     def test_won_on_contact_counts_for_company(self):
         company = self._create_customer()
@@ -216,6 +234,7 @@ class TestLifecycle(CrmStandardCommon):
         partner = self._create_customer()
         lead = self._create_opportunity(partner)
         lead.action_set_lost()
+        self._run_precommit()
         self.assertEqual(partner.lifecycle_stage, "potential")
 
     def test_stage_change_is_tracked(self):
@@ -240,6 +259,7 @@ class TestLifecycle(CrmStandardCommon):
         self.assertEqual(partner.lifecycle_stage, "deal")
         partner.action_mark_churned()
         lost.action_set_lost()
+        self._run_precommit()
         self.assertEqual(partner.lifecycle_stage, "churned", "losing a deal is no new business")
 
     def test_no_win_for_churn_period_is_churned_by_cron(self):
