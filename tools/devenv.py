@@ -378,10 +378,7 @@ def cmd_test(args):
                     "--stop-after-init",
                     "--no-http",
                 )
-            targets = list(args.pytest_args)
-            if not any(Path(a.split("::")[0]).exists() for a in targets):
-                targets.append(str(ROOT / MODULE / "tests"))
-            cmd = [
+            pytest = [
                 sys.executable,
                 "-m",
                 "pytest",
@@ -390,10 +387,18 @@ def cmd_test(args):
                 f"--odoo-config={conf}",
                 f"--odoo-database={db_test}",
                 "--odoo-log-level=warn",
-                *targets,
             ]
+            targets = list(args.pytest_args)
+            if not any(Path(a.split("::")[0]).exists() for a in targets):
+                targets.append(str(ROOT / MODULE / "tests"))
             say("pytest " + " ".join(targets))
-            rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+            rc = subprocess.run([*pytest, *targets], env=env, cwd=ROOT).returncode
+            upstream = odoo_dir.parent / "addons" / "crm" / "tests"
+            if not args.quick and not args.pytest_args and upstream.is_dir():
+                # crm_standard must not break Odoo's own CRM
+                say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
+                up_rc = subprocess.run([*pytest, "-q", str(upstream)], env=env, cwd=ROOT).returncode
+                rc = rc or up_rc
             if db.get("external"):
                 drop_databases(db, (db_test, db_nodemo))
             return rc
