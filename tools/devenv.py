@@ -384,6 +384,8 @@ def cmd_test(args):
                 "pytest",
                 "-p",
                 "no:cacheprovider",
+                "-p",
+                "tools.pytest_odoo_quiet",
                 f"--odoo-config={conf}",
                 f"--odoo-database={db_test}",
                 "--odoo-log-level=warn",

@@ -1,4 +1,4 @@
-"""pytest-odoo glue.
+"""pytest plugin (loaded by tools/devenv.py with -p): quiet pytest-odoo start.
 
 pytest-odoo imports ``odoo.tests`` before it switches Odoo's test mode on, and
 Odoo logs an ERROR ("Importing test framework ...") for an import outside test
