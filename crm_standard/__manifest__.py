@@ -19,6 +19,7 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",
+        "views/crm_standard_change_request_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_standard_menus.xml",
     ],

@@ -1,1 +1,8 @@
-from . import crm_lead, crm_standard_interest, res_company, res_config_settings, res_partner
+from . import (
+    crm_lead,
+    crm_standard_change_request,
+    crm_standard_interest,
+    res_company,
+    res_config_settings,
+    res_partner,
+)

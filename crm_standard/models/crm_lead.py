@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .res_partner import CRM_SENSITIVE_GROUPS
+
 NEED_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
 # Lead fields whose change can move a customer's lifecycle stage.
 LIFECYCLE_FIELDS = {"partner_id", "stage_id", "active", "type", "probability"}
@@ -12,7 +14,8 @@ class CrmLead(models.Model):
     need_description = fields.Text()
     interest_ids = fields.Many2many("crm.standard.interest", string="Products/Services of Interest")
     expected_purchase_date = fields.Date(tracking=True)
-    budget = fields.Monetary(currency_field="company_currency", tracking=True)
+    budget = fields.Monetary(
+        currency_field="company_currency", tracking=True, groups=CRM_SENSITIVE_GROUPS)
     need_priority = fields.Selection(NEED_PRIORITIES, default="1", tracking=True)
     industry_id = fields.Many2one(
         "res.partner.industry",

@@ -4,12 +4,19 @@ import unicodedata
 
 from dateutil.relativedelta import relativedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.phone_validation.tools import phone_validation
 
 _logger = logging.getLogger(__name__)
+
+# Groups allowed to see sensitive commercial figures (revenue, budget, ...):
+# sales and service roles. Use it as ``groups=CRM_SENSITIVE_GROUPS``.
+CRM_SENSITIVE_GROUPS = (
+    "sales_team.group_sale_salesman,crm_standard.group_crm_standard_service_agent")
 
 LIFECYCLE_STAGES = [
     ("potential", "Potential"),
@@ -90,6 +97,7 @@ class ResPartner(models.Model):
         currency_field="crm_currency_id",
         tracking=True,
         aggregator="sum",
+        groups=CRM_SENSITIVE_GROUPS,
         help="Yearly revenue of the customer, in the company currency.",
     )
     crm_currency_id = fields.Many2one(
@@ -148,6 +156,12 @@ class ResPartner(models.Model):
     )
     crm_missing_fields = fields.Char(
         compute="_compute_crm_missing_fields", string="Missing Key Fields"
+    )
+    # -- approval of key changes -------------------------------------------
+    crm_change_request_count = fields.Integer(
+        compute="_compute_crm_change_request_count",
+        string="Pending Key Changes",
+        groups="base.group_user",
     )
 
     _sql_constraints = [
@@ -420,7 +434,9 @@ class ResPartner(models.Model):
         return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
 
     def _crm_assign_customer_codes(self):
-        todo = self.filtered(lambda p: not p.customer_code)
+        # Giving a code is a system step, not a key change to approve.
+        todo = self.filtered(lambda p: not p.customer_code).with_context(
+            crm_skip_change_request=True)
         codes = self._crm_next_customer_codes(len(todo))
         for partner, code in zip(todo, codes, strict=False):
             partner.customer_code = code
@@ -587,6 +603,15 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        diverted = self._crm_divert_key_changes(vals)
+        if diverted:
+            # The key fields of ``diverted`` wait for approval; the rest of
+            # the write, and the write of every other partner, go through.
+            keys = set(self._crm_key_change_fields())
+            rest = {k: v for k, v in vals.items() if k not in keys}
+            others = self - diverted
+            res = others.write(vals) if others else True
+            return (diverted.write(rest) if rest else True) and res
         contacts = self.filtered("parent_id") if vals.get("is_crm_customer") else None
         if contacts:
             contacts.commercial_partner_id._crm_mark_customer()
@@ -617,6 +642,119 @@ class ResPartner(models.Model):
         for vals in vals_list:
             vals.pop("customer_code", None)
         return vals_list
+
+    # ---------------------------------------------------------------------
+    # Approval of key changes
+    # ---------------------------------------------------------------------
+    @api.model
+    def _crm_key_change_fields(self):
+        """Customer fields whose change by a non-manager needs approval.
+
+        Extension point: override and extend the list (e.g. a grade override
+        or a credit limit); fields missing on the model are ignored.
+        """
+        return [fname for fname in ("name", "vat", "customer_code", "annual_revenue",
+                                    "credit_limit", "property_payment_term_id")
+                if fname in self._fields]
+
+    def _crm_key_change_bypass(self):
+        """True when writes of key fields apply at once, without approval.
+
+        Sales managers (CRM Standard administrators included) and system
+        paths: superuser/sudo, module install, scheduled actions and the
+        ``crm_skip_change_request`` context key. Override to widen or narrow.
+        """
+        context = self.env.context
+        return bool(
+            self.env.su
+            or context.get("crm_skip_change_request")
+            or context.get("install_mode")
+            or context.get("ir_cron_progress_id")
+            or self.env.user.has_group("sales_team.group_sale_manager")
+        )
+
+    @api.model
+    def _crm_key_value(self, fname, value):
+        """JSON-able normal form of ``value`` for field ``fname`` (for
+        comparing and storing it in a change request)."""
+        field = self._fields[fname]
+        if isinstance(value, models.BaseModel):
+            value = value.ids if field.type in ("one2many", "many2many") else value.id
+        if field.type in ("float", "monetary"):
+            return round(float(value or 0.0), 6)
+        if field.type == "integer":
+            return int(value or 0)
+        if field.type == "date":
+            return fields.Date.to_string(value) if value else False
+        if field.type == "datetime":
+            return fields.Datetime.to_string(value) if value else False
+        return value or False
+
+    def _crm_divert_key_changes(self, vals):
+        """Turn the key-field changes of ``vals`` on customers into pending
+        change requests; return the partners whose key fields were diverted.
+
+        Only existing customers (``is_crm_customer``) are concerned, and only
+        fields whose value really changes.
+        """
+        keys = [fname for fname in self._crm_key_change_fields() if fname in vals]
+        if not keys or not self or self._crm_key_change_bypass():
+            return self.browse()
+        changes = []
+        for partner in self.filtered("is_crm_customer"):
+            for fname in keys:
+                old = self._crm_key_value(fname, partner[fname])
+                new = self._crm_key_value(fname, vals[fname])
+                if old != new:
+                    changes.append((partner, fname, old, new))
+        if not changes:
+            return self.browse()
+        diverted = self.browse([partner.id for partner, *__ in changes])
+        # The requester must be allowed to make the change in the first place.
+        diverted.check_access("write")
+        diverted.check_field_access_rights("write", keys)
+        requests = self.env["crm.standard.change.request"]._crm_create_from_changes(changes)
+        diverted._crm_notify_change_requests(requests)
+        return diverted
+
+    def _crm_notify_change_requests(self, requests):
+        """Tell the requester: a note on each customer (without the values,
+        which may be restricted) and a notification in the browser."""
+        for partner in self:
+            mine = requests.filtered(lambda r, p=partner: r.partner_id == p)
+            labels = ", ".join(mine.mapped("field_id.field_description"))
+            partner.sudo().message_post(
+                body=Markup("<p>%s</p>") % self.env._(
+                    "Change of %(fields)s submitted for approval by a sales manager.",
+                    fields=labels),
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.user.partner_id.id,
+            )
+        self.env.user._bus_send("simple_notification", {
+            "type": "warning",
+            "title": self.env._("Approval requested"),
+            "message": self.env._(
+                "%(count)s change(s) of key customer information wait for a "
+                "sales manager's approval: %(changes)s.",
+                count=len(requests),
+                changes=", ".join(requests.mapped("display_name"))),
+        })
+
+    @api.depends_context("uid")
+    def _compute_crm_change_request_count(self):
+        counts = dict(self.env["crm.standard.change.request"]._read_group(
+            [("partner_id", "in", self.ids), ("state", "=", "pending")],
+            ["partner_id"], ["__count"]))
+        for partner in self:
+            partner.crm_change_request_count = counts.get(partner._origin, 0)
+
+    def action_view_crm_change_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_standard.crm_standard_change_request_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"search_default_filter_pending": 1}
+        return action
 
     # ---------------------------------------------------------------------
     # UI
