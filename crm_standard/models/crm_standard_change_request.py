@@ -45,7 +45,8 @@ class CrmStandardChangeRequest(models.Model):
     field_id = fields.Many2one(
         "ir.model.fields", string="Field", required=True, readonly=True,
         ondelete="cascade", domain=[("model", "=", "res.partner")])
-    field_name = fields.Char(related="field_id.name")
+    field_name = fields.Char(related="field_id.name", store=True, string="Technical Field Name")
+    field_label = fields.Char(string="Field", compute="_compute_field_label", compute_sudo=True)
     old_value = fields.Text(readonly=True, help="Value before the change, as JSON.")
     new_value = fields.Text(readonly=True, help="Requested value, as JSON.")
     old_value_display = fields.Char(string="Old Value", compute="_compute_value_display")
@@ -62,15 +63,21 @@ class CrmStandardChangeRequest(models.Model):
         "res.company", required=True, readonly=True, index=True,
         default=lambda self: self.env.company)
 
-    @api.depends("partner_id", "field_id")
+    @api.depends("field_id")
+    @api.depends_context("lang")
+    def _compute_field_label(self):
+        for request in self:
+            request.field_label = request.field_id.field_description
+
+    @api.depends("partner_id", "field_label")
     def _compute_display_name(self):
         for request in self:
             request.display_name = self.env._(
                 "%(customer)s: %(field)s",
                 customer=request.partner_id.display_name or "",
-                field=request.field_id.field_description or "")
+                field=request.field_label or "")
 
-    @api.depends("field_id", "old_value", "new_value")
+    @api.depends("field_name", "old_value", "new_value")
     def _compute_value_display(self):
         for request in self:
             request.old_value_display = request._crm_format_value(request.old_value)
@@ -82,7 +89,7 @@ class CrmStandardChangeRequest(models.Model):
     def _crm_format_value(self, raw):
         """Human-readable form of a stored JSON value."""
         self.ensure_one()
-        field = self.env["res.partner"]._fields.get(self.field_id.name)
+        field = self.env["res.partner"]._fields.get(self.field_name)
         value = self._crm_decode(raw)
         if field is None or value is False or value is None:
             return value and str(value) or ""
@@ -150,13 +157,12 @@ class CrmStandardChangeRequest(models.Model):
         self._crm_check_approver()
         for request in self:
             partner = request.partner_id.with_context(crm_skip_change_request=True)
-            fname = request.field_id.name
-            partner.write({fname: self._crm_decode(request.new_value)})
+            partner.write({request.field_name: self._crm_decode(request.new_value)})
             partner.message_post(
                 body=Markup("<p>%s</p>") % self.env._(
                     "Change of %(field)s approved by %(approver)s (requested by "
                     "%(requester)s).",
-                    field=request.field_id.field_description,
+                    field=request.field_label,
                     approver=self.env.user.name,
                     requester=request.requested_by_id.name),
                 subtype_xmlid="mail.mt_note")
@@ -193,6 +199,8 @@ class CrmStandardChangeRequest(models.Model):
     # ORM
     # ------------------------------------------------------------------
     def write(self, vals):
+        if not self.env.su:
+            self.check_access("write")
         protected = _WORKFLOW_FIELDS.intersection(vals)
         if protected and not self.env.su:
             raise UserError(self.env._(

@@ -722,7 +722,7 @@ class ResPartner(models.Model):
         which may be restricted) and a notification in the browser."""
         for partner in self:
             mine = requests.filtered(lambda r, p=partner: r.partner_id == p)
-            labels = ", ".join(mine.mapped("field_id.field_description"))
+            labels = ", ".join(mine.mapped("field_label"))
             partner.sudo().message_post(
                 body=Markup("<p>%s</p>") % self.env._(
                     "Change of %(fields)s submitted for approval by a sales manager.",

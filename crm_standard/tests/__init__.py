@@ -1,1 +1,6 @@
-from . import test_access_matrix, test_customer_master_data, test_i18n
+from . import (
+    test_access_matrix,
+    test_change_request,
+    test_customer_master_data,
+    test_i18n,
+)
