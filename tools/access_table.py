@@ -41,8 +41,10 @@ def main():
     new_text = matrix.replace_readme_section(text)
     if args.check:
         if new_text != text:
-            sys.stderr.write("README.md: the 'Roles and access' table is stale; "
-                             "run python3 tools/access_table.py --write\n")
+            sys.stderr.write(
+                "README.md: the 'Roles and access' table is stale; "
+                "run python3 tools/access_table.py --write\n"
+            )
             return 1
         return 0
     if new_text != text:

@@ -15,7 +15,8 @@ class CrmLead(models.Model):
     interest_ids = fields.Many2many("crm.standard.interest", string="Products/Services of Interest")
     expected_purchase_date = fields.Date(tracking=True)
     budget = fields.Monetary(
-        currency_field="company_currency", tracking=True, groups=CRM_SENSITIVE_GROUPS)
+        currency_field="company_currency", tracking=True, groups=CRM_SENSITIVE_GROUPS
+    )
     need_priority = fields.Selection(NEED_PRIORITIES, default="1", tracking=True)
     industry_id = fields.Many2one(
         "res.partner.industry",

@@ -12,8 +12,15 @@ CHANGE_REQUEST_STATES = [
 ]
 # Fields set by the approval workflow only (never by a plain write).
 _WORKFLOW_FIELDS = {
-    "partner_id", "field_id", "old_value", "new_value", "requested_by_id",
-    "state", "approver_id", "decision_date", "company_id",
+    "partner_id",
+    "field_id",
+    "old_value",
+    "new_value",
+    "requested_by_id",
+    "state",
+    "approver_id",
+    "decision_date",
+    "company_id",
 }
 
 
@@ -36,32 +43,60 @@ class CrmStandardChangeRequest(models.Model):
     _mail_post_access = "read"
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True,
-        index=True, ondelete="cascade", check_company=True)
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
     salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
     requested_by_id = fields.Many2one(
-        "res.users", string="Requested By", required=True, readonly=True, index=True,
-        default=lambda self: self.env.user, ondelete="restrict")
+        "res.users",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.user,
+        ondelete="restrict",
+    )
     field_id = fields.Many2one(
-        "ir.model.fields", string="Field", required=True, readonly=True,
-        ondelete="cascade", domain=[("model", "=", "res.partner")])
+        "ir.model.fields",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        domain=[("model", "=", "res.partner")],
+    )
     field_name = fields.Char(related="field_id.name", store=True, string="Technical Field Name")
-    field_label = fields.Char(string="Field", compute="_compute_field_label", compute_sudo=True)
-    old_value = fields.Text(readonly=True, help="Value before the change, as JSON.")
-    new_value = fields.Text(readonly=True, help="Requested value, as JSON.")
+    field_label = fields.Char(string="Key Field", compute="_compute_field_label", compute_sudo=True)
+    old_value = fields.Text(
+        string="Old Value (JSON)", readonly=True, help="Value before the change, as JSON."
+    )
+    new_value = fields.Text(
+        string="New Value (JSON)", readonly=True, help="Requested value, as JSON."
+    )
     old_value_display = fields.Char(string="Old Value", compute="_compute_value_display")
     new_value_display = fields.Char(string="New Value", compute="_compute_value_display")
     state = fields.Selection(
-        CHANGE_REQUEST_STATES, default="pending", required=True, readonly=True,
-        index=True, tracking=True)
+        CHANGE_REQUEST_STATES,
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
     approver_id = fields.Many2one(
-        "res.users", string="Approved/Rejected By", readonly=True, tracking=True)
+        "res.users", string="Approved/Rejected By", readonly=True, tracking=True
+    )
     decision_date = fields.Datetime(readonly=True)
-    comment = fields.Text(
-        tracking=True, help="Reason of the decision; required to reject.")
+    comment = fields.Text(tracking=True, help="Reason of the decision; required to reject.")
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True,
-        default=lambda self: self.env.company)
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
 
     @api.depends("field_id")
     @api.depends_context("lang")
@@ -75,7 +110,8 @@ class CrmStandardChangeRequest(models.Model):
             request.display_name = self.env._(
                 "%(customer)s: %(field)s",
                 customer=request.partner_id.display_name or "",
-                field=request.field_label or "")
+                field=request.field_label or "",
+            )
 
     @api.depends("field_name", "old_value", "new_value")
     def _compute_value_display(self):
@@ -112,28 +148,49 @@ class CrmStandardChangeRequest(models.Model):
         write the customer; the requester is the current user.
         """
         Fields = self.env["ir.model.fields"].sudo()
-        field_ids = {f.name: f.id for f in Fields.search([
-            ("model", "=", "res.partner"), ("name", "in", list({c[1] for c in changes}))])}
-        requests = self.sudo().create([{
-            "partner_id": partner.id,
-            "field_id": field_ids[fname],
-            "old_value": json.dumps(old),
-            "new_value": json.dumps(new),
-            "requested_by_id": self.env.uid,
-            "company_id": (partner.company_id or self.env.company).id,
-        } for partner, fname, old, new in changes])
-        superseded = self.sudo().search([
-            ("state", "=", "pending"), ("id", "not in", requests.ids),
-            ("partner_id", "in", requests.partner_id.ids),
-            ("field_id", "in", requests.field_id.ids),
-        ]).filtered(lambda old: any(
-            r.partner_id == old.partner_id and r.field_id == old.field_id for r in requests))
+        field_ids = {
+            f.name: f.id
+            for f in Fields.search(
+                [("model", "=", "res.partner"), ("name", "in", list({c[1] for c in changes}))]
+            )
+        }
+        requests = self.sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "field_id": field_ids[fname],
+                    "old_value": json.dumps(old),
+                    "new_value": json.dumps(new),
+                    "requested_by_id": self.env.uid,
+                    "company_id": (partner.company_id or self.env.company).id,
+                }
+                for partner, fname, old, new in changes
+            ]
+        )
+        superseded = (
+            self.sudo()
+            .search(
+                [
+                    ("state", "=", "pending"),
+                    ("id", "not in", requests.ids),
+                    ("partner_id", "in", requests.partner_id.ids),
+                    ("field_id", "in", requests.field_id.ids),
+                ]
+            )
+            .filtered(
+                lambda old: any(
+                    r.partner_id == old.partner_id and r.field_id == old.field_id for r in requests
+                )
+            )
+        )
         if superseded:
-            superseded.write({
-                "state": "rejected",
-                "decision_date": fields.Datetime.now(),
-                "comment": self.env._("Superseded by a newer request."),
-            })
+            superseded.write(
+                {
+                    "state": "rejected",
+                    "decision_date": fields.Datetime.now(),
+                    "comment": self.env._("Superseded by a newer request."),
+                }
+            )
         return requests.with_env(self.env)
 
     # ------------------------------------------------------------------
@@ -142,14 +199,20 @@ class CrmStandardChangeRequest(models.Model):
     def _crm_check_approver(self):
         """Only sales managers decide; override to delegate."""
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
-            raise AccessError(self.env._(
-                "Change requests: only a sales manager can approve or reject "
-                "changes of key customer information."))
+            raise AccessError(
+                self.env._(
+                    "Change requests: only a sales manager can approve or reject "
+                    "changes of key customer information."
+                )
+            )
         not_pending = self.filtered(lambda r: r.state != "pending")
         if not_pending:
-            raise UserError(self.env._(
-                "Status: %(requests)s is no longer pending.",
-                requests=", ".join(not_pending.mapped("display_name"))))
+            raise UserError(
+                self.env._(
+                    "Status: %(requests)s is no longer pending.",
+                    requests=", ".join(not_pending.mapped("display_name")),
+                )
+            )
         self.check_access("write")
 
     def action_approve(self):
@@ -159,13 +222,15 @@ class CrmStandardChangeRequest(models.Model):
             partner = request.partner_id.with_context(crm_skip_change_request=True)
             partner.write({request.field_name: self._crm_decode(request.new_value)})
             partner.message_post(
-                body=Markup("<p>%s</p>") % self.env._(
-                    "Change of %(field)s approved by %(approver)s (requested by "
-                    "%(requester)s).",
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Change of %(field)s approved by %(approver)s (requested by %(requester)s).",
                     field=request.field_label,
                     approver=self.env.user.name,
-                    requester=request.requested_by_id.name),
-                subtype_xmlid="mail.mt_note")
+                    requester=request.requested_by_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         self._crm_decide("approved")
         return True
 
@@ -174,26 +239,33 @@ class CrmStandardChangeRequest(models.Model):
         self._crm_check_approver()
         missing = self.filtered(lambda r: not (r.comment or "").strip())
         if missing:
-            raise UserError(self.env._(
-                "Comment: give the reason to reject %(requests)s.",
-                requests=", ".join(missing.mapped("display_name"))))
+            raise UserError(
+                self.env._(
+                    "Comment: give the reason to reject %(requests)s.",
+                    requests=", ".join(missing.mapped("display_name")),
+                )
+            )
         self._crm_decide("rejected")
         return True
 
     def _crm_decide(self, state):
-        self.sudo().write({
-            "state": state,
-            "approver_id": self.env.uid,
-            "decision_date": fields.Datetime.now(),
-        })
+        self.sudo().write(
+            {
+                "state": state,
+                "approver_id": self.env.uid,
+                "decision_date": fields.Datetime.now(),
+            }
+        )
         labels = dict(CHANGE_REQUEST_STATES)
         for request in self:
             request.message_post(
-                body=Markup("<p>%s</p>") % self.env._(
-                    "%(status)s by %(approver)s.", status=labels[state],
-                    approver=self.env.user.name),
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "%(status)s by %(approver)s.", status=labels[state], approver=self.env.user.name
+                ),
                 partner_ids=request.requested_by_id.partner_id.ids,
-                subtype_xmlid="mail.mt_note")
+                subtype_xmlid="mail.mt_note",
+            )
 
     # ------------------------------------------------------------------
     # ORM
@@ -203,11 +275,12 @@ class CrmStandardChangeRequest(models.Model):
             self.check_access("write")
         protected = _WORKFLOW_FIELDS.intersection(vals)
         if protected and not self.env.su:
-            raise UserError(self.env._(
-                "%(fields)s: change requests are decided with Approve or Reject, "
-                "not edited.", fields=", ".join(sorted(protected))))
-        if "comment" in vals and not self.env.su and self.filtered(
-                lambda r: r.state != "pending"):
-            raise UserError(self.env._(
-                "Comment: a decided change request cannot be edited."))
+            raise UserError(
+                self.env._(
+                    "%(fields)s: change requests are decided with Approve or Reject, not edited.",
+                    fields=", ".join(sorted(protected)),
+                )
+            )
+        if "comment" in vals and not self.env.su and self.filtered(lambda r: r.state != "pending"):
+            raise UserError(self.env._("Comment: a decided change request cannot be edited."))
         return super().write(vals)

@@ -3,7 +3,6 @@ import re
 import unicodedata
 
 from dateutil.relativedelta import relativedelta
-
 from markupsafe import Markup
 
 from odoo import api, fields, models, tools
@@ -16,7 +15,8 @@ _logger = logging.getLogger(__name__)
 # Groups allowed to see sensitive commercial figures (revenue, budget, ...):
 # sales and service roles. Use it as ``groups=CRM_SENSITIVE_GROUPS``.
 CRM_SENSITIVE_GROUPS = (
-    "sales_team.group_sale_salesman,crm_standard.group_crm_standard_service_agent")
+    "sales_team.group_sale_salesman,crm_standard.group_crm_standard_service_agent"
+)
 
 LIFECYCLE_STAGES = [
     ("potential", "Potential"),
@@ -436,7 +436,8 @@ class ResPartner(models.Model):
     def _crm_assign_customer_codes(self):
         # Giving a code is a system step, not a key change to approve.
         todo = self.filtered(lambda p: not p.customer_code).with_context(
-            crm_skip_change_request=True)
+            crm_skip_change_request=True
+        )
         codes = self._crm_next_customer_codes(len(todo))
         for partner, code in zip(todo, codes, strict=False):
             partner.customer_code = code
@@ -653,9 +654,18 @@ class ResPartner(models.Model):
         Extension point: override and extend the list (e.g. a grade override
         or a credit limit); fields missing on the model are ignored.
         """
-        return [fname for fname in ("name", "vat", "customer_code", "annual_revenue",
-                                    "credit_limit", "property_payment_term_id")
-                if fname in self._fields]
+        return [
+            fname
+            for fname in (
+                "name",
+                "vat",
+                "customer_code",
+                "annual_revenue",
+                "credit_limit",
+                "property_payment_term_id",
+            )
+            if fname in self._fields
+        ]
 
     def _crm_key_change_bypass(self):
         """True when writes of key fields apply at once, without approval.
@@ -724,34 +734,44 @@ class ResPartner(models.Model):
             mine = requests.filtered(lambda r, p=partner: r.partner_id == p)
             labels = ", ".join(mine.mapped("field_label"))
             partner.sudo().message_post(
-                body=Markup("<p>%s</p>") % self.env._(
-                    "Change of %(fields)s submitted for approval by a sales manager.",
-                    fields=labels),
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Change of %(fields)s submitted for approval by a sales manager.", fields=labels
+                ),
                 subtype_xmlid="mail.mt_note",
                 author_id=self.env.user.partner_id.id,
             )
-        self.env.user._bus_send("simple_notification", {
-            "type": "warning",
-            "title": self.env._("Approval requested"),
-            "message": self.env._(
-                "%(count)s change(s) of key customer information wait for a "
-                "sales manager's approval: %(changes)s.",
-                count=len(requests),
-                changes=", ".join(requests.mapped("display_name"))),
-        })
+        self.env.user._bus_send(
+            "simple_notification",
+            {
+                "type": "warning",
+                "title": self.env._("Approval requested"),
+                "message": self.env._(
+                    "%(count)s change(s) of key customer information wait for a "
+                    "sales manager's approval: %(changes)s.",
+                    count=len(requests),
+                    changes=", ".join(requests.mapped("display_name")),
+                ),
+            },
+        )
 
     @api.depends_context("uid")
     def _compute_crm_change_request_count(self):
-        counts = dict(self.env["crm.standard.change.request"]._read_group(
-            [("partner_id", "in", self.ids), ("state", "=", "pending")],
-            ["partner_id"], ["__count"]))
+        counts = dict(
+            self.env["crm.standard.change.request"]._read_group(
+                [("partner_id", "in", self.ids), ("state", "=", "pending")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
         for partner in self:
             partner.crm_change_request_count = counts.get(partner._origin, 0)
 
     def action_view_crm_change_requests(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_change_request_action")
+            "crm_standard.crm_standard_change_request_action"
+        )
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"search_default_filter_pending": 1}
         return action

@@ -43,8 +43,14 @@ ACCESS = {
 # fmt: on
 
 # Fields restricted with groups=: (model, field) -> roles that can read them.
-SENSITIVE_ROLES = ("salesman", "salesman_all", "sales_manager",
-                   "service_agent", "service_manager", "crm_admin")
+SENSITIVE_ROLES = (
+    "salesman",
+    "salesman_all",
+    "sales_manager",
+    "service_agent",
+    "service_manager",
+    "crm_admin",
+)
 FIELD_ACCESS = {
     ("res.partner", "annual_revenue"): SENSITIVE_ROLES,
     ("crm.lead", "budget"): SENSITIVE_ROLES,
@@ -78,8 +84,10 @@ def markdown_table():
         cells.append(ACCESS[model][-1])
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.append("C create, R read, U write, D delete; record rules narrow the rows a "
-                 "role sees. Fields restricted to sales and service roles:")
+    lines.append(
+        "C create, R read, U write, D delete; record rules narrow the rows a "
+        "role sees. Fields restricted to sales and service roles:"
+    )
     for (model, fname), roles in sorted(FIELD_ACCESS.items()):
         labels = ", ".join(label for key, label, __ in ROLES if key in roles)
         lines.append(f"- `{model}.{fname}`: {labels}.")
@@ -99,7 +107,7 @@ def replace_readme_section(text):
     if start == -1 or end == -1:
         sep = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
         return f"{text}{sep}## Roles and access\n\n{readme_section()}\n"
-    return text[:start] + readme_section() + text[end + len(README_END):]
+    return text[:start] + readme_section() + text[end + len(README_END) :]
 
 
 def current_readme_section(text):
@@ -108,4 +116,4 @@ def current_readme_section(text):
     end = text.find(README_END)
     if start == -1 or end == -1:
         return None
-    return text[start:end + len(README_END)]
+    return text[start : end + len(README_END)]

@@ -42,9 +42,11 @@ class TestAccessMatrix(CrmStandardCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.user_internal = new_test_user(
-            cls.env, login="crm_internal", name="Ivy Internal", groups="base.group_user")
+            cls.env, login="crm_internal", name="Ivy Internal", groups="base.group_user"
+        )
         cls.user_portal = new_test_user(
-            cls.env, login="crm_portal", name="Pat Portal", groups="base.group_portal")
+            cls.env, login="crm_portal", name="Pat Portal", groups="base.group_portal"
+        )
         cls.role_users = {
             "salesman": cls.user_salesman,
             "salesman_all": cls.user_salesman_all,
@@ -75,14 +77,20 @@ class TestAccessMatrix(CrmStandardCommon):
         field_vat = cls.env["ir.model.fields"]._get("res.partner", "vat")
 
         def request(partner, user):
-            return Request.create({
-                "partner_id": partner.id, "field_id": field_vat.id,
-                "old_value": "false", "new_value": '"CN123"', "requested_by_id": user.id,
-            })
+            return Request.create(
+                {
+                    "partner_id": partner.id,
+                    "field_id": field_vat.id,
+                    "old_value": "false",
+                    "new_value": '"CN123"',
+                    "requested_by_id": user.id,
+                }
+            )
+
         cls.fx_requests = (
-            request(cls.cust_sally, cls.user_salesman)         # own customer, own request
-            | request(cls.cust_sally, cls.user_internal)       # own customer
-            | request(cls.cust_alex, cls.user_salesman)        # own request
+            request(cls.cust_sally, cls.user_salesman)  # own customer, own request
+            | request(cls.cust_sally, cls.user_internal)  # own customer
+            | request(cls.cust_alex, cls.user_salesman)  # own request
             | request(cls.cust_free, cls.user_salesman_all)
             | request(cls.cust_alex, cls.user_service_agent)
         )
@@ -106,15 +114,18 @@ class TestAccessMatrix(CrmStandardCommon):
         """Models defined or extended by crm_standard (those whose ``modules``
         include it): its ``model_*`` external ids."""
         data = cls.env["ir.model.data"].search(
-            [("module", "=", "crm_standard"), ("model", "=", "ir.model")])
+            [("module", "=", "crm_standard"), ("model", "=", "ir.model")]
+        )
         models = cls.env["ir.model"].browse(data.mapped("res_id")).mapped("model")
         return sorted(m for m in models if m in cls.env and not cls.env[m]._abstract)
 
     def test_every_model_of_the_addon_has_a_row(self):
         models = self._addon_models()
         missing = [m for m in models if m not in matrix.ACCESS]
-        self.assertFalse(missing, "crm_standard models without a row in "
-                         f"tests/access_matrix.py ACCESS: {missing}")
+        self.assertFalse(
+            missing,
+            f"crm_standard models without a row in tests/access_matrix.py ACCESS: {missing}",
+        )
         stale = sorted(set(matrix.ACCESS) - set(models))
         self.assertFalse(stale, f"rows of ACCESS for models the addon lacks: {stale}")
         for row in matrix.ACCESS.values():
@@ -134,8 +145,10 @@ class TestAccessMatrix(CrmStandardCommon):
             for role in matrix.ROLE_KEYS:
                 Model = self._as(role, model)
                 granted = "".join(
-                    letter for letter, operation in matrix.OPERATIONS
-                    if Model.browse().has_access(operation))
+                    letter
+                    for letter, operation in matrix.OPERATIONS
+                    if Model.browse().has_access(operation)
+                )
                 actual[role] = granted
                 expected = matrix.rights(model, role)
                 for letter, operation in matrix.OPERATIONS:
@@ -143,11 +156,13 @@ class TestAccessMatrix(CrmStandardCommon):
                     if (letter in granted) != (letter in expected):
                         mismatches.append(
                             f"{role} {operation} {model}: expected "
-                            f"{'allowed' if letter in expected else 'refused'}")
+                            f"{'allowed' if letter in expected else 'refused'}"
+                        )
             if any(actual[r] != matrix.rights(model, r) for r in matrix.ROLE_KEYS):
                 actual_rows[model] = matrix.row_source(model, actual, matrix.ACCESS[model][-1])
-        self.assertFalse(mismatches, "\n".join(
-            mismatches + ["", "actual rows:"] + list(actual_rows.values())))
+        self.assertFalse(
+            mismatches, "\n".join(mismatches + ["", "actual rows:"] + list(actual_rows.values()))
+        )
         # Each model x role x operation is one check.
         self.assertEqual(checks, len(matrix.ACCESS) * len(matrix.ROLES) * 4)
         self.assertGreaterEqual(checks, 100)
@@ -179,26 +194,35 @@ class TestAccessMatrix(CrmStandardCommon):
             self.assertEqual(records._name, model)
             for role, (readable, writable) in zip(matrix.ROLE_KEYS, counts, strict=True):
                 Model = self._as(role, model)
-                actual_read = (Model.search_count([("id", "in", records.ids)])
-                               if Model.browse().has_access("read") else None)
+                actual_read = (
+                    Model.search_count([("id", "in", records.ids)])
+                    if Model.browse().has_access("read")
+                    else None
+                )
                 self.env.invalidate_all()
                 mine = records.with_user(self.role_users[role])
-                actual_write = (len(mine._filtered_access("write"))
-                                if Model.browse().has_access("write") else None)
+                actual_write = (
+                    len(mine._filtered_access("write"))
+                    if Model.browse().has_access("write")
+                    else None
+                )
                 checks += 2
                 if (actual_read, actual_write) != (readable, writable):
                     mismatches.append(
                         f"{role} on {model}: (readable, writable) = "
-                        f"{(actual_read, actual_write)}, expected {(readable, writable)}")
+                        f"{(actual_read, actual_write)}, expected {(readable, writable)}"
+                    )
         self.assertFalse(mismatches, "\n".join(mismatches))
         _logger.info("access matrix: %s visibility checks", checks)
 
     def test_salesperson_sees_requests_of_own_customers_and_own_requests(self):
         requests = self._as("salesman", "crm.standard.change.request").search(
-            [("id", "in", self.fx_requests.ids)])
+            [("id", "in", self.fx_requests.ids)]
+        )
         self.assertEqual(sorted(requests.ids), sorted(self.fx_requests[:3].ids))
-        self.assertEqual(set(requests.mapped("partner_id.name")),
-                         {"Sally Customer Co", "Alex Customer Co"})
+        self.assertEqual(
+            set(requests.mapped("partner_id.name")), {"Sally Customer Co", "Alex Customer Co"}
+        )
         hidden = self.fx_requests[3].with_user(self.user_salesman)
         with self.assertRaises(AccessError):
             hidden.read(["state"])
@@ -246,16 +270,21 @@ class TestAccessMatrix(CrmStandardCommon):
 
     def test_views_load_without_the_sensitive_fields_for_other_users(self):
         """Views still load for a user without the groups; the fields vanish."""
-        for role, visible in (("internal", False), ("salesman", True),
-                              ("service_agent", True)):
+        for role, visible in (("internal", False), ("salesman", True), ("service_agent", True)):
             Partner = self._as(role, "res.partner")
-            views = Partner.get_views([(False, "form"), (False, "list"), (
-                self.env.ref("crm_standard.res_partner_view_pivot_crm_standard").id, "pivot")])
+            views = Partner.get_views(
+                [
+                    (False, "form"),
+                    (False, "list"),
+                    (self.env.ref("crm_standard.res_partner_view_pivot_crm_standard").id, "pivot"),
+                ]
+            )
             for view_type in ("form", "list", "pivot"):
                 arch = views["views"][view_type]["arch"]
                 self.assertEqual('name="annual_revenue"' in arch, visible, (role, view_type))
             self.assertEqual(
-                "annual_revenue" in views["models"]["res.partner"]["fields"], visible, role)
+                "annual_revenue" in views["models"]["res.partner"]["fields"], visible, role
+            )
         for role in ("salesman", "sales_manager"):
             views = self._as(role, "crm.lead").get_views([(False, "form"), (False, "list")])
             self.assertIn('name="budget"', views["views"]["form"]["arch"])
@@ -263,7 +292,8 @@ class TestAccessMatrix(CrmStandardCommon):
     def test_restricted_fields_carry_their_groups_in_every_view_of_the_addon(self):
         """A field with groups= shows in our views with the same groups."""
         data = self.env["ir.model.data"].search(
-            [("module", "=", "crm_standard"), ("model", "=", "ir.ui.view")])
+            [("module", "=", "crm_standard"), ("model", "=", "ir.ui.view")]
+        )
         checked = 0
         for view in self.env["ir.ui.view"].browse(data.mapped("res_id")):
             Model = self.env[view.model]
@@ -272,8 +302,9 @@ class TestAccessMatrix(CrmStandardCommon):
                 if field is None or not field.groups:
                     continue
                 # the node's groups, or those of its closest ancestor with groups
-                groups = next((n.get("groups") for n in node.iterancestors()
-                               if n.get("groups")), None)
+                groups = next(
+                    (n.get("groups") for n in node.iterancestors() if n.get("groups")), None
+                )
                 with self.subTest(view=view.xml_id, field=field.name):
                     self.assertEqual(node.get("groups") or groups, field.groups)
                     checked += 1
@@ -284,23 +315,38 @@ class TestAccessMatrix(CrmStandardCommon):
     # ------------------------------------------------------------------
     def test_company_b_user_sees_nothing_of_company_a(self):
         user_b = new_test_user(
-            self.env, login="crm_company_b", name="Bea B",
+            self.env,
+            login="crm_company_b",
+            name="Bea B",
             groups="crm_standard.group_crm_standard_admin",
-            company_id=self.company_b.id, company_ids=[Command.set(self.company_b.ids)])
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
+        )
         customer_a = self._create_customer("Company A Customer", company_id=self.company.id)
         customer_a.action_make_customer()
         lead_a = self._create_opportunity(customer_a, company_id=self.company.id)
         field_name = self.env["ir.model.fields"]._get("res.partner", "name")
-        request_a = self.env["crm.standard.change.request"].create({
-            "partner_id": customer_a.id, "field_id": field_name.id,
-            "old_value": '"Company A Customer"', "new_value": '"Renamed"',
-            "requested_by_id": self.user_salesman.id})
+        request_a = self.env["crm.standard.change.request"].create(
+            {
+                "partner_id": customer_a.id,
+                "field_id": field_name.id,
+                "old_value": '"Company A Customer"',
+                "new_value": '"Renamed"',
+                "requested_by_id": self.user_salesman.id,
+            }
+        )
         self.assertEqual(request_a.company_id, self.company)
         customer_b = self._create_customer("Company B Customer", company_id=self.company_b.id)
-        request_b = self.env["crm.standard.change.request"].create({
-            "partner_id": customer_b.id, "field_id": field_name.id,
-            "old_value": '"Company B Customer"', "new_value": '"Renamed B"',
-            "requested_by_id": self.user_salesman.id, "company_id": self.company_b.id})
+        request_b = self.env["crm.standard.change.request"].create(
+            {
+                "partner_id": customer_b.id,
+                "field_id": field_name.id,
+                "old_value": '"Company B Customer"',
+                "new_value": '"Renamed B"',
+                "requested_by_id": self.user_salesman.id,
+                "company_id": self.company_b.id,
+            }
+        )
         company_a_records = {
             "res.partner": customer_a,
             "crm.lead": lead_a,
@@ -321,8 +367,9 @@ class TestAccessMatrix(CrmStandardCommon):
         for model, records in company_b_records.items():
             self.env.invalidate_all()
             Model = self.env[model].with_user(user_b)
-            self.assertEqual(Model.search(
-                [("id", "in", records.ids)]), records.with_user(user_b), model)
+            self.assertEqual(
+                Model.search([("id", "in", records.ids)]), records.with_user(user_b), model
+            )
 
     def test_every_model_owned_by_the_addon_has_a_company_rule(self):
         Rule = self.env["ir.rule"]
@@ -333,11 +380,13 @@ class TestAccessMatrix(CrmStandardCommon):
             with self.subTest(model=model):
                 self.assertTrue(
                     "company_id" in Model._fields or "company_ids" in Model._fields,
-                    f"{model} needs a company field")
+                    f"{model} needs a company field",
+                )
                 rules = Rule.search([("model_id.model", "=", model), ("global", "=", True)])
                 self.assertTrue(
                     any("company_ids" in rule.domain_force for rule in rules),
-                    f"{model} has no multi-company rule on company_ids")
+                    f"{model} has no multi-company rule on company_ids",
+                )
 
     # ------------------------------------------------------------------
     # Groups
@@ -348,12 +397,13 @@ class TestAccessMatrix(CrmStandardCommon):
         admin = self.env.ref("crm_standard.group_crm_standard_admin")
         category = self.env.ref("crm_standard.module_category_crm_standard")
         self.assertEqual(category.name, "CRM Standard")
-        self.assertEqual(self.env["res.groups"].search([("category_id", "=", category.id)]),
-                         agent | manager | admin)
+        self.assertEqual(
+            self.env["res.groups"].search([("category_id", "=", category.id)]),
+            agent | manager | admin,
+        )
         self.assertEqual(agent.implied_ids, self.env.ref("base.group_user"))
         self.assertEqual(manager.implied_ids, agent)
-        self.assertEqual(admin.implied_ids,
-                         manager | self.env.ref("sales_team.group_sale_manager"))
+        self.assertEqual(admin.implied_ids, manager | self.env.ref("sales_team.group_sale_manager"))
         self.assertIn(agent, admin.trans_implied_ids)
         self.assertIn(self.env.ref("sales_team.group_sale_salesman"), admin.trans_implied_ids)
 
@@ -372,8 +422,10 @@ class TestAccessMatrix(CrmStandardCommon):
             self.skipTest("README.md not shipped with this copy of the addon")
         section = matrix.current_readme_section(readme.read_text(encoding="utf-8"))
         self.assertEqual(
-            section, matrix.readme_section(),
-            "README.md 'Roles and access' is stale: run python3 tools/access_table.py --write")
+            section,
+            matrix.readme_section(),
+            "README.md 'Roles and access' is stale: run python3 tools/access_table.py --write",
+        )
 
     def test_readme_section_is_created_when_missing(self):
         text = matrix.replace_readme_section("# Title\n")

@@ -12,8 +12,8 @@ class TestKeyChangeRequest(CrmStandardCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer = cls._create_customer(
-            "Key Change Co", vat="CN111", user_id=cls.user_salesman.id,
-            annual_revenue=1000000)
+            "Key Change Co", vat="CN111", user_id=cls.user_salesman.id, annual_revenue=1000000
+        )
         cls.customer.action_make_customer()
         cls.prospect = cls._create_customer("Prospect Co", vat="CN222")
         cls.Request = cls.env["crm.standard.change.request"]
@@ -28,9 +28,13 @@ class TestKeyChangeRequest(CrmStandardCommon):
     # -- diverting ---------------------------------------------------------
     def test_salesman_change_of_key_fields_becomes_pending_requests(self):
         code = self.customer.customer_code
-        self._as(self.user_salesman, self.customer).write({
-            "name": "Key Change Renamed", "vat": "CN999", "website": "https://kc.example.com",
-        })
+        self._as(self.user_salesman, self.customer).write(
+            {
+                "name": "Key Change Renamed",
+                "vat": "CN999",
+                "website": "https://kc.example.com",
+            }
+        )
         self.env.invalidate_all()
         self.assertEqual(self.customer.name, "Key Change Co")
         self.assertEqual(self.customer.vat, "CN111")
@@ -51,12 +55,16 @@ class TestKeyChangeRequest(CrmStandardCommon):
         self.env.cr.precommit.data.pop("bus.bus.values", None)
         self._as(self.user_salesman, self.customer).write({"vat": "CN998"})
         note = self.customer.message_ids.filtered(
-            lambda m: "submitted for approval" in (m.body or ""))
+            lambda m: "submitted for approval" in (m.body or "")
+        )
         self.assertEqual(len(note), 1)
         self.assertEqual(note.author_id, self.user_salesman.partner_id)
         self.assertNotIn("CN998", note.body, "values stay on the restricted request")
-        sent = [v["message"] for v in self.env.cr.precommit.data.get("bus.bus.values", [])
-                if "Approval requested" in v["message"]]
+        sent = [
+            v["message"]
+            for v in self.env.cr.precommit.data.get("bus.bus.values", [])
+            if "Approval requested" in v["message"]
+        ]
         self.assertEqual(len(sent), 1, "a browser notification was sent")
         self.assertIn("Key Change Co: Tax ID", sent[0])
 
@@ -79,7 +87,8 @@ class TestKeyChangeRequest(CrmStandardCommon):
 
     def test_unchanged_values_create_no_request(self):
         self._as(self.user_salesman, self.customer).write(
-            {"name": "Key Change Co", "vat": "CN111", "annual_revenue": 1000000.0})
+            {"name": "Key Change Co", "vat": "CN111", "annual_revenue": 1000000.0}
+        )
         self.assertFalse(self._requests())
 
     def test_manager_writes_directly(self):
@@ -92,17 +101,24 @@ class TestKeyChangeRequest(CrmStandardCommon):
         self.customer.with_user(self.user_salesman).sudo().write({"vat": "CN-SUDO"})
         self.assertEqual(self.customer.vat, "CN-SUDO")
         self._as(self.user_salesman, self.customer).with_context(
-            crm_skip_change_request=True).write({"vat": "CN-CTX"})
+            crm_skip_change_request=True
+        ).write({"vat": "CN-CTX"})
         self.assertEqual(self.customer.vat, "CN-CTX")
         self.assertFalse(self._requests())
 
     def test_creating_a_customer_is_not_a_change(self):
         Partner = self.env["res.partner"].with_user(self.user_salesman)
-        partner = Partner.create({
-            "name": "Fresh Customer", "is_company": True, "vat": "CN333",
-            "is_crm_customer": True, "industry_id": self.industry_it.id,
-            "email": "fresh@example.com", "annual_revenue": 10,
-        })
+        partner = Partner.create(
+            {
+                "name": "Fresh Customer",
+                "is_company": True,
+                "vat": "CN333",
+                "is_crm_customer": True,
+                "industry_id": self.industry_it.id,
+                "email": "fresh@example.com",
+                "annual_revenue": 10,
+            }
+        )
         self.assertTrue(partner.customer_code, "the code is given, not requested")
         self.assertEqual(partner.vat, "CN333")
         self.assertFalse(self._requests(partner))
@@ -121,10 +137,14 @@ class TestKeyChangeRequest(CrmStandardCommon):
 
     def test_first_opportunity_by_salesman_gives_code_without_request(self):
         self.assertFalse(self.prospect.customer_code)
-        self.env["crm.lead"].with_user(self.user_salesman).create({
-            "name": "First deal", "type": "opportunity", "partner_id": self.prospect.id,
-            "user_id": self.user_salesman.id,
-        })
+        self.env["crm.lead"].with_user(self.user_salesman).create(
+            {
+                "name": "First deal",
+                "type": "opportunity",
+                "partner_id": self.prospect.id,
+                "user_id": self.user_salesman.id,
+            }
+        )
         self.assertTrue(self.prospect.is_crm_customer)
         self.assertTrue(self.prospect.customer_code)
         self.assertFalse(self._requests(self.prospect))
@@ -163,12 +183,16 @@ class TestKeyChangeRequest(CrmStandardCommon):
         self.assertEqual(request.approver_id, self.user_sales_manager)
         self.assertTrue(request.decision_date)
         tracking = self.customer.message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "vat" and t.new_value_char == "CN-NEW")
+            lambda t: t.field_id.name == "vat" and t.new_value_char == "CN-NEW"
+        )
         self.assertEqual(len(tracking), 1)
         self.assertEqual(tracking.old_value_char, "CN111")
         self.assertEqual(tracking.mail_message_id.author_id, self.user_sales_manager.partner_id)
-        self.assertTrue(self.customer.message_ids.filtered(
-            lambda m: "approved by Mona Manager" in (m.body or "")))
+        self.assertTrue(
+            self.customer.message_ids.filtered(
+                lambda m: "approved by Mona Manager" in (m.body or "")
+            )
+        )
 
     def test_approving_revenue_applies_the_number(self):
         self._as(self.user_salesman, self.customer).write({"annual_revenue": 2500000})
@@ -213,43 +237,71 @@ class TestKeyChangeRequest(CrmStandardCommon):
     # -- Odoo flows ----------------------------------------------------------
     def test_lead_conversion_to_existing_customer_and_new_customer(self):
         Lead = self.env["crm.lead"].with_user(self.user_salesman)
-        lead = Lead.create({
-            "name": "Inbound", "type": "lead", "partner_name": "Key Change Co",
-            "email_from": "buyer@keychange.example.com", "user_id": self.user_salesman.id,
-        })
-        wizard = self.env["crm.lead2opportunity.partner"].with_user(self.user_salesman).with_context(
-            active_model="crm.lead", active_id=lead.id, active_ids=lead.ids).create({
-                "name": "convert", "action": "exist", "partner_id": self.customer.id})
+        lead = Lead.create(
+            {
+                "name": "Inbound",
+                "type": "lead",
+                "partner_name": "Key Change Co",
+                "email_from": "buyer@keychange.example.com",
+                "user_id": self.user_salesman.id,
+            }
+        )
+        wizard = (
+            self.env["crm.lead2opportunity.partner"]
+            .with_user(self.user_salesman)
+            .with_context(active_model="crm.lead", active_id=lead.id, active_ids=lead.ids)
+            .create({"name": "convert", "action": "exist", "partner_id": self.customer.id})
+        )
         wizard.action_apply()
         self.assertEqual(lead.type, "opportunity")
         self.assertEqual(lead.partner_id, self.customer)
-        lead2 = Lead.create({"name": "Other", "type": "lead", "partner_name": "Brand New Ltd",
-                             "contact_name": "Buyer", "email_from": "b@brandnew.example.com",
-                             "user_id": self.user_salesman.id})
-        wizard = self.env["crm.lead2opportunity.partner"].with_user(self.user_salesman).with_context(
-            active_model="crm.lead", active_id=lead2.id, active_ids=lead2.ids).create({
-                "name": "convert", "action": "create"})
+        lead2 = Lead.create(
+            {
+                "name": "Other",
+                "type": "lead",
+                "partner_name": "Brand New Ltd",
+                "contact_name": "Buyer",
+                "email_from": "b@brandnew.example.com",
+                "user_id": self.user_salesman.id,
+            }
+        )
+        wizard = (
+            self.env["crm.lead2opportunity.partner"]
+            .with_user(self.user_salesman)
+            .with_context(active_model="crm.lead", active_id=lead2.id, active_ids=lead2.ids)
+            .create({"name": "convert", "action": "create"})
+        )
         wizard.action_apply()
         self.assertTrue(lead2.partner_id.commercial_partner_id.customer_code)
-        self.assertFalse(self.Request.search([]).filtered(
-            lambda r: r.partner_id in (self.customer | lead2.partner_id.commercial_partner_id)))
+        self.assertFalse(
+            self.Request.search([]).filtered(
+                lambda r: r.partner_id in (self.customer | lead2.partner_id.commercial_partner_id)
+            )
+        )
         self.assertEqual(self.customer.name, "Key Change Co")
 
     def test_merge_wizard_by_non_manager_keeps_key_changes_for_approval(self):
         user = new_test_user(
-            self.env, login="crm_merger", name="Max Merger",
-            groups="sales_team.group_sale_salesman,base.group_partner_manager")
+            self.env,
+            login="crm_merger",
+            name="Max Merger",
+            groups="sales_team.group_sale_salesman,base.group_partner_manager",
+        )
         duplicate = self._create_customer(
-            "Key Change Co Duplicate", email=self.customer.email, vat=False)
+            "Key Change Co Duplicate", email=self.customer.email, vat=False
+        )
         no_vat = self._create_customer(
-            "Key Change Without Vat", email=self.customer.email, user_id=user.id)
+            "Key Change Without Vat", email=self.customer.email, user_id=user.id
+        )
         no_vat.action_make_customer()
         self.assertFalse(no_vat.vat)
         Wizard = self.env["base.partner.merge.automatic.wizard"].with_user(user)
-        wizard = Wizard.with_context(active_model="res.partner").create({
-            "partner_ids": [Command.set((self.customer | no_vat).ids)],
-            "dst_partner_id": no_vat.id,
-        })
+        wizard = Wizard.with_context(active_model="res.partner").create(
+            {
+                "partner_ids": [Command.set((self.customer | no_vat).ids)],
+                "dst_partner_id": no_vat.id,
+            }
+        )
         wizard.action_merge()
         self.assertFalse(self.customer.exists(), "the merge went through")
         self.assertTrue(no_vat.exists())
@@ -261,15 +313,24 @@ class TestKeyChangeRequest(CrmStandardCommon):
 
     def test_merge_wizard_by_manager_writes_directly(self):
         manager = new_test_user(
-            self.env, login="crm_merger_manager", name="Mia Merger",
-            groups="sales_team.group_sale_manager,base.group_partner_manager")
+            self.env,
+            login="crm_merger_manager",
+            name="Mia Merger",
+            groups="sales_team.group_sale_manager,base.group_partner_manager",
+        )
         other = self._create_customer("Key Change Other", email=self.customer.email, vat=False)
         other.action_make_customer()
-        wizard = self.env["base.partner.merge.automatic.wizard"].with_user(
-            manager).with_context(active_model="res.partner").create({
-                "partner_ids": [Command.set((self.customer | other).ids)],
-                "dst_partner_id": other.id,
-            })
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(manager)
+            .with_context(active_model="res.partner")
+            .create(
+                {
+                    "partner_ids": [Command.set((self.customer | other).ids)],
+                    "dst_partner_id": other.id,
+                }
+            )
+        )
         wizard.action_merge()
         self.assertEqual(other.vat, "CN111")
         self.assertFalse(self._requests(other))
