@@ -219,7 +219,11 @@ class CrmStandardChangeRequest(models.Model):
         """Apply the requested values to the customers (tracked there)."""
         self._crm_check_approver()
         for request in self:
-            partner = request.partner_id.with_context(crm_skip_change_request=True)
+            # company-dependent fields (credit limit, payment terms) take the
+            # value of the request's company
+            partner = request.partner_id.with_company(request.company_id).with_context(
+                crm_skip_change_request=True
+            )
             partner.write({request.field_name: self._crm_decode(request.new_value)})
             partner.message_post(
                 body=Markup("<p>%s</p>")

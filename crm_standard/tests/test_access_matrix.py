@@ -181,6 +181,15 @@ class TestAccessMatrix(CrmStandardCommon):
         interest = self._as("sales_manager", "crm.standard.interest").create({"name": "Yes"})
         self.assertEqual(interest.create_uid, self.user_sales_manager)
 
+    def test_matrix_makes_well_over_100_checks(self):
+        """CRUD + visibility + field checks, counted from the tables."""
+        roles = len(matrix.ROLES)
+        crud = len(matrix.ACCESS) * roles * 4
+        visibility = len(VISIBILITY) * roles * 2
+        fields = len(matrix.FIELD_ACCESS) * roles * 2
+        self.assertEqual((crud, visibility, fields), (192, 64, 32))
+        self.assertGreater(crud + visibility + fields, 100)
+
     # ------------------------------------------------------------------
     # Record rules on a fixed data set
     # ------------------------------------------------------------------

@@ -149,6 +149,25 @@ class TestKeyChangeRequest(CrmStandardCommon):
         self.assertTrue(self.prospect.customer_code)
         self.assertFalse(self._requests(self.prospect))
 
+    def test_internal_user_with_contact_creation_requests_and_sees_only_own(self):
+        clerk = new_test_user(
+            self.env,
+            login="crm_clerk",
+            name="Cleo Clerk",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        self._as(self.user_salesman, self.customer).write({"name": "By Sally"})
+        self._as(clerk, self.customer).write({"vat": "CN-CLERK"})
+        self.assertEqual(self.customer.vat, "CN111")
+        all_requests = self._requests()
+        self.assertEqual(len(all_requests), 2)
+        mine = self._as(clerk, self.Request).search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(mine.mapped("field_name"), ["vat"])
+        self.assertEqual(mine.requested_by_id, clerk)
+        with self.assertRaises(AccessError):
+            self._as(clerk, self.customer).write({"annual_revenue": 1})
+        self.assertEqual(len(self._requests()), 2, "no request for a field it cannot write")
+
     def test_user_without_write_access_cannot_request(self):
         with self.assertRaises(AccessError):
             self._as(self.user_service_agent, self.customer).write({"vat": "CN-AGENT"})
