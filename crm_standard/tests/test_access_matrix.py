@@ -187,8 +187,9 @@ class TestAccessMatrix(CrmStandardCommon):
         crud = len(matrix.ACCESS) * roles * 4
         visibility = len(VISIBILITY) * roles * 2
         fields = len(matrix.FIELD_ACCESS) * roles * 2
-        self.assertEqual((crud, visibility, fields), (192, 64, 32))
-        self.assertGreater(crud + visibility + fields, 100)
+        # 6 models x 8 roles x 4 + 4 fixtures x 8 roles x 2 + 2 fields x 8 roles x 2
+        # on the models of this branch; more as models get their rows
+        self.assertGreaterEqual(crud + visibility + fields, 288)
 
     # ------------------------------------------------------------------
     # Record rules on a fixed data set
@@ -305,19 +306,27 @@ class TestAccessMatrix(CrmStandardCommon):
         )
         checked = 0
         for view in self.env["ir.ui.view"].browse(data.mapped("res_id")):
+            if view.type == "qweb" or view.model not in self.env:
+                continue
             Model = self.env[view.model]
             for node in etree.fromstring(view.arch_db).iter("field"):
                 field = Model._fields.get(node.get("name"))
-                if field is None or not field.groups:
+                # internal-only fields (activities, ratings...) fit any backend view
+                if field is None or field.groups in (False, None, "base.group_user"):
                     continue
+                if any(a.tag == "field" for a in node.iterancestors()):
+                    continue  # a field of a sub-view, on another model
                 # the node's groups, or those of its closest ancestor with groups
                 groups = next(
                     (n.get("groups") for n in node.iterancestors() if n.get("groups")), None
                 )
                 with self.subTest(view=view.xml_id, field=field.name):
-                    self.assertEqual(node.get("groups") or groups, field.groups)
+                    self.assertEqual(
+                        set((node.get("groups") or groups or "").split(",")),
+                        set(field.groups.split(",")),
+                    )
                     checked += 1
-        self.assertGreaterEqual(checked, 5)
+        self.assertGreaterEqual(checked, 5)  # revenue in form/list/pivot, budget in form/list
 
     # ------------------------------------------------------------------
     # Multi-company
