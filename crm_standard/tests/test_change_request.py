@@ -104,6 +104,12 @@ class TestKeyChangeRequest(CrmStandardCommon):
             crm_skip_change_request=True
         ).write({"vat": "CN-CTX"})
         self.assertEqual(self.customer.vat, "CN-CTX")
+        # a scheduled action running as a salesperson (ir.cron puts its progress
+        # record in the context)
+        self._as(self.user_salesman, self.customer).with_context(ir_cron_progress_id=1).write(
+            {"vat": "CN-CRON"}
+        )
+        self.assertEqual(self.customer.vat, "CN-CRON")
         self.assertFalse(self._requests())
 
     def test_creating_a_customer_is_not_a_change(self):
