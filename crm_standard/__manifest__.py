@@ -26,6 +26,7 @@
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/crm_standard_change_request_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
 }

@@ -273,6 +273,23 @@ class TestAccessMatrix(CrmStandardCommon):
             values = self.cust_sally.with_user(self.role_users[role]).read(["annual_revenue"])
             self.assertEqual(values[0]["annual_revenue"], 5000000)
 
+    def test_revenue_tracking_is_hidden_from_users_without_group(self):
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the customers exist before the change
+        self.cust_sally.annual_revenue = 7000000
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        self.env.invalidate_all()
+        tracking = self.cust_sally.message_ids.sudo().tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "annual_revenue"
+        )
+        self.assertEqual(len(tracking), 1)
+        internal_env = self.env(user=self.user_internal)
+        self.assertFalse(tracking._filter_has_field_access(internal_env))
+        self.assertEqual(
+            tracking._filter_has_field_access(self.env(user=self.user_salesman)), tracking
+        )
+
     def test_user_without_group_cannot_write_budget_or_revenue(self):
         with self.assertRaises(AccessError):
             self.cust_free.with_user(self.user_internal).write({"annual_revenue": 1})

@@ -259,6 +259,23 @@ class TestKeyChangeRequest(CrmStandardCommon):
         request.write({"comment": "Checking with the customer"})
         self.assertEqual(request.comment, "Checking with the customer")
 
+    def test_views_load_for_requester_and_manager(self):
+        for user in (self.user_salesman, self.user_sales_manager, self.user_service_agent):
+            views = self._as(user, self.Request).get_views(
+                [(False, "list"), (False, "form"), (False, "search")]
+            )
+            form = views["views"]["form"]["arch"]
+            self.assertIn('name="new_value_display"', form)
+            self.assertEqual(
+                'name="action_approve"' in form, user == self.user_sales_manager, user.name
+            )
+        self.assertEqual(
+            self.customer.with_user(self.user_salesman).action_view_crm_change_requests()[
+                "res_model"
+            ],
+            "crm.standard.change.request",
+        )
+
     # -- Odoo flows ----------------------------------------------------------
     def test_lead_conversion_to_existing_customer_and_new_customer(self):
         Lead = self.env["crm.lead"].with_user(self.user_salesman)
