@@ -224,17 +224,22 @@ class CrmStandardChangeRequest(models.Model):
             partner = request.partner_id.with_company(request.company_id).with_context(
                 crm_skip_change_request=True
             )
-            partner.write({request.field_name: self._crm_decode(request.new_value)})
-            partner.message_post(
-                body=Markup("<p>%s</p>")
-                % self.env._(
-                    "Change of %(field)s approved by %(approver)s (requested by %(requester)s).",
-                    field=request.field_label,
-                    approver=self.env.user.name,
-                    requester=request.requested_by_id.name,
-                ),
-                subtype_xmlid="mail.mt_note",
+            fname = request.field_name
+            stale = partner._crm_key_value(fname, partner[fname]) != self._crm_decode(
+                request.old_value
             )
+            partner.write({fname: self._crm_decode(request.new_value)})
+            body = self.env._(
+                "Change of %(field)s approved by %(approver)s (requested by %(requester)s).",
+                field=request.field_label,
+                approver=self.env.user.name,
+                requester=request.requested_by_id.name,
+            )
+            if stale:
+                body += " " + self.env._(
+                    "The value had been changed since the request; the requested value replaces it."
+                )
+            partner.message_post(body=Markup("<p>%s</p>") % body, subtype_xmlid="mail.mt_note")
         self._crm_decide("approved")
         return True
 
@@ -260,7 +265,7 @@ class CrmStandardChangeRequest(models.Model):
                 "decision_date": fields.Datetime.now(),
             }
         )
-        labels = dict(CHANGE_REQUEST_STATES)
+        labels = dict(self._fields["state"]._description_selection(self.env))
         for request in self:
             request.message_post(
                 body=Markup("<p>%s</p>")

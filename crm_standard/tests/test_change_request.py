@@ -219,6 +219,17 @@ class TestKeyChangeRequest(CrmStandardCommon):
             )
         )
 
+    def test_approval_notes_a_value_changed_since_the_request(self):
+        self._as(self.user_salesman, self.customer).write({"vat": "CN-REQ"})
+        self.customer.vat = "CN-MANAGER"  # changed directly meanwhile
+        self._as(self.user_sales_manager, self._requests()).action_approve()
+        self.assertEqual(self.customer.vat, "CN-REQ")
+        self.assertTrue(
+            self.customer.message_ids.filtered(
+                lambda m: "changed since the request" in (m.body or "")
+            )
+        )
+
     def test_approving_revenue_applies_the_number(self):
         self._as(self.user_salesman, self.customer).write({"annual_revenue": 2500000})
         self._as(self.user_crm_admin, self._requests()).action_approve()
