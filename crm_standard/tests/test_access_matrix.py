@@ -274,12 +274,9 @@ class TestAccessMatrix(CrmStandardCommon):
             self.assertEqual(values[0]["annual_revenue"], 5000000)
 
     def test_revenue_tracking_is_hidden_from_users_without_group(self):
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # the customers exist before the change
+        self._run_precommit()  # the customers exist before the change
         self.cust_sally.annual_revenue = 7000000
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # tracking values are written at commit
-        self.env.invalidate_all()
+        self._run_precommit()  # tracking values are written at commit
         tracking = self.cust_sally.message_ids.sudo().tracking_value_ids.filtered(
             lambda t: t.field_id.name == "annual_revenue"
         )

@@ -151,6 +151,7 @@ class TestKeyChangeRequest(CrmStandardCommon):
                 "user_id": self.user_salesman.id,
             }
         )
+        self._run_precommit()  # opportunities refresh their customers before commit
         self.assertTrue(self.prospect.is_crm_customer)
         self.assertTrue(self.prospect.customer_code)
         self.assertFalse(self._requests(self.prospect))
@@ -191,18 +192,12 @@ class TestKeyChangeRequest(CrmStandardCommon):
         self.assertEqual(keys[:4], ["name", "vat", "customer_code", "annual_revenue"])
 
     # -- deciding ------------------------------------------------------------
-    def _flush_tracking(self):
-        """Run the commit-time hooks (tracking values are written there)."""
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.env.invalidate_all()
-
     def test_manager_approves_and_the_change_is_applied_and_tracked(self):
-        self._flush_tracking()  # the customer exists before the change
+        self._run_precommit()  # the customer exists before the change
         self._as(self.user_salesman, self.customer).write({"vat": "CN-NEW"})
         request = self._requests()
         self._as(self.user_sales_manager, request).action_approve()
-        self._flush_tracking()
+        self._run_precommit()
         self.assertEqual(self.customer.vat, "CN-NEW")
         self.assertEqual(request.state, "approved")
         self.assertEqual(request.approver_id, self.user_sales_manager)
@@ -325,6 +320,7 @@ class TestKeyChangeRequest(CrmStandardCommon):
             .create({"name": "convert", "action": "create"})
         )
         wizard.action_apply()
+        self._run_precommit()
         self.assertTrue(lead2.partner_id.commercial_partner_id.customer_code)
         self.assertFalse(
             self.Request.search([]).filtered(
