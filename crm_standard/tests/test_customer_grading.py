@@ -441,15 +441,15 @@ class TestGradingQueryCount(GradingCommon):
         warmup._crm_recompute_grades()
         # every customer changes grade: one aggregate, one UPDATE, batched logging
         self._fresh_cache()
-        with self.assertQueryCount(19):
+        with self.assertQueryCount(18):
             self.assertEqual(len(self.small._crm_recompute_grades()), 3)
         self._fresh_cache()
-        with self.assertQueryCount(19):
+        with self.assertQueryCount(18):
             self.assertEqual(len(self.large._crm_recompute_grades()), 15)
         # nothing to change: fewer queries, still flat
         self._fresh_cache()
-        with self.assertQueryCount(6):
+        with self.assertQueryCount(7):
             self.assertFalse(self.small._crm_recompute_grades())
         self._fresh_cache()
-        with self.assertQueryCount(6):
+        with self.assertQueryCount(7):
             self.assertFalse(self.large._crm_recompute_grades())
