@@ -6,9 +6,8 @@ feature reads as one unit; both files extend the same model.
 import logging
 import threading
 
-from markupsafe import escape
-
 from dateutil.relativedelta import relativedelta
+from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -46,10 +45,10 @@ SALES_AND_SERVICE = "sales_team.group_sale_salesman,crm_standard.group_crm_stand
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     customer_grade = fields.Selection(
-        GRADES, string="Customer Grade", readonly=True, copy=False, index=True,
+        GRADES, readonly=True, copy=False, index=True,
         tracking=True,
         help="S: key customer, A: potential customer, B: regular customer, C: low "
         "value. The manual override when there is one, else the computed grade.")
@@ -69,7 +68,7 @@ class ResPartner(models.Model):
         help="From the industry growth rate and the needs match, combined by the "
         "company's potential rule.")
     needs_match = fields.Selection(
-        LEVELS, string="Needs Match", tracking=True,
+        LEVELS, tracking=True,
         help="How well the customer's core needs match our products: high, "
         "partial (medium) or low.")
     revenue_12m = fields.Monetary(
@@ -413,7 +412,6 @@ class ResPartner(models.Model):
         Does nothing here; the follow-up plans feature overrides it to propose
         a plan matching the new grade. Keep overrides set-based.
         """
-        return None
 
     # ---------------------------------------------------------------------
     # Automatic value tags
