@@ -63,3 +63,78 @@ class ResCompany(models.Model):
                         value=company.crm_churn_months,
                     )
                 )
+
+    # -- customer grading (客户分级) ----------------------------------------
+    crm_grade_value_high = fields.Monetary(
+        string="High Value Above",
+        currency_field="currency_id",
+        default=500000.0,
+        help="Revenue of the last 12 months above this amount: high value.",
+    )
+    crm_grade_value_medium = fields.Monetary(
+        string="Medium Value From",
+        currency_field="currency_id",
+        default=100000.0,
+        help="Revenue of the last 12 months from this amount up to the high "
+        "threshold (both included): medium value; below it: low value.",
+    )
+    crm_grade_growth_high = fields.Float(
+        string="High Growth Above (%)",
+        default=15.0,
+        help="Industry growth rate above this percentage: high growth.",
+    )
+    crm_grade_growth_medium = fields.Float(
+        string="Medium Growth From (%)",
+        default=5.0,
+        help="Industry growth rate from this percentage up to the high threshold: "
+        "medium growth; below it: low growth.",
+    )
+    crm_grade_potential_rule = fields.Selection(
+        [
+            ("average", "Average of both, rounded down"),
+            ("min", "The weaker of both"),
+            ("max", "The stronger of both"),
+            ("growth", "Industry growth only"),
+            ("needs", "Needs match only"),
+        ],
+        string="Potential Rule",
+        default="average",
+        required=True,
+        help="How the industry growth level and the needs match combine into "
+        "the potential level. A missing input is ignored (only the other one "
+        "counts); with neither, the potential is low.",
+    )
+
+    @api.constrains(
+        "crm_grade_value_high",
+        "crm_grade_value_medium",
+        "crm_grade_growth_high",
+        "crm_grade_growth_medium",
+    )
+    def _check_crm_grade_thresholds(self):
+        for company in self:
+            if company.crm_grade_value_medium < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Medium Value From: the threshold cannot be negative (got %(value)s).",
+                        value=company.crm_grade_value_medium,
+                    )
+                )
+            if company.crm_grade_value_high < company.crm_grade_value_medium:
+                raise ValidationError(
+                    self.env._(
+                        "High Value Above (%(high)s) must be at least Medium Value From "
+                        "(%(medium)s).",
+                        high=company.crm_grade_value_high,
+                        medium=company.crm_grade_value_medium,
+                    )
+                )
+            if company.crm_grade_growth_high < company.crm_grade_growth_medium:
+                raise ValidationError(
+                    self.env._(
+                        "High Growth Above (%(high)s %%) must be at least Medium Growth "
+                        "From (%(medium)s %%).",
+                        high=company.crm_grade_growth_high,
+                        medium=company.crm_grade_growth_medium,
+                    )
+                )
