@@ -686,7 +686,7 @@ class ResPartner(models.Model):
                     try:
                         with self.env.cr.savepoint():
                             partner._crm_recompute_grades(skip_locked=True)
-                    except Exception:  # noqa: BLE001 - one bad customer must not stop the cron
+                    except Exception:
                         _logger.exception("crm_standard: grading of partner %s skipped", partner.id)
             done += len(batch_ids)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(ids) - done)
