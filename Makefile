@@ -3,7 +3,7 @@
 PYTHON ?= python3
 export ODOO_PATH
 
-.PHONY: run test test-quick lint wheel bench
+.PHONY: run test test-quick lint wheel bench i18n
 
 run:  ## Odoo + crm_standard + demo data on a throwaway PostgreSQL
 	$(PYTHON) tools/devenv.py run
@@ -24,3 +24,6 @@ wheel:
 
 bench:
 	$(PYTHON) tools/devenv.py bench $(ARGS)
+
+i18n:  ## export crm_standard.pot and merge it into i18n/*.po
+	$(PYTHON) tools/devenv.py i18n

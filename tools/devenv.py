@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Development harness for crm_standard: ``run`` and ``test``.
+"""Development harness for crm_standard: ``run``, ``test`` and ``bench``.
 
 It finds Odoo 18.0 (importable ``odoo`` or ``ODOO_PATH``), installs the
 project's Python requirements, and, when no PostgreSQL is configured through
@@ -59,7 +59,7 @@ def find_odoo():
     else:
         entry = None
     try:
-        import odoo.release as release  # pylint: disable=import-outside-toplevel
+        from odoo import release  # pylint: disable=import-outside-toplevel
     except ImportError:
         die(
             "Odoo 18.0 is not importable by this Python "
@@ -79,9 +79,7 @@ def find_odoo():
 def odoo_env(entry):
     env = dict(os.environ)
     if entry:
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(entry), env.get("PYTHONPATH")) if p
-        )
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(entry), env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -192,10 +190,21 @@ class ThrowawayCluster:
             shutil.chown(self.sock, self.user)
         os.chmod(self.base, 0o755)
         subprocess.run(
-            self._cmd([
-                str(self.bindir / "initdb"), "-D", str(self.data), "-U", DB_ROLE,
-                "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
-            ]),
+            self._cmd(
+                [
+                    str(self.bindir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    DB_ROLE,
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -205,20 +214,35 @@ class ThrowawayCluster:
             "-c max_connections=200"
         )
         subprocess.run(
-            self._cmd([
-                str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts,
-                "-l", str(self.base / "postgres.log"), "-w", "start",
-            ]),
+            self._cmd(
+                [
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    opts,
+                    "-l",
+                    str(self.base / "postgres.log"),
+                    "-w",
+                    "start",
+                ]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         say(f"throwaway PostgreSQL on {self.sock} and 127.0.0.1:{self.port}")
-        return {"db_host": str(self.sock), "db_port": str(self.port),
-                "db_user": DB_ROLE, "db_password": ""}
+        return {
+            "db_host": str(self.sock),
+            "db_port": str(self.port),
+            "db_user": DB_ROLE,
+            "db_password": "",
+        }
 
     def stop(self):
         subprocess.run(
-            self._cmd([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]),
+            self._cmd(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+            ),
             check=False,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -252,9 +276,13 @@ def postgres():
 def write_config(workdir, odoo_dir, db, http_port=None):
     addons = [str(ROOT), str(odoo_dir.parent / "addons"), str(odoo_dir / "addons")]
     addons = [a for a in addons if Path(a).is_dir()]
-    lines = ["[options]", f"addons_path = {','.join(addons)}",
-             f"data_dir = {workdir / 'data'}", "list_db = False",
-             "max_cron_threads = 1" if http_port else "max_cron_threads = 0"]
+    lines = [
+        "[options]",
+        f"addons_path = {','.join(addons)}",
+        f"data_dir = {workdir / 'data'}",
+        "list_db = False",
+        "max_cron_threads = 1" if http_port else "max_cron_threads = 0",
+    ]
     lines += [f"{k} = {v}" for k, v in db.items() if v and k.startswith("db_")]
     if http_port:
         lines += ["http_interface = 127.0.0.1", f"http_port = {http_port}"]
@@ -275,7 +303,9 @@ def odoo_step(title, conf, env, log, *args):
     """Run a non-interactive Odoo command; fail on exit code or ERROR lines."""
     start = time.monotonic()
     with open(log, "w") as fh:
-        rc = subprocess.run(odoo_cmd(conf, *args), env=env, stdout=fh, stderr=subprocess.STDOUT).returncode
+        rc = subprocess.run(
+            odoo_cmd(conf, *args), env=env, stdout=fh, stderr=subprocess.STDOUT
+        ).returncode
     text = Path(log).read_text()
     errors = [m.group(0) for m in LOG_ERROR.finditer(text)]
     took = time.monotonic() - start
@@ -310,28 +340,137 @@ def cmd_test(args):
             db_test = f"crmstd_test_{suffix}"
             db_nodemo = f"crmstd_nodemo_{suffix}"
             if not args.quick:
-                odoo_step("install without demo data", conf, env, work / "nodemo.log",
-                          "-d", db_nodemo, "-i", MODULE, "--without-demo=all",
-                          "--stop-after-init", "--no-http")
-            odoo_step("install with demo data", conf, env, work / "install.log",
-                      "-d", db_test, "-i", MODULE, "--stop-after-init", "--no-http")
+                odoo_step(
+                    "install without demo data",
+                    conf,
+                    env,
+                    work / "nodemo.log",
+                    "-d",
+                    db_nodemo,
+                    "-i",
+                    MODULE,
+                    "--without-demo=all",
+                    "--stop-after-init",
+                    "--no-http",
+                )
+            odoo_step(
+                "install with demo data",
+                conf,
+                env,
+                work / "install.log",
+                "-d",
+                db_test,
+                "-i",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+            )
             if not args.quick:
-                odoo_step("upgrade (-u crm_standard)", conf, env, work / "upgrade.log",
-                          "-d", db_test, "-u", MODULE, "--stop-after-init", "--no-http")
+                odoo_step(
+                    "upgrade (-u crm_standard)",
+                    conf,
+                    env,
+                    work / "upgrade.log",
+                    "-d",
+                    db_test,
+                    "-u",
+                    MODULE,
+                    "--stop-after-init",
+                    "--no-http",
+                )
+            pytest = [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "tools.pytest_odoo_quiet",
+                f"--odoo-config={conf}",
+                f"--odoo-database={db_test}",
+                "--odoo-log-level=warn",
+            ]
             targets = list(args.pytest_args)
             if not any(Path(a.split("::")[0]).exists() for a in targets):
                 targets.append(str(ROOT / MODULE / "tests"))
-            # test mode from the first import of odoo.tests on, as odoo-bin --test-enable
-            test_conf = work / "odoo-test.conf"
-            test_conf.write_text(conf.read_text() + "test_enable = True\n")
-            cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
-                   f"--odoo-config={test_conf}", f"--odoo-database={db_test}",
-                   "--odoo-log-level=warn", *targets]
             say("pytest " + " ".join(targets))
-            rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+            rc = subprocess.run([*pytest, *targets], env=env, cwd=ROOT).returncode
+            upstream = odoo_dir.parent / "addons" / "crm" / "tests"
+            if not args.quick and not args.pytest_args and upstream.is_dir():
+                # crm_standard must not break Odoo's own CRM
+                say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
+                up_rc = subprocess.run([*pytest, "-q", str(upstream)], env=env, cwd=ROOT).returncode
+                rc = rc or up_rc
             if db.get("external"):
                 drop_databases(db, (db_test, db_nodemo))
             return rc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def merge_po(pot_path, po_path):
+    """Update a .po from the .pot: keep translations by msgid, drop obsolete."""
+    import polib  # pylint: disable=import-outside-toplevel
+
+    pot = polib.pofile(str(pot_path))
+    old = polib.pofile(str(po_path)) if po_path.exists() else polib.POFile()
+    known = {(e.msgctxt, e.msgid): e.msgstr for e in old if e.msgstr}
+    known_by_id = {e.msgid: e.msgstr for e in old if e.msgstr}
+    po = polib.POFile(wrapwidth=78)
+    po.metadata = old.metadata or pot.metadata
+    po.metadata["Language"] = po_path.stem
+    missing = 0
+    for entry in pot:
+        entry.msgstr = known.get((entry.msgctxt, entry.msgid)) or known_by_id.get(entry.msgid, "")
+        missing += not entry.msgstr
+        po.append(entry)
+    po.save(str(po_path))
+    return len(po), missing
+
+
+def cmd_i18n(args):
+    """Export crm_standard.pot and merge it into every .po of the addon."""
+    entry, odoo_dir = find_odoo()
+    ensure_requirements()
+    env = odoo_env(entry)
+    work = Path(tempfile.mkdtemp(prefix="crmstd-i18n-"))
+    i18n = ROOT / MODULE / "i18n"
+    try:
+        with postgres() as db:
+            conf = write_config(work, odoo_dir, db)
+            name = f"crmstd_i18n_{os.getpid()}"
+            odoo_step(
+                "install crm_standard (no demo)",
+                conf,
+                env,
+                work / "install.log",
+                "-d",
+                name,
+                "-i",
+                MODULE,
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+            )
+            pot = i18n / f"{MODULE}.pot"
+            odoo_step(
+                "export the .pot",
+                conf,
+                env,
+                work / "export.log",
+                "-d",
+                name,
+                f"--i18n-export={pot}",
+                f"--modules={MODULE}",
+                "--stop-after-init",
+                "--no-http",
+            )
+            for po_path in sorted(i18n.glob("*.po")):
+                total, missing = merge_po(pot, po_path)
+                say(f"{po_path.name}: {total} terms, {missing} untranslated")
+            if db.get("external"):
+                drop_databases(db, (name,))
+        return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -345,16 +484,107 @@ def cmd_run(args):
         with postgres() as db:
             conf = write_config(work, odoo_dir, db, http_port=args.port)
             dbname = args.database
-            odoo_step("install crm_standard with demo data", conf, env, work / "install.log",
-                      "-d", dbname, "-i", MODULE, "--stop-after-init", "--no-http")
-            say(f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
-                "(login: admin / password: admin). Ctrl+C stops it.")
-            proc = subprocess.Popen(odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env)
+            odoo_step(
+                "install crm_standard with demo data",
+                conf,
+                env,
+                work / "install.log",
+                "-d",
+                dbname,
+                "-i",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+            )
+            say(
+                f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
+                "(login: admin / password: admin). Ctrl+C stops it."
+            )
+            proc = subprocess.Popen(
+                odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env
+            )
+
+            def stop_odoo(_signum, _frame):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
+
+            # Ctrl+C or a kill: let Odoo shut down, then the cluster is removed
+            signal.signal(signal.SIGINT, stop_odoo)
+            signal.signal(signal.SIGTERM, stop_odoo)
             try:
                 return proc.wait()
-            except KeyboardInterrupt:
-                proc.send_signal(signal.SIGINT)
-                return proc.wait()
+            finally:
+                if proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+BENCH_MAIN = """
+import runpy, sys
+import odoo
+from odoo.tools import config
+conf, dbname, script, *args = sys.argv[1:]
+config.parse_config(["-c", conf, "-d", dbname])
+registry = odoo.modules.registry.Registry(dbname)
+with registry.cursor() as cr:
+    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    sys.argv = [script, *args]
+    runpy.run_path(script, init_globals={"env": env}, run_name="__main__")
+    cr.commit()
+"""
+
+
+def cmd_bench(args):
+    """Run a bench/ script with ``env`` on a fresh database with crm_standard."""
+    script = Path(args.script)
+    if not script.is_file():
+        script = ROOT / args.script
+    if not script.is_file():
+        die(f"bench script {args.script} not found")
+    entry, odoo_dir = find_odoo()
+    ensure_requirements()
+    env = odoo_env(entry)
+    work = Path(tempfile.mkdtemp(prefix="crmstd-bench-"))
+    try:
+        with postgres() as db:
+            conf = write_config(work, odoo_dir, db)
+            dbname = f"crmstd_bench_{os.getpid()}"
+            odoo_step(
+                "install crm_standard without demo data",
+                conf,
+                env,
+                work / "install.log",
+                "-d",
+                dbname,
+                "-i",
+                MODULE,
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+            )
+            say(f"bench {script.name} {' '.join(args.script_args)}")
+            rc = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    BENCH_MAIN,
+                    str(conf),
+                    dbname,
+                    str(script),
+                    *args.script_args,
+                ],
+                env=env,
+                cwd=ROOT,
+            ).returncode
+            if db.get("external"):
+                drop_databases(db, (dbname,))
+            return rc
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -363,18 +593,32 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_test = sub.add_parser("test", help="install checks + the pytest-odoo suite")
-    p_test.add_argument("--quick", action="store_true",
-                        help="skip the no-demo install and the upgrade check")
+    p_test.add_argument(
+        "--quick", action="store_true", help="skip the no-demo install and the upgrade check"
+    )
     p_test.add_argument("pytest_args", nargs="*", help="pytest targets/options")
+    sub.add_parser("i18n", help="export the .pot and merge it into the .po files")
     p_run = sub.add_parser("run", help="serve Odoo with crm_standard and demo data")
-    p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8069)))
+    p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8069")))
     p_run.add_argument("--database", default="crm_standard_demo")
-    args, extra = parser.parse_known_args()
-    if args.command == "test":
-        args.pytest_args = [*args.pytest_args, *extra]
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    sys.exit({"test": cmd_test, "run": cmd_run}[args.command](args))
+    p_bench = sub.add_parser(
+        "bench", help="run a bench/ script (global `env`) on a fresh database with crm_standard"
+    )
+    p_bench.add_argument("script", help="e.g. bench/bench_grading.py")
+    p_bench.add_argument("script_args", nargs="*", help="passed to the script, e.g. --n 20000")
+    argv = sys.argv[1:]
+    if argv[:1] == ["test"]:
+        # everything but our own flag goes to pytest, in order
+        args = parser.parse_args([a for a in argv if a in {"test", "--quick"}])
+        args.pytest_args = [a for a in argv[1:] if a != "--quick"]
+    elif argv[:1] == ["bench"] and len(argv) > 1:
+        # everything after the script goes to the script, in order
+        args = parser.parse_args(argv[:2])
+        args.script_args = argv[2:]
+    else:
+        args = parser.parse_args(argv)
+    commands = {"test": cmd_test, "run": cmd_run, "i18n": cmd_i18n, "bench": cmd_bench}
+    sys.exit(commands[args.command](args))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import crm_lead
+from . import crm_standard_change_request
+from . import crm_standard_grade_matrix
+from . import crm_standard_grade_history
+from . import crm_standard_grade_override
+from . import res_partner_industry
+from . import res_partner_category
+from . import res_partner_grading
 from . import crm_standard_ticket_stage
 from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .res_partner import CRM_SENSITIVE_GROUPS
+
 NEED_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
 # Lead fields whose change can move a customer's lifecycle stage.
 LIFECYCLE_FIELDS = {"partner_id", "stage_id", "active", "type", "probability"}
@@ -9,21 +11,27 @@ LIFECYCLE_FIELDS = {"partner_id", "stage_id", "active", "type", "probability"}
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
-    need_description = fields.Text("Need Description")
-    interest_ids = fields.Many2many(
-        "crm.standard.interest", string="Products/Services of Interest")
+    need_description = fields.Text()
+    interest_ids = fields.Many2many("crm.standard.interest", string="Products/Services of Interest")
     expected_purchase_date = fields.Date(tracking=True)
-    budget = fields.Monetary(currency_field="company_currency", tracking=True)
+    budget = fields.Monetary(
+        currency_field="company_currency", tracking=True, groups=CRM_SENSITIVE_GROUPS
+    )
     need_priority = fields.Selection(NEED_PRIORITIES, default="1", tracking=True)
     industry_id = fields.Many2one(
-        "res.partner.industry", compute="_compute_crm_profile", store=True,
-        readonly=False, precompute=True)
+        "res.partner.industry",
+        compute="_compute_crm_profile",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     employee_count = fields.Integer(
-        "Employees", compute="_compute_crm_profile", store=True, readonly=False,
-        precompute=True)
+        "Employees", compute="_compute_crm_profile", store=True, readonly=False, precompute=True
+    )
     customer_code = fields.Char(related="partner_id.commercial_partner_id.customer_code")
     lifecycle_stage = fields.Selection(
-        related="partner_id.commercial_partner_id.lifecycle_stage", string="Customer Lifecycle")
+        related="partner_id.commercial_partner_id.lifecycle_stage", string="Customer Lifecycle"
+    )
 
     @api.depends("partner_id")
     def _compute_crm_profile(self):
@@ -38,46 +46,88 @@ class CrmLead(models.Model):
     def _check_crm_positive_amounts(self):
         for lead in self:
             if lead.budget < 0:
-                raise ValidationError(self.env._(
-                    "Budget: the budget of %(lead)s cannot be negative.", lead=lead.name))
+                raise ValidationError(
+                    self.env._("Budget: the budget of %(lead)s cannot be negative.", lead=lead.name)
+                )
             if lead.employee_count < 0:
-                raise ValidationError(self.env._(
-                    "Employees: the number of employees of %(lead)s cannot be negative.",
-                    lead=lead.name))
+                raise ValidationError(
+                    self.env._(
+                        "Employees: the number of employees of %(lead)s cannot be negative.",
+                        lead=lead.name,
+                    )
+                )
 
     def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
         values = super()._prepare_customer_values(partner_name, is_company, parent_id)
         if is_company or not parent_id:
-            values.update({
-                "industry_id": self.industry_id.id,
-                "employee_count": self.employee_count,
-            })
+            values.update(
+                {
+                    "industry_id": self.industry_id.id,
+                    "employee_count": self.employee_count,
+                }
+            )
         return values
 
     # -- customers follow their opportunities ------------------------------
-    def _crm_customers(self):
-        return self.filtered(lambda lead: lead.type == "opportunity").partner_id.commercial_partner_id
+    # Customer codes and lifecycle stages are refreshed once per transaction,
+    # just before commit, for every customer touched: a mass conversion of N
+    # leads costs the same few grouped queries as one.
+    _CRM_REFRESH_KEY = "crm_standard.customer_refresh"
+
+    def _crm_schedule_customer_refresh(self, partners, mark=False, lift=False):
+        """Queue ``partners`` (any contacts) for the pre-commit refresh."""
+        if not partners:
+            return
+        data = self.env.cr.precommit.data.get(self._CRM_REFRESH_KEY)
+        if data is None:
+            data = self.env.cr.precommit.data[self._CRM_REFRESH_KEY] = {
+                "refresh": set(),
+                "mark": set(),
+                "lift": set(),
+            }
+            self.env.cr.precommit.add(self.sudo()._crm_process_customer_refresh)
+        data["refresh"].update(partners.ids)
+        if mark:
+            data["mark"].update(partners.ids)
+        if lift:
+            data["lift"].update(partners.ids)
+
+    def _crm_process_customer_refresh(self):
+        data = self.env.cr.precommit.data.pop(self._CRM_REFRESH_KEY, None)
+        if not data:
+            return
+        Partner = self.env["res.partner"].sudo()
+        Partner.browse(data["mark"]).exists()._crm_mark_customer()
+        Partner.browse(data["lift"]).exists()._crm_lift_manual_churn()
+        Partner.browse(data["refresh"]).exists()._crm_recompute_lifecycle()
+
+    def _crm_opportunity_partners(self, active_only=False):
+        return self.filtered(
+            lambda lead: lead.type == "opportunity" and (lead.active or not active_only)
+        ).partner_id
 
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
-        customers = leads._crm_customers().sudo()
-        customers._crm_mark_customer()
-        customers._crm_recompute_lifecycle()
+        self._crm_schedule_customer_refresh(leads._crm_opportunity_partners(), mark=True)
+        self._crm_schedule_customer_refresh(
+            leads._crm_opportunity_partners(active_only=True), lift=True
+        )
         return leads
 
     def write(self, vals):
         touches = LIFECYCLE_FIELDS.intersection(vals)
-        before = self._crm_customers() if touches else None
+        before = self._crm_opportunity_partners() if touches else None
         res = super().write(vals)
         if touches:
-            after = self._crm_customers().sudo()
-            after._crm_mark_customer()
-            (before.sudo() | after)._crm_recompute_lifecycle()
+            self._crm_schedule_customer_refresh(before)
+            self._crm_schedule_customer_refresh(self._crm_opportunity_partners(), mark=True)
+            if touches - {"probability"}:
+                self._crm_schedule_customer_refresh(
+                    self._crm_opportunity_partners(active_only=True), lift=True
+                )
         return res
 
     def unlink(self):
-        customers = self._crm_customers().sudo()
-        res = super().unlink()
-        customers.exists()._crm_recompute_lifecycle()
-        return res
+        self._crm_schedule_customer_refresh(self._crm_opportunity_partners())
+        return super().unlink()

@@ -20,6 +20,9 @@ class CrmStandardInterest(models.Model):
     company_id = fields.Many2one("res.company", index=True)
 
     _sql_constraints = [
-        ("name_company_uniq", "unique(name, company_id)",
-         "A product or service of interest with this name already exists."),
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "A product or service of interest with this name already exists.",
+        ),
     ]

@@ -6,9 +6,16 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     def _default_crm_required_field_ids(self):
-        return self.env["ir.model.fields"].sudo().search([
-            ("model", "=", "res.partner"), ("name", "in", ("name", "industry_id")),
-        ])
+        return (
+            self.env["ir.model.fields"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("name", "in", ("name", "industry_id")),
+                ]
+            )
+        )
 
     crm_required_field_ids = fields.Many2many(
         "ir.model.fields",
@@ -36,8 +43,7 @@ class ResCompany(models.Model):
     crm_validate_formats = fields.Boolean(
         string="Validate E-mail and Phone Formats",
         default=True,
-        help="Reject malformed e-mail addresses and phone numbers on customers "
-        "and their contacts.",
+        help="Reject malformed e-mail addresses and phone numbers on customers and their contacts.",
     )
     crm_churn_months = fields.Integer(
         string="Churn After (Months)",
@@ -50,10 +56,90 @@ class ResCompany(models.Model):
     def _check_crm_churn_months(self):
         for company in self:
             if company.crm_churn_months < 0:
-                raise ValidationError(self.env._(
-                    "Churn After (Months): the number of months cannot be "
-                    "negative (got %(value)s).", value=company.crm_churn_months))
+                raise ValidationError(
+                    self.env._(
+                        "Churn After (Months): the number of months cannot be "
+                        "negative (got %(value)s).",
+                        value=company.crm_churn_months,
+                    )
+                )
 
+    # -- customer grading (客户分级) ----------------------------------------
+    crm_grade_value_high = fields.Monetary(
+        string="High Value Above",
+        currency_field="currency_id",
+        default=500000.0,
+        help="Revenue of the last 12 months above this amount: high value.",
+    )
+    crm_grade_value_medium = fields.Monetary(
+        string="Medium Value From",
+        currency_field="currency_id",
+        default=100000.0,
+        help="Revenue of the last 12 months from this amount up to the high "
+        "threshold (both included): medium value; below it: low value.",
+    )
+    crm_grade_growth_high = fields.Float(
+        string="High Growth Above (%)",
+        default=15.0,
+        help="Industry growth rate above this percentage: high growth.",
+    )
+    crm_grade_growth_medium = fields.Float(
+        string="Medium Growth From (%)",
+        default=5.0,
+        help="Industry growth rate from this percentage up to the high threshold: "
+        "medium growth; below it: low growth.",
+    )
+    crm_grade_potential_rule = fields.Selection(
+        [
+            ("average", "Average of both, rounded down"),
+            ("min", "The weaker of both"),
+            ("max", "The stronger of both"),
+            ("growth", "Industry growth only"),
+            ("needs", "Needs match only"),
+        ],
+        string="Potential Rule",
+        default="average",
+        required=True,
+        help="How the industry growth level and the needs match combine into "
+        "the potential level. A missing input is ignored (only the other one "
+        "counts); with neither, the potential is low.",
+    )
+
+    @api.constrains(
+        "crm_grade_value_high",
+        "crm_grade_value_medium",
+        "crm_grade_growth_high",
+        "crm_grade_growth_medium",
+    )
+    def _check_crm_grade_thresholds(self):
+        for company in self:
+            if company.crm_grade_value_medium < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Medium Value From: the threshold cannot be negative (got %(value)s).",
+                        value=company.crm_grade_value_medium,
+                    )
+                )
+            if company.crm_grade_value_high < company.crm_grade_value_medium:
+                raise ValidationError(
+                    self.env._(
+                        "High Value Above (%(high)s) must be at least Medium Value From "
+                        "(%(medium)s).",
+                        high=company.crm_grade_value_high,
+                        medium=company.crm_grade_value_medium,
+                    )
+                )
+            if company.crm_grade_growth_high < company.crm_grade_growth_medium:
+                raise ValidationError(
+                    self.env._(
+                        "High Growth Above (%(high)s %%) must be at least Medium Growth "
+                        "From (%(medium)s %%).",
+                        high=company.crm_grade_growth_high,
+                        medium=company.crm_grade_growth_medium,
+                    )
+                )
+
+    # -- service tickets (工单) ------------------------------------------------
     crm_ticket_feedback_days = fields.Integer(
         string="Feedback Request After (Days)",
         default=30,
@@ -65,6 +151,10 @@ class ResCompany(models.Model):
     def _check_crm_ticket_feedback_days(self):
         for company in self:
             if company.crm_ticket_feedback_days < 0:
-                raise ValidationError(self.env._(
-                    "Feedback Request After (Days): the delay cannot be negative "
-                    "(got %(value)s).", value=company.crm_ticket_feedback_days))
+                raise ValidationError(
+                    self.env._(
+                        "Feedback Request After (Days): the delay cannot be negative "
+                        "(got %(value)s).",
+                        value=company.crm_ticket_feedback_days,
+                    )
+                )

@@ -8,35 +8,72 @@ class CrmStandardCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        cls.company.write({
-            "country_id": cls.env.ref("base.cn").id,
-            "crm_validate_formats": True,
-            "crm_strict_required_fields": False,
-        })
+        cls.company.write(
+            {
+                "country_id": cls.env.ref("base.cn").id,
+                "crm_validate_formats": True,
+                "crm_strict_required_fields": False,
+            }
+        )
         context = {"tracking_disable": False}
         cls.user_salesman = new_test_user(
-            cls.env, login="crm_salesman", name="Sally Salesman",
-            groups="sales_team.group_sale_salesman", context=context)
+            cls.env,
+            login="crm_salesman",
+            name="Sally Salesman",
+            groups="sales_team.group_sale_salesman",
+            context=context,
+        )
         cls.user_salesman_all = new_test_user(
-            cls.env, login="crm_salesman_all", name="Alex All-Leads",
-            groups="sales_team.group_sale_salesman_all_leads", context=context)
+            cls.env,
+            login="crm_salesman_all",
+            name="Alex All-Leads",
+            groups="sales_team.group_sale_salesman_all_leads",
+            context=context,
+        )
         cls.user_sales_manager = new_test_user(
-            cls.env, login="crm_sales_manager", name="Mona Manager",
-            groups="sales_team.group_sale_manager", context=context)
+            cls.env,
+            login="crm_sales_manager",
+            name="Mona Manager",
+            groups="sales_team.group_sale_manager",
+            context=context,
+        )
         cls.user_service_agent = new_test_user(
-            cls.env, login="crm_service_agent", name="Sam Agent",
-            groups="crm_standard.group_crm_standard_service_agent", context=context)
+            cls.env,
+            login="crm_service_agent",
+            name="Sam Agent",
+            groups="crm_standard.group_crm_standard_service_agent",
+            context=context,
+        )
         cls.user_service_manager = new_test_user(
-            cls.env, login="crm_service_manager", name="Sue Service",
-            groups="crm_standard.group_crm_standard_service_manager", context=context)
+            cls.env,
+            login="crm_service_manager",
+            name="Sue Service",
+            groups="crm_standard.group_crm_standard_service_manager",
+            context=context,
+        )
         cls.user_crm_admin = new_test_user(
-            cls.env, login="crm_admin", name="Ada Admin",
-            groups="crm_standard.group_crm_standard_admin", context=context)
+            cls.env,
+            login="crm_admin",
+            name="Ada Admin",
+            groups="crm_standard.group_crm_standard_admin",
+            context=context,
+        )
         cls.industry_it = cls.env.ref("base.res_partner_industry_J")
         cls.industry_retail = cls.env.ref("base.res_partner_industry_G")
         cls.stage_new = cls.env["crm.stage"].create({"name": "New (test)", "sequence": 1})
         cls.stage_won = cls.env["crm.stage"].create(
-            {"name": "Won (test)", "sequence": 70, "is_won": True})
+            {"name": "Won (test)", "sequence": 70, "is_won": True}
+        )
+
+    def _run_precommit(self):
+        """Run what Odoo does just before commit: tracking messages and the
+        customer refresh (codes, lifecycle stages) queued by opportunities."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+    _flush_tracking = _run_precommit
 
     @classmethod
     def _create_customer(cls, name="Acme Test Co", **vals):
@@ -58,4 +95,7 @@ class CrmStandardCommon(TransactionCase):
             "stage_id": (cls.stage_won if won else cls.stage_new).id,
         }
         values.update(vals)
-        return cls.env["crm.lead"].create(values)
+        lead = cls.env["crm.lead"].create(values)
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()
+        return lead

@@ -1,0 +1,295 @@
+import json
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+CHANGE_REQUEST_STATES = [
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+# Fields set by the approval workflow only (never by a plain write).
+_WORKFLOW_FIELDS = {
+    "partner_id",
+    "field_id",
+    "old_value",
+    "new_value",
+    "requested_by_id",
+    "state",
+    "approver_id",
+    "decision_date",
+    "company_id",
+}
+
+
+class CrmStandardChangeRequest(models.Model):
+    """A change of a customer's key information waiting for a sales manager.
+
+    ``res.partner.write`` creates them when a user who is not a sales manager
+    changes one of ``res.partner._crm_key_change_fields()`` on a customer;
+    the value is applied (and tracked on the customer) only on approval.
+    Values are stored as JSON in the normal form of
+    ``res.partner._crm_key_value()``.
+    """
+
+    _name = "crm.standard.change.request"
+    _description = "Customer Key Change Request"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+    # the requester (read access only) may discuss the request
+    _mail_post_access = "read"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    requested_by_id = fields.Many2one(
+        "res.users",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.user,
+        ondelete="restrict",
+    )
+    field_id = fields.Many2one(
+        "ir.model.fields",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        domain=[("model", "=", "res.partner")],
+    )
+    field_name = fields.Char(related="field_id.name", store=True, string="Technical Field Name")
+    field_label = fields.Char(string="Key Field", compute="_compute_field_label", compute_sudo=True)
+    old_value = fields.Text(
+        string="Old Value (JSON)", readonly=True, help="Value before the change, as JSON."
+    )
+    new_value = fields.Text(
+        string="New Value (JSON)", readonly=True, help="Requested value, as JSON."
+    )
+    old_value_display = fields.Char(string="Old Value", compute="_compute_value_display")
+    new_value_display = fields.Char(string="New Value", compute="_compute_value_display")
+    state = fields.Selection(
+        CHANGE_REQUEST_STATES,
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
+    approver_id = fields.Many2one(
+        "res.users", string="Approved/Rejected By", readonly=True, tracking=True
+    )
+    decision_date = fields.Datetime(readonly=True)
+    comment = fields.Text(tracking=True, help="Reason of the decision; required to reject.")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+
+    @api.depends("field_id")
+    @api.depends_context("lang")
+    def _compute_field_label(self):
+        for request in self:
+            request.field_label = request.field_id.field_description
+
+    @api.depends("partner_id", "field_label")
+    def _compute_display_name(self):
+        for request in self:
+            request.display_name = self.env._(
+                "%(customer)s: %(field)s",
+                customer=request.partner_id.display_name or "",
+                field=request.field_label or "",
+            )
+
+    @api.depends("field_name", "old_value", "new_value")
+    def _compute_value_display(self):
+        for request in self:
+            request.old_value_display = request._crm_format_value(request.old_value)
+            request.new_value_display = request._crm_format_value(request.new_value)
+
+    def _crm_decode(self, raw):
+        return json.loads(raw) if raw else False
+
+    def _crm_format_value(self, raw):
+        """Human-readable form of a stored JSON value."""
+        self.ensure_one()
+        field = self.env["res.partner"]._fields.get(self.field_name)
+        value = self._crm_decode(raw)
+        if field is None or value is False or value is None:
+            return value and str(value) or ""
+        if field.type == "many2one":
+            return self.env[field.comodel_name].sudo().browse(value).exists().display_name or ""
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value)
+        return str(value)
+
+    # ------------------------------------------------------------------
+    # Creation (from res.partner.write)
+    # ------------------------------------------------------------------
+    @api.model
+    def _crm_create_from_changes(self, changes):
+        """Create the pending requests of ``changes``, a list of
+        ``(partner, field name, old value, new value)`` in normal form.
+
+        Older pending requests on the same customer and field are rejected as
+        superseded. Runs as superuser: the caller checked that the user may
+        write the customer; the requester is the current user.
+        """
+        Fields = self.env["ir.model.fields"].sudo()
+        field_ids = {
+            f.name: f.id
+            for f in Fields.search(
+                [("model", "=", "res.partner"), ("name", "in", list({c[1] for c in changes}))]
+            )
+        }
+        requests = self.sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "field_id": field_ids[fname],
+                    "old_value": json.dumps(old),
+                    "new_value": json.dumps(new),
+                    "requested_by_id": self.env.uid,
+                    "company_id": (partner.company_id or self.env.company).id,
+                }
+                for partner, fname, old, new in changes
+            ]
+        )
+        superseded = (
+            self.sudo()
+            .search(
+                [
+                    ("state", "=", "pending"),
+                    ("id", "not in", requests.ids),
+                    ("partner_id", "in", requests.partner_id.ids),
+                    ("field_id", "in", requests.field_id.ids),
+                ]
+            )
+            .filtered(
+                lambda old: any(
+                    r.partner_id == old.partner_id and r.field_id == old.field_id for r in requests
+                )
+            )
+        )
+        if superseded:
+            superseded.write(
+                {
+                    "state": "rejected",
+                    "decision_date": fields.Datetime.now(),
+                    "comment": self.env._("Superseded by a newer request."),
+                }
+            )
+        return requests.with_env(self.env)
+
+    # ------------------------------------------------------------------
+    # Decisions
+    # ------------------------------------------------------------------
+    def _crm_check_approver(self):
+        """Only sales managers decide; override to delegate."""
+        if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
+            raise AccessError(
+                self.env._(
+                    "Change requests: only a sales manager can approve or reject "
+                    "changes of key customer information."
+                )
+            )
+        not_pending = self.filtered(lambda r: r.state != "pending")
+        if not_pending:
+            raise UserError(
+                self.env._(
+                    "Status: %(requests)s is no longer pending.",
+                    requests=", ".join(not_pending.mapped("display_name")),
+                )
+            )
+        self.check_access("write")
+
+    def action_approve(self):
+        """Apply the requested values to the customers (tracked there)."""
+        self._crm_check_approver()
+        for request in self:
+            # company-dependent fields (credit limit, payment terms) take the
+            # value of the request's company
+            partner = request.partner_id.with_company(request.company_id).with_context(
+                crm_skip_change_request=True
+            )
+            fname = request.field_name
+            stale = partner._crm_key_value(fname, partner[fname]) != self._crm_decode(
+                request.old_value
+            )
+            partner.write({fname: self._crm_decode(request.new_value)})
+            body = self.env._(
+                "Change of %(field)s approved by %(approver)s (requested by %(requester)s).",
+                field=request.field_label,
+                approver=self.env.user.name,
+                requester=request.requested_by_id.name,
+            )
+            if stale:
+                body += " " + self.env._(
+                    "The value had been changed since the request; the requested value replaces it."
+                )
+            partner.message_post(body=Markup("<p>%s</p>") % body, subtype_xmlid="mail.mt_note")
+        self._crm_decide("approved")
+        return True
+
+    def action_reject(self):
+        """Keep the current values; a comment explains the refusal."""
+        self._crm_check_approver()
+        missing = self.filtered(lambda r: not (r.comment or "").strip())
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Comment: give the reason to reject %(requests)s.",
+                    requests=", ".join(missing.mapped("display_name")),
+                )
+            )
+        self._crm_decide("rejected")
+        return True
+
+    def _crm_decide(self, state):
+        self.sudo().write(
+            {
+                "state": state,
+                "approver_id": self.env.uid,
+                "decision_date": fields.Datetime.now(),
+            }
+        )
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for request in self:
+            request.message_post(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "%(status)s by %(approver)s.", status=labels[state], approver=self.env.user.name
+                ),
+                partner_ids=request.requested_by_id.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if not self.env.su:
+            self.check_access("write")
+        protected = _WORKFLOW_FIELDS.intersection(vals)
+        if protected and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(fields)s: change requests are decided with Approve or Reject, not edited.",
+                    fields=", ".join(sorted(protected)),
+                )
+            )
+        if "comment" in vals and not self.env.su and self.filtered(lambda r: r.state != "pending"):
+            raise UserError(self.env._("Comment: a decided change request cannot be edited."))
+        return super().write(vals)
