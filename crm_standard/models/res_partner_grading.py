@@ -383,6 +383,14 @@ class ResPartner(models.Model):
         records = self.browse(ids)
         records.invalidate_recordset([*fnames, "write_uid", "write_date"])
         records.modified(fnames)
+        # An ORM write earlier in the transaction captured the old values for
+        # tracking; the change is logged below, so tracking must not log it again.
+        pending = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}", {})
+        for pid in ids:
+            initial = pending.get(pid)
+            for fname in fnames:
+                if initial and fname in initial:
+                    initial[fname] = values_by_id[pid][fname]
         changed_old = {
             pid: old_grades.get(pid) or False
             for pid in ids

@@ -35,10 +35,15 @@ ACCESS = {
     #                               salesman salesman_all sales_mgr agent svc_mgr crm_admin internal portal  rules
     "crm.lead":                     ("CRU",  "CRU",       "CRUD",   "",   "",     "CRUD",   "",      "",     "Odoo's: own and unassigned leads; all documents and managers: all; company"),
     "crm.standard.change.request":  ("R",    "R",         "RU",     "R",  "R",    "RU",     "R",     "",     "own requests; salesperson: also those of own customers; all documents and managers: all; company"),
+    "crm.standard.grade.history":   ("R",    "R",         "R",      "",   "",     "CRUD",   "",      "",     "salesperson: own customers; all documents and managers: all; company"),
+    "crm.standard.grade.matrix":    ("R",    "R",         "R",      "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
+    "crm.standard.grade.override":  ("CR",   "CR",        "CRUD",   "",   "",     "CRUD",   "",      "",     "salesperson: own customers; all documents and managers: all; company"),
     "crm.standard.interest":        ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "res.company":                  ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "R",    "Odoo's: allowed companies"),
     "res.config.settings":          ("",     "",          "",       "",   "",     "",       "",      "",     "Odoo's: settings administrators only"),
     "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "Odoo's: company; portal: own commercial partner only"),
+    "res.partner.category":         ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "",     "Odoo's; automatic value tags cannot be edited by hand"),
+    "res.partner.industry":         ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "",     "Odoo's"),
 }
 # fmt: on
 
@@ -54,6 +59,7 @@ SENSITIVE_ROLES = (
 FIELD_ACCESS = {
     ("res.partner", "annual_revenue"): SENSITIVE_ROLES,
     ("crm.lead", "budget"): SENSITIVE_ROLES,
+    ("res.partner", "revenue_12m"): SENSITIVE_ROLES,
 }
 
 README_START = "<!-- access-matrix:start -->"

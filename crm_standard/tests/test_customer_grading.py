@@ -178,9 +178,11 @@ class TestGradeComputation(GradingCommon):
         deal = self._create_opportunity(partner, expected_revenue=600000.0)
         self.assertEqual(partner.customer_grade, "A")
         deal.stage_id = self.stage_won
+        self._run_precommit()
         self.assertEqual(partner.crm_value_level, "high")
         self.assertEqual(partner.customer_grade, "S")
         deal.action_set_lost()
+        self._run_precommit()
         self.assertEqual(partner.customer_grade, "A")
 
     def test_needs_match_change_regrades(self):
