@@ -866,6 +866,7 @@ class ResPartner(models.Model):
             partner.id: count
             for partner, count in self.env["crm.standard.ticket"]
             .sudo()
+            .with_context(active_test=True)
             ._read_group(
                 [("ticket_type", "=", "complaint")], ["commercial_partner_id"], ["__count"]
             )
@@ -895,6 +896,7 @@ class ResPartner(models.Model):
             partner.id: count
             for partner, count in self.env["crm.standard.ticket"]
             .sudo()
+            .with_context(active_test=True)
             ._read_group(domain, ["commercial_partner_id"], ["__count"])
         }
 
@@ -902,10 +904,11 @@ class ResPartner(models.Model):
         """Extension point: the complaint tickets of these customers changed.
 
         Called with the commercial partners concerned after a complaint ticket
-        is created, archived, deleted, or changes type or customer. The value
-        tags (the "Complaint" tag) and the health score hook in here; the
-        default does nothing. ``crm_complaint_ticket_count`` is up to date.
+        is created, archived, deleted, or changes type or customer: syncs the
+        automatic value tags (the "Complaint" tag). Override to add more (the
+        health score, for example); ``crm_complaint_ticket_count`` is up to date.
         """
+        self.sudo().with_context(crm_value_tag_rules="complaint")._crm_sync_value_tags()
         return True
 
     def action_view_crm_tickets(self):

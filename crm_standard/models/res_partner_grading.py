@@ -514,10 +514,14 @@ class ResPartner(models.Model):
         """Automatic value tags: a list of ``(tag xml id, partner domain)``.
 
         A customer carries the tag exactly when it matches the domain. Extension
-        point: the tickets feature appends
-        ``("crm_standard.partner_tag_complaint", [...])``. Rules whose tag is
-        missing are skipped.
+        point. The "Complaint" tag follows the customer's complaint tickets: it
+        is synced alone (context ``crm_value_tag_rules="complaint"``) when they
+        change. Rules whose tag is missing are skipped.
         """
+        complaint = ("crm_standard.partner_tag_complaint", [("crm_complaint_ticket_count", ">", 0)])
+        if self.env.context.get("crm_value_tag_rules") == "complaint":
+            # the tickets feature syncs this tag alone when complaints change
+            return [complaint]
         rules = [
             (f"crm_standard.partner_tag_grade_{grade.lower()}", [("customer_grade", "=", grade)])
             for grade, _label in GRADES

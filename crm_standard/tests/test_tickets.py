@@ -670,6 +670,18 @@ class TestTicketComplaints(CrmStandardTicketCommon):
             self.assertEqual(hook.call_count, 4)
         self.assertEqual(self.customer.crm_complaint_ticket_count, 0)
 
+    def test_complaint_ticket_syncs_the_complaint_value_tag(self):
+        tag = self.env.ref("crm_standard.partner_tag_complaint")
+        self.assertNotIn(tag, self.customer.category_id)
+        ticket = self._ticket(ticket_type="complaint")
+        self.assertIn(tag, self.customer.category_id)
+        ticket.ticket_type = "after_sales"
+        self.assertNotIn(tag, self.customer.category_id)
+        ticket.ticket_type = "complaint"
+        self.assertIn(tag, self.customer.category_id)
+        ticket.action_archive()
+        self.assertNotIn(tag, self.customer.category_id)
+
     def test_customers_searchable_by_complaint_count(self):
         self._ticket(ticket_type="complaint")
         Partner = self.env["res.partner"]
