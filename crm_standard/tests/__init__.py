@@ -1,1 +1,2 @@
 from . import test_customer_master_data
+from . import test_followup_plans
