@@ -257,7 +257,7 @@ class CrmStandardFollowupPlan(models.Model):
         Extension point; by default the salesperson's sales team leader.
         """
         for plan in self:
-            leader = plan.partner_id.team_id.user_id or plan.user_id.sale_team_id.user_id
+            leader = plan.user_id.sale_team_id.user_id
             if leader:
                 plan.activity_schedule(
                     "mail.mail_activity_data_todo", user_id=leader.id,

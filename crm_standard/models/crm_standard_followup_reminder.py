@@ -100,7 +100,7 @@ class CrmStandardFollowupReminder(models.Model):
     @api.model
     def _crm_due_where(self, today, exclude_ids=()):
         return SQL(
-            """p.state = 'approved' AND NOT s.done AND s.activity_id IS NULL
+            """p.state = 'approved' AND s.done IS NOT TRUE AND s.activity_id IS NULL
                AND s.next_due_date <= %(today)s
                AND (p.reminder_error_date IS NULL OR p.reminder_error_date < %(today)s)
                %(exclude)s""",
@@ -238,6 +238,9 @@ class CrmStandardFollowupReminder(models.Model):
         if not inserted:
             return self.browse()
         model_id = self.env["ir.model"]._get_id("res.partner")
+        # one read of the customers' names (activities compute res_name one by one)
+        self.env["res.partner"].browse({by_step[sid]["partner_id"] for _r, sid in inserted}).mapped(
+            "display_name")
         vals_list = [{
             "res_model_id": model_id,
             "res_id": by_step[step_id]["partner_id"],
@@ -318,7 +321,14 @@ class CrmStandardFollowupReminder(models.Model):
         done, skipped = 0, set()
         reminders = self.browse()
         for _batch in range(max_batches):
-            rows = self._crm_claim_due_steps(today, batch_size, skipped)
+            try:
+                with self.env.cr.savepoint():
+                    rows = self._crm_claim_due_steps(today, batch_size, skipped)
+            except _CONCURRENCY_ERRORS:
+                # due steps in our snapshot were just processed by another
+                # worker: leave the rest to a run in a new transaction
+                _logger.info("crm_standard: follow-up reminders running in another worker")
+                break
             if not rows:
                 total = done
                 break
