@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Development harness for crm_standard: ``run`` and ``test``.
+"""Development harness for crm_standard: ``run``, ``test`` and ``bench``.
 
 It finds Odoo 18.0 (importable ``odoo`` or ``ODOO_PATH``), installs the
 project's Python requirements, and, when no PostgreSQL is configured through
@@ -359,6 +359,50 @@ def cmd_run(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+BENCH_MAIN = """
+import runpy, sys
+import odoo
+from odoo.tools import config
+conf, dbname, script, *args = sys.argv[1:]
+config.parse_config(["-c", conf, "-d", dbname])
+registry = odoo.modules.registry.Registry(dbname)
+with registry.cursor() as cr:
+    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    sys.argv = [script, *args]
+    runpy.run_path(script, init_globals={"env": env}, run_name="__main__")
+    cr.commit()
+"""
+
+
+def cmd_bench(args):
+    """Run a bench/ script with ``env`` on a fresh database with crm_standard."""
+    script = Path(args.script)
+    if not script.is_file():
+        script = ROOT / args.script
+    if not script.is_file():
+        die(f"bench script {args.script} not found")
+    entry, odoo_dir = find_odoo()
+    ensure_requirements()
+    env = odoo_env(entry)
+    work = Path(tempfile.mkdtemp(prefix="crmstd-bench-"))
+    try:
+        with postgres() as db:
+            conf = write_config(work, odoo_dir, db)
+            dbname = f"crmstd_bench_{os.getpid()}"
+            odoo_step("install crm_standard without demo data", conf, env, work / "install.log",
+                      "-d", dbname, "-i", MODULE, "--without-demo=all",
+                      "--stop-after-init", "--no-http")
+            say(f"bench {script.name} {' '.join(args.script_args)}")
+            rc = subprocess.run(
+                [sys.executable, "-c", BENCH_MAIN, str(conf), dbname, str(script),
+                 *args.script_args], env=env, cwd=ROOT).returncode
+            if db.get("external"):
+                drop_databases(db, (dbname,))
+            return rc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -369,12 +413,18 @@ def main():
     p_run = sub.add_parser("run", help="serve Odoo with crm_standard and demo data")
     p_run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8069)))
     p_run.add_argument("--database", default="crm_standard_demo")
+    p_bench = sub.add_parser(
+        "bench", help="run a bench/ script (global `env`) on a fresh database with crm_standard")
+    p_bench.add_argument("script", help="e.g. bench/bench_grading.py")
+    p_bench.add_argument("script_args", nargs="*", help="passed to the script, e.g. --n 20000")
     args, extra = parser.parse_known_args()
     if args.command == "test":
         args.pytest_args = [*args.pytest_args, *extra]
+    elif args.command == "bench":
+        args.script_args = [*args.script_args, *extra]
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    sys.exit({"test": cmd_test, "run": cmd_run}[args.command](args))
+    sys.exit({"test": cmd_test, "run": cmd_run, "bench": cmd_bench}[args.command](args))
 
 
 if __name__ == "__main__":

@@ -14,13 +14,13 @@ class CrmStandardGradeHistory(models.Model):
     partner_id = fields.Many2one(
         "res.partner", "Customer", required=True, index=True, ondelete="cascade",
         readonly=True)
-    company_id = fields.Many2one("res.company", index=True, readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     old_grade = fields.Selection(GRADES, readonly=True)
     new_grade = fields.Selection(GRADES, readonly=True)
     computed_grade = fields.Selection(
         GRADES, readonly=True, help="The computed grade at the time of the change.")
-    source = fields.Selection(GRADE_SOURCES, required=True, readonly=True, index=True)
-    user_id = fields.Many2one("res.users", "Changed By", readonly=True, index=True)
+    source = fields.Selection(GRADE_SOURCES, required=True, readonly=True)
+    user_id = fields.Many2one("res.users", "Changed By", readonly=True)
     override_id = fields.Many2one(
         "crm.standard.grade.override", "Override Request", readonly=True, index="btree_not_null")
     industry_id = fields.Many2one(

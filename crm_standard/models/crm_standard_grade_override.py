@@ -23,7 +23,7 @@ class CrmStandardGradeOverride(models.Model):
         tracking=True, domain="[('is_crm_customer', '=', True), ('parent_id', '=', False)]")
     company_id = fields.Many2one(
         related="partner_id.company_id", store=True, index=True, string="Company")
-    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    salesperson_id = fields.Many2one(related="partner_id.user_id")
     current_grade = fields.Selection(
         GRADES, readonly=True, help="Grade of the customer when the request was made.")
     computed_grade = fields.Selection(
@@ -36,7 +36,7 @@ class CrmStandardGradeOverride(models.Model):
         OVERRIDE_STATES, default="pending", required=True, readonly=True,
         tracking=True, index=True, copy=False)
     requested_by_id = fields.Many2one(
-        "res.users", "Requested By", default=lambda self: self.env.user,
+        "res.users", default=lambda self: self.env.user,
         readonly=True, index=True, copy=False)
     reviewer_id = fields.Many2one("res.users", "Reviewed By", readonly=True, tracking=True, copy=False)
     review_date = fields.Datetime(readonly=True, copy=False)
