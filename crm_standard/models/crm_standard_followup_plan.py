@@ -34,64 +34,111 @@ class CrmStandardFollowupPlan(models.Model):
     _mail_post_access = "read"
 
     name = fields.Char(
-        compute="_compute_name", store=True, readonly=False, required=True, precompute=True)
+        compute="_compute_name", store=True, readonly=False, required=True, precompute=True
+    )
     partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, index=True, tracking=True,
-        ondelete="cascade", check_company=True,
-        domain="[('is_crm_customer', '=', True), ('parent_id', '=', False)]")
+        "res.partner",
+        "Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="cascade",
+        check_company=True,
+        domain="[('is_crm_customer', '=', True), ('parent_id', '=', False)]",
+    )
     company_id = fields.Many2one(
-        "res.company", "Company", compute="_compute_company_id", store=True,
-        readonly=False, precompute=True, index=True, required=True)
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        required=True,
+    )
     template_id = fields.Many2one(
-        "crm.standard.followup.template", "Template", tracking=True, check_company=True,
-        index="btree_not_null")
-    grade = fields.Selection(GRADES, "Grade", tracking=True, help="Grade the plan is made for.")
+        "crm.standard.followup.template",
+        tracking=True,
+        check_company=True,
+        index="btree_not_null",
+    )
+    grade = fields.Selection(GRADES, tracking=True, help="Grade the plan is made for.")
     customer_grade = fields.Selection(related="partner_id.customer_grade", string="Current Grade")
     state = fields.Selection(
-        PLAN_STATES, default="draft", required=True, readonly=True, tracking=True,
-        index=True, copy=False, group_expand="_group_expand_states")
+        PLAN_STATES,
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand="_group_expand_states",
+    )
     user_id = fields.Many2one(
-        "res.users", "Salesperson", compute="_compute_user_id", store=True,
-        readonly=False, precompute=True, tracking=True, index=True,
-        domain="[('share', '=', False)]")
-    account_manager_id = fields.Many2one(
-        "res.users", "Account Manager", tracking=True, index="btree_not_null",
+        "res.users",
+        "Salesperson",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        index=True,
         domain="[('share', '=', False)]",
-        help="Dedicated account manager: responsible of the steps assigned to "
-        "the account manager.")
+    )
+    account_manager_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        index="btree_not_null",
+        domain="[('share', '=', False)]",
+        help="Dedicated account manager: responsible of the steps assigned to the account manager.",
+    )
     requires_account_manager = fields.Boolean(related="template_id.dedicated_account_manager")
     approver_id = fields.Many2one(
-        "res.users", "Approved By", readonly=True, tracking=True, copy=False,
-        help="Sales manager who approved or rejected the plan; gets the overdue digest.")
+        "res.users",
+        "Approved By",
+        readonly=True,
+        tracking=True,
+        copy=False,
+        help="Sales manager who approved or rejected the plan; gets the overdue digest.",
+    )
     approval_date = fields.Datetime("Review Date", readonly=True, copy=False)
     review_comment = fields.Text(
-        tracking=True, copy=False, help="Manager's comment; required to reject.")
+        tracking=True, copy=False, help="Manager's comment; required to reject."
+    )
     date_start = fields.Date(
-        "Start Date", required=True, default=fields.Date.context_today, tracking=True)
+        "Start Date", required=True, default=fields.Date.context_today, tracking=True
+    )
     date_end = fields.Date("Closed On", readonly=True, copy=False)
     close_reason = fields.Char(readonly=True, copy=False, tracking=True)
     touch_limit = fields.Integer(
-        tracking=True,
-        help="At most this many reminders for the customer per period; 0: no limit.")
+        tracking=True, help="At most this many reminders for the customer per period; 0: no limit."
+    )
     touch_period = fields.Selection(TOUCH_PERIODS, default="month", required=True, tracking=True)
     step_ids = fields.One2many("crm.standard.followup.plan.step", "plan_id", "Steps", copy=True)
     reminder_ids = fields.One2many("crm.standard.followup.reminder", "plan_id", "Reminders")
     reminder_count = fields.Integer(compute="_compute_reminder_count")
     next_due_date = fields.Date(
-        compute="_compute_step_dates", store=True, help="Earliest due date of the open steps.")
+        compute="_compute_step_dates", store=True, help="Earliest due date of the open steps."
+    )
     last_contact_date = fields.Date(compute="_compute_step_dates", store=True)
     postponed_info = fields.Text(
-        "Postponed", compute="_compute_postponed_info",
-        help="Steps postponed by the touch limit, and why.")
+        "Postponed",
+        compute="_compute_postponed_info",
+        help="Steps postponed by the touch limit, and why.",
+    )
     reminder_error = fields.Text(
-        readonly=True, copy=False, help="Last error of the reminder scheduled action.")
+        readonly=True, copy=False, help="Last error of the reminder scheduled action."
+    )
     reminder_error_date = fields.Date(
-        readonly=True, copy=False, help="The plan is skipped by the reminders until the next day.")
+        readonly=True, copy=False, help="The plan is skipped by the reminders until the next day."
+    )
     color = fields.Integer()
 
     _sql_constraints = [
-        ("touch_limit_positive", "CHECK(touch_limit >= 0)",
-         "Touch Limit: the limit cannot be negative."),
+        (
+            "touch_limit_positive",
+            "CHECK(touch_limit >= 0)",
+            "Touch Limit: the limit cannot be negative.",
+        ),
     ]
 
     @api.depends("partner_id", "grade")
@@ -99,8 +146,10 @@ class CrmStandardFollowupPlan(models.Model):
         for plan in self:
             if plan.partner_id:
                 plan.name = self.env._(
-                    "Follow-up %(customer)s%(grade)s", customer=plan.partner_id.name,
-                    grade=f" ({plan.grade})" if plan.grade else "")
+                    "Follow-up %(customer)s%(grade)s",
+                    customer=plan.partner_id.name,
+                    grade=f" ({plan.grade})" if plan.grade else "",
+                )
             elif not plan.name:
                 plan.name = self.env._("New follow-up plan")
 
@@ -125,13 +174,21 @@ class CrmStandardFollowupPlan(models.Model):
     @api.depends("step_ids.postponed_reason")
     def _compute_postponed_info(self):
         for plan in self:
-            plan.postponed_info = "\n".join(
-                f"{step.name}: {step.postponed_reason}"
-                for step in plan.step_ids if step.postponed_reason) or False
+            plan.postponed_info = (
+                "\n".join(
+                    f"{step.name}: {step.postponed_reason}"
+                    for step in plan.step_ids
+                    if step.postponed_reason
+                )
+                or False
+            )
 
     def _compute_reminder_count(self):
-        counts = dict(self.env["crm.standard.followup.reminder"]._read_group(
-            [("plan_id", "in", self.ids)], ["plan_id"], ["__count"]))
+        counts = dict(
+            self.env["crm.standard.followup.reminder"]._read_group(
+                [("plan_id", "in", self.ids)], ["plan_id"], ["__count"]
+            )
+        )
         for plan in self:
             plan.reminder_count = counts.get(plan._origin, 0)
 
@@ -157,8 +214,9 @@ class CrmStandardFollowupPlan(models.Model):
     def _crm_check_approver(self):
         if self.env.su or self.env.user.has_group(self._crm_approver_group()):
             return
-        raise AccessError(self.env._(
-            "Approval: only a sales manager can approve or reject a follow-up plan."))
+        raise AccessError(
+            self.env._("Approval: only a sales manager can approve or reject a follow-up plan.")
+        )
 
     # ---------------------------------------------------------------------
     # ORM
@@ -185,11 +243,13 @@ class CrmStandardFollowupPlan(models.Model):
         step_vals = []
         for plan in self:
             template = plan.template_id
-            plan.write({
-                "touch_limit": template.touch_limit,
-                "touch_period": template.touch_period,
-                "grade": plan.grade or template.grade,
-            })
+            plan.write(
+                {
+                    "touch_limit": template.touch_limit,
+                    "touch_period": template.touch_period,
+                    "grade": plan.grade or template.grade,
+                }
+            )
             step_vals += [step._crm_prepare_plan_step_values(plan) for step in template.step_ids]
         self.env["crm.standard.followup.plan.step"].create(step_vals)
 
@@ -207,13 +267,18 @@ class CrmStandardFollowupPlan(models.Model):
         old = self.search([("partner_id", "in", partners.ids), ("state", "in", OPEN_STATES)])
         old._crm_close(self.env._("Customer grade changed"))
         matches = self.env["crm.standard.followup.template"]._crm_match(partners)
-        vals_list = [{
-            "partner_id": partner.id,
-            "company_id": (partner.company_id or template.company_id or self.env.company).id,
-            "template_id": template.id,
-            "grade": partner.customer_grade,
-            "account_manager_id": partner.user_id.id if template.dedicated_account_manager else False,
-        } for partner, template in matches.items()]
+        vals_list = [
+            {
+                "partner_id": partner.id,
+                "company_id": (partner.company_id or template.company_id or self.env.company).id,
+                "template_id": template.id,
+                "grade": partner.customer_grade,
+                "account_manager_id": partner.user_id.id
+                if template.dedicated_account_manager
+                else False,
+            }
+            for partner, template in matches.items()
+        ]
         return self.create(vals_list)
 
     def _crm_close(self, reason):
@@ -232,21 +297,31 @@ class CrmStandardFollowupPlan(models.Model):
     def _crm_check_state(self, allowed, action):
         for plan in self:
             if plan.state not in allowed:
-                raise UserError(self.env._(
-                    "Status: %(plan)s is %(state)s; %(action)s needs one of: %(allowed)s.",
-                    plan=plan.display_name, state=dict(PLAN_STATES)[plan.state], action=action,
-                    allowed=", ".join(dict(PLAN_STATES)[s] for s in allowed)))
+                raise UserError(
+                    self.env._(
+                        "Status: %(plan)s is %(state)s; %(action)s needs one of: %(allowed)s.",
+                        plan=plan.display_name,
+                        state=dict(PLAN_STATES)[plan.state],
+                        action=action,
+                        allowed=", ".join(dict(PLAN_STATES)[s] for s in allowed),
+                    )
+                )
 
     def action_submit(self):
         self._crm_check_state(("draft",), self.env._("submitting"))
         for plan in self:
             if not plan.step_ids:
-                raise UserError(self.env._(
-                    "Steps: %(plan)s has no step to submit.", plan=plan.display_name))
+                raise UserError(
+                    self.env._("Steps: %(plan)s has no step to submit.", plan=plan.display_name)
+                )
             if plan.requires_account_manager and not plan.account_manager_id:
-                raise UserError(self.env._(
-                    "Account Manager: %(plan)s follows a template with a dedicated account "
-                    "manager; set the account manager before submitting.", plan=plan.display_name))
+                raise UserError(
+                    self.env._(
+                        "Account Manager: %(plan)s follows a template with a dedicated account "
+                        "manager; set the account manager before submitting.",
+                        plan=plan.display_name,
+                    )
+                )
         self.write({"state": "submitted"})
         self._crm_notify_approvers()
         return True
@@ -260,20 +335,25 @@ class CrmStandardFollowupPlan(models.Model):
             leader = plan.user_id.sale_team_id.user_id
             if leader:
                 plan.activity_schedule(
-                    "mail.mail_activity_data_todo", user_id=leader.id,
-                    summary=self.env._("Review follow-up plan"))
+                    "mail.mail_activity_data_todo",
+                    user_id=leader.id,
+                    summary=self.env._("Review follow-up plan"),
+                )
 
     def action_approve(self):
         self._crm_check_approver()
         self._crm_check_state(("submitted",), self.env._("approving"))
-        self.write({
-            "state": "approved",
-            "approver_id": self.env.uid,
-            "approval_date": fields.Datetime.now(),
-        })
+        self.write(
+            {
+                "state": "approved",
+                "approver_id": self.env.uid,
+                "approval_date": fields.Datetime.now(),
+            }
+        )
         today = fields.Date.context_today(self)
         self.step_ids.filtered(lambda s: not s.next_due_date and not s.done).write(
-            {"next_due_date": today})
+            {"next_due_date": today}
+        )
         self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
@@ -282,20 +362,34 @@ class CrmStandardFollowupPlan(models.Model):
         self._crm_check_state(("submitted",), self.env._("rejecting"))
         for plan in self:
             if not (plan.review_comment or "").strip():
-                raise UserError(self.env._(
-                    "Review Comment: say why %(plan)s is rejected.", plan=plan.display_name))
-        self.write({
-            "state": "rejected",
-            "approver_id": self.env.uid,
-            "approval_date": fields.Datetime.now(),
-        })
+                raise UserError(
+                    self.env._(
+                        "Review Comment: say why %(plan)s is rejected.", plan=plan.display_name
+                    )
+                )
+        self.write(
+            {
+                "state": "rejected",
+                "approver_id": self.env.uid,
+                "approval_date": fields.Datetime.now(),
+            }
+        )
         self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def action_reset_draft(self):
-        self._crm_check_state(("rejected", "submitted", "cancelled"), self.env._("resetting to draft"))
-        self.sudo().write({"state": "draft", "approver_id": False, "approval_date": False,
-                           "date_end": False, "close_reason": False})
+        self._crm_check_state(
+            ("rejected", "submitted", "cancelled"), self.env._("resetting to draft")
+        )
+        self.sudo().write(
+            {
+                "state": "draft",
+                "approver_id": False,
+                "approval_date": False,
+                "date_end": False,
+                "close_reason": False,
+            }
+        )
         return True
 
     def action_done(self):
@@ -305,13 +399,19 @@ class CrmStandardFollowupPlan(models.Model):
 
     def action_cancel(self):
         self._crm_check_state(OPEN_STATES, self.env._("cancelling"))
-        self.write({"state": "cancelled", "date_end": fields.Date.context_today(self),
-                    "close_reason": self.env._("Cancelled by hand")})
+        self.write(
+            {
+                "state": "cancelled",
+                "date_end": fields.Date.context_today(self),
+                "close_reason": self.env._("Cancelled by hand"),
+            }
+        )
         return True
 
     def action_view_reminders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_followup_reminder_action")
+            "crm_standard.crm_standard_followup_reminder_action"
+        )
         action["domain"] = [("plan_id", "=", self.id)]
         return action

@@ -1,7 +1,10 @@
 from odoo import api, fields, models
 
 from .crm_standard_followup_template_step import (
-    CADENCE_UNITS, CHANNELS, RESPONSIBLE_MODES, cadence_delta,
+    CADENCE_UNITS,
+    CHANNELS,
+    RESPONSIBLE_MODES,
+    cadence_delta,
 )
 
 
@@ -21,40 +24,61 @@ class CrmStandardFollowupPlanStep(models.Model):
     _check_company_auto = True
 
     plan_id = fields.Many2one(
-        "crm.standard.followup.plan", "Plan", required=True, ondelete="cascade", index=True)
+        "crm.standard.followup.plan", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(
-        related="plan_id.partner_id", store=True, index=True, string="Customer")
+        related="plan_id.partner_id", store=True, index=True, string="Customer"
+    )
     plan_state = fields.Selection(related="plan_id.state", store=True, string="Plan Status")
-    template_step_id = fields.Many2one(
-        "crm.standard.followup.template.step", "Template Step", ondelete="set null")
+    template_step_id = fields.Many2one("crm.standard.followup.template.step", ondelete="set null")
     sequence = fields.Integer(default=10)
     name = fields.Char("Summary", required=True)
     note = fields.Html()
     channel = fields.Selection(CHANNELS, required=True, default="call")
     activity_type_id = fields.Many2one(
-        "mail.activity.type", "Activity Type", required=True, ondelete="restrict",
-        compute="_compute_activity_type_id", store=True, readonly=False, precompute=True)
+        "mail.activity.type",
+        required=True,
+        ondelete="restrict",
+        compute="_compute_activity_type_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     responsible_mode = fields.Selection(
-        RESPONSIBLE_MODES, "Responsible Type", required=True, default="salesperson")
+        RESPONSIBLE_MODES, "Responsible Type", required=True, default="salesperson"
+    )
     responsible_id = fields.Many2one("res.users", "Fixed User", domain="[('share', '=', False)]")
     user_id = fields.Many2one(
-        "res.users", "Responsible", compute="_compute_user_id", store=True, index=True,
+        "res.users",
+        "Responsible",
+        compute="_compute_user_id",
+        store=True,
+        index=True,
         help="Who gets the reminders: the customer's salesperson, the plan's "
-        "account manager or the fixed user.")
+        "account manager or the fixed user.",
+    )
     cadence_count = fields.Integer("Every", default=1)
     cadence_unit = fields.Selection(CADENCE_UNITS, "Cadence", required=True, default="months")
-    next_due_date = fields.Date("Next Due Date", index=True, copy=False)
+    next_due_date = fields.Date(index=True, copy=False)
     last_contact_date = fields.Date(readonly=True, copy=False)
     done = fields.Boolean(readonly=True, copy=False, help="A one-off step that was carried out.")
     activity_id = fields.Many2one(
-        "mail.activity", "Open Reminder", readonly=True, copy=False, ondelete="set null",
-        index="btree_not_null")
+        "mail.activity",
+        "Open Reminder",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
+    )
     postponed_reason = fields.Char("Postponed Because", readonly=True, copy=False)
 
     _sql_constraints = [
-        ("cadence_positive", "CHECK(cadence_unit = 'once' OR cadence_count > 0)",
-         "Cadence: a recurring step repeats every 1 or more days, weeks or months."),
+        (
+            "cadence_positive",
+            "CHECK(cadence_unit = 'once' OR cadence_count > 0)",
+            "Cadence: a recurring step repeats every 1 or more days, weeks or months.",
+        ),
     ]
 
     @api.depends("channel")
@@ -67,8 +91,9 @@ class CrmStandardFollowupPlanStep(models.Model):
             elif activity_type and step.activity_type_id != activity_type:
                 step.activity_type_id = activity_type
 
-    @api.depends("responsible_mode", "responsible_id", "plan_id.user_id",
-                 "plan_id.account_manager_id")
+    @api.depends(
+        "responsible_mode", "responsible_id", "plan_id.user_id", "plan_id.account_manager_id"
+    )
     def _compute_user_id(self):
         for step in self:
             step.user_id = step._crm_responsible()

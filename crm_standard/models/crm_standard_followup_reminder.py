@@ -6,6 +6,7 @@ for the rows it inserted, so a second run on the same day, or a second worker
 running at the same time, creates no duplicate. The rows also count the
 touches of a customer per period (touch limit) and feed the overdue digest.
 """
+
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -41,31 +42,39 @@ class CrmStandardFollowupReminder(models.Model):
     _order = "due_date desc, id desc"
     _rec_name = "step_id"
 
-    step_id = fields.Many2one(
-        "crm.standard.followup.plan.step", "Step", required=True, ondelete="cascade")
+    step_id = fields.Many2one("crm.standard.followup.plan.step", required=True, ondelete="cascade")
     plan_id = fields.Many2one(
-        "crm.standard.followup.plan", "Plan", required=True, ondelete="cascade", index=True)
+        "crm.standard.followup.plan", required=True, ondelete="cascade", index=True
+    )
     partner_id = fields.Many2one("res.partner", "Customer", required=True, ondelete="cascade")
-    company_id = fields.Many2one("res.company", "Company", index=True)
+    company_id = fields.Many2one("res.company", index=True)
     user_id = fields.Many2one("res.users", "Responsible", index=True)
-    due_date = fields.Date("Due Date", required=True)
-    date = fields.Date("Reminded On", required=True, help="Day the reminder was created (touch date).")
-    activity_id = fields.Many2one(
-        "mail.activity", "Activity", ondelete="set null", index="btree_not_null")
+    due_date = fields.Date(required=True)
+    date = fields.Date(
+        "Reminded On", required=True, help="Day the reminder was created (touch date)."
+    )
+    activity_id = fields.Many2one("mail.activity", ondelete="set null", index="btree_not_null")
     state = fields.Selection(REMINDER_STATES, default="open", required=True, index=True)
     date_done = fields.Date("Done On")
     overdue_notified = fields.Boolean(
-        help="Already reported to the approving manager in an overdue digest.")
+        help="Already reported to the approving manager in an overdue digest."
+    )
 
     def init(self):
-        self.env.cr.execute(SQL(
-            "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (step_id, due_date)",
-            SQL.identifier("crm_standard_followup_reminder_step_due_uniq"),
-            SQL.identifier(self._table)))
-        self.env.cr.execute(SQL(
-            "CREATE INDEX IF NOT EXISTS %s ON %s (partner_id, date)",
-            SQL.identifier("crm_standard_followup_reminder_partner_date_idx"),
-            SQL.identifier(self._table)))
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (step_id, due_date)",
+                SQL.identifier("crm_standard_followup_reminder_step_due_uniq"),
+                SQL.identifier(self._table),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON %s (partner_id, date)",
+                SQL.identifier("crm_standard_followup_reminder_partner_date_idx"),
+                SQL.identifier(self._table),
+            )
+        )
 
     # ---------------------------------------------------------------------
     # Activity feedback
@@ -82,7 +91,8 @@ class CrmStandardFollowupReminder(models.Model):
             return
         reminders.write({"state": "done" if contacted else "cancelled", "date_done": today})
         reminders.step_id.filtered(lambda s: s.activity_id in reminders.activity_id)._crm_advance(
-            today, contacted=contacted)
+            today, contacted=contacted
+        )
 
     # ---------------------------------------------------------------------
     # Reminder cron
@@ -110,10 +120,13 @@ class CrmStandardFollowupReminder(models.Model):
 
     @api.model
     def _crm_count_due(self, today):
-        self.env.cr.execute(SQL(
-            """SELECT count(*) FROM crm_standard_followup_plan_step s
+        self.env.cr.execute(
+            SQL(
+                """SELECT count(*) FROM crm_standard_followup_plan_step s
                  JOIN crm_standard_followup_plan p ON p.id = s.plan_id WHERE %s""",
-            self._crm_due_where(today)))
+                self._crm_due_where(today),
+            )
+        )
         return self.env.cr.fetchone()[0]
 
     @api.model
@@ -123,8 +136,9 @@ class CrmStandardFollowupReminder(models.Model):
         ``FOR NO KEY UPDATE SKIP LOCKED``: steps another worker is processing
         are left to it. One query whatever the batch size.
         """
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT s.id AS step_id, s.plan_id, p.partner_id, p.company_id,
                    s.next_due_date AS due_date, COALESCE(s.user_id, p.approver_id) AS user_id,
                    s.activity_type_id, s.name, s.note, p.touch_limit, p.touch_period
@@ -135,10 +149,11 @@ class CrmStandardFollowupReminder(models.Model):
              LIMIT %(limit)s
                FOR NO KEY UPDATE OF s SKIP LOCKED
             """,
-            where=self._crm_due_where(today, exclude_ids),
-            plans=SQL("AND s.plan_id IN %s", tuple(plan_ids)) if plan_ids else SQL(),
-            limit=limit,
-        ))
+                where=self._crm_due_where(today, exclude_ids),
+                plans=SQL("AND s.plan_id IN %s", tuple(plan_ids)) if plan_ids else SQL(),
+                limit=limit,
+            )
+        )
         return self.env.cr.dictfetchall()
 
     @api.model
@@ -146,9 +161,12 @@ class CrmStandardFollowupReminder(models.Model):
         """``{(partner id, period): reminders so far}`` for the current periods."""
         if not partner_ids:
             return {}
-        starts = {period: period_bounds(today, period)[0] for period in ("week", "month", "quarter")}
-        self.env.cr.execute(SQL(
-            """
+        starts = {
+            period: period_bounds(today, period)[0] for period in ("week", "month", "quarter")
+        }
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT partner_id,
                    count(*) FILTER (WHERE date >= %(week)s),
                    count(*) FILTER (WHERE date >= %(month)s),
@@ -158,13 +176,22 @@ class CrmStandardFollowupReminder(models.Model):
                AND date >= %(since)s
           GROUP BY partner_id
             """,
-            week=starts["week"], month=starts["month"], quarter=starts["quarter"],
-            partners=tuple(partner_ids), since=min(starts.values()),
-        ))
+                week=starts["week"],
+                month=starts["month"],
+                quarter=starts["quarter"],
+                partners=tuple(partner_ids),
+                since=min(starts.values()),
+            )
+        )
         counts = {}
         for partner_id, week, month, quarter in self.env.cr.fetchall():
-            counts.update({(partner_id, "week"): week, (partner_id, "month"): month,
-                           (partner_id, "quarter"): quarter})
+            counts.update(
+                {
+                    (partner_id, "week"): week,
+                    (partner_id, "month"): month,
+                    (partner_id, "quarter"): quarter,
+                }
+            )
         return counts
 
     @api.model
@@ -172,7 +199,11 @@ class CrmStandardFollowupReminder(models.Model):
         """Split claimed rows into (to remind, {step id: (new due date, reason)})."""
         limited = {row["partner_id"] for row in rows if row["touch_limit"]}
         counts = self._crm_touch_counts(list(limited), today)
-        periods = dict(self.env["crm.standard.followup.plan"]._fields["touch_period"]._description_selection(self.env))
+        periods = dict(
+            self.env["crm.standard.followup.plan"]
+            ._fields["touch_period"]
+            ._description_selection(self.env)
+        )
         keep, postponed = [], {}
         for row in rows:
             limit, period = row["touch_limit"], row["touch_period"]
@@ -186,12 +217,18 @@ class CrmStandardFollowupReminder(models.Model):
                 keep.append(row)
                 continue
             next_start = period_bounds(today, period)[1]
-            postponed[row["step_id"]] = (next_start, self.env._(
-                "touch limit of %(limit)s per %(period)s reached on %(date)s; "
-                "postponed from %(old)s to %(new)s",
-                limit=limit, period=periods.get(period, period).lower(),
-                date=format_date(self.env, today), old=format_date(self.env, row["due_date"]),
-                new=format_date(self.env, next_start)))
+            postponed[row["step_id"]] = (
+                next_start,
+                self.env._(
+                    "touch limit of %(limit)s per %(period)s reached on %(date)s; "
+                    "postponed from %(old)s to %(new)s",
+                    limit=limit,
+                    period=periods.get(period, period).lower(),
+                    date=format_date(self.env, today),
+                    old=format_date(self.env, row["due_date"]),
+                    new=format_date(self.env, next_start),
+                ),
+            )
         return keep, postponed
 
     @api.model
@@ -207,61 +244,97 @@ class CrmStandardFollowupReminder(models.Model):
         Step = self.env["crm.standard.followup.plan.step"]
         cr = self.env.cr
         if postponed:
-            cr.execute(SQL(
-                """UPDATE crm_standard_followup_plan_step s
+            cr.execute(
+                SQL(
+                    """UPDATE crm_standard_followup_plan_step s
                       SET next_due_date = v.due::date, postponed_reason = v.reason,
                           write_date = (now() at time zone 'UTC'), write_uid = %s
                      FROM (VALUES %s) AS v(id, due, reason) WHERE s.id = v.id""",
-                self.env.uid,
-                SQL(", ").join(SQL("(%s, %s, %s)", sid, due, reason)
-                               for sid, (due, reason) in postponed.items())))
+                    self.env.uid,
+                    SQL(", ").join(
+                        SQL("(%s, %s, %s)", sid, due, reason)
+                        for sid, (due, reason) in postponed.items()
+                    ),
+                )
+            )
             steps = Step.browse(list(postponed))
             steps.invalidate_recordset(["next_due_date", "postponed_reason"])
             steps.modified(["next_due_date", "postponed_reason"])
         if not keep:
             return self.browse()
         by_step = {row["step_id"]: row for row in keep}
-        cr.execute(SQL(
-            """INSERT INTO crm_standard_followup_reminder
+        cr.execute(
+            SQL(
+                """INSERT INTO crm_standard_followup_reminder
                    (step_id, plan_id, partner_id, company_id, user_id, due_date, date, state,
                     overdue_notified, create_uid, create_date, write_uid, write_date)
                VALUES %s
                ON CONFLICT (step_id, due_date) DO NOTHING
                RETURNING id, step_id""",
-            SQL(", ").join(SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, 'open', false, %s, now() at time zone 'UTC', "
-                "%s, now() at time zone 'UTC')",
-                row["step_id"], row["plan_id"], row["partner_id"], row["company_id"],
-                row["user_id"], row["due_date"], today, self.env.uid, self.env.uid)
-                for row in keep)))
+                SQL(", ").join(
+                    SQL(
+                        "(%s, %s, %s, %s, %s, %s, %s, 'open', false, %s, now() at time zone 'UTC', "
+                        "%s, now() at time zone 'UTC')",
+                        row["step_id"],
+                        row["plan_id"],
+                        row["partner_id"],
+                        row["company_id"],
+                        row["user_id"],
+                        row["due_date"],
+                        today,
+                        self.env.uid,
+                        self.env.uid,
+                    )
+                    for row in keep
+                ),
+            )
+        )
         inserted = cr.fetchall()
         if not inserted:
             return self.browse()
         model_id = self.env["ir.model"]._get_id("res.partner")
         # one read of the customers' names (activities compute res_name one by one)
         self.env["res.partner"].browse({by_step[sid]["partner_id"] for _r, sid in inserted}).mapped(
-            "display_name")
-        vals_list = [{
-            "res_model_id": model_id,
-            "res_id": by_step[step_id]["partner_id"],
-            "activity_type_id": by_step[step_id]["activity_type_id"],
-            "summary": by_step[step_id]["name"],
-            "note": by_step[step_id]["note"],
-            "user_id": by_step[step_id]["user_id"],
-            "date_deadline": by_step[step_id]["due_date"],
-        } for _rid, step_id in inserted]
-        activities = self.env["mail.activity"].sudo().with_context(
-            **self._crm_activity_context()).create(vals_list)
-        links = [(rid, step_id, activity.id)
-                 for (rid, step_id), activity in zip(inserted, activities)]
+            "display_name"
+        )
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": by_step[step_id]["partner_id"],
+                "activity_type_id": by_step[step_id]["activity_type_id"],
+                "summary": by_step[step_id]["name"],
+                "note": by_step[step_id]["note"],
+                "user_id": by_step[step_id]["user_id"],
+                "date_deadline": by_step[step_id]["due_date"],
+            }
+            for _rid, step_id in inserted
+        ]
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(**self._crm_activity_context())
+            .create(vals_list)
+        )
+        links = [
+            (rid, step_id, activity.id)
+            for (rid, step_id), activity in zip(inserted, activities, strict=False)
+        ]
         values = SQL(", ").join(SQL("(%s, %s, %s)", *link) for link in links)
-        cr.execute(SQL(
-            """UPDATE crm_standard_followup_reminder r SET activity_id = v.activity
-                 FROM (VALUES %s) AS v(id, step, activity) WHERE r.id = v.id""", values))
-        cr.execute(SQL(
-            """UPDATE crm_standard_followup_plan_step s
+        cr.execute(
+            SQL(
+                """UPDATE crm_standard_followup_reminder r SET activity_id = v.activity
+                 FROM (VALUES %s) AS v(id, step, activity) WHERE r.id = v.id""",
+                values,
+            )
+        )
+        cr.execute(
+            SQL(
+                """UPDATE crm_standard_followup_plan_step s
                   SET activity_id = v.activity, postponed_reason = NULL
-                 FROM (VALUES %s) AS v(id, step, activity) WHERE s.id = v.step""", values))
+                 FROM (VALUES %s) AS v(id, step, activity) WHERE s.id = v.step""",
+                values,
+            )
+        )
         reminders = self.browse([rid for rid, _s, _a in links])
         reminders.invalidate_recordset(["activity_id"])
         steps = Step.browse([sid for _r, sid, _a in links])
@@ -285,8 +358,10 @@ class CrmStandardFollowupReminder(models.Model):
             with self.env.cr.savepoint():
                 return self._crm_remind_rows(rows, today)
         except _CONCURRENCY_ERRORS:
-            _logger.info("crm_standard: follow-up steps %s taken by another worker",
-                         [row["step_id"] for row in rows])
+            _logger.info(
+                "crm_standard: follow-up steps %s taken by another worker",
+                [row["step_id"] for row in rows],
+            )
             skipped.update(row["step_id"] for row in rows)
             return self.browse()
         except Exception:  # noqa: BLE001 - isolate the broken plan below
@@ -301,7 +376,7 @@ class CrmStandardFollowupReminder(models.Model):
                     reminders |= self._crm_remind_rows(plan_rows, today)
             except _CONCURRENCY_ERRORS:
                 skipped.update(row["step_id"] for row in plan_rows)
-            except Exception as exc:  # noqa: BLE001 - one broken plan must not stop the cron
+            except Exception as exc:
                 _logger.exception("crm_standard: follow-up plan %s skipped", plan_id)
                 skipped.update(row["step_id"] for row in plan_rows)
                 self._crm_mark_plans_failed([plan_id], str(exc), today)
@@ -349,13 +424,23 @@ class CrmStandardFollowupReminder(models.Model):
         """Daily: one message per approving manager listing the reminders
         overdue by the company's number of days; each reminder reported once."""
         today = fields.Date.context_today(self)
-        reminders = self.sudo().search([
-            ("state", "=", "open"), ("overdue_notified", "=", False),
-            ("plan_id.approver_id", "!=", False), ("due_date", "<", today),
-        ], order="plan_id, due_date, id")
-        reminders = reminders.filtered(lambda r: r.due_date < today - timedelta(
-            days=(r.company_id or self.env.company).crm_followup_overdue_days))
-        by_manager = defaultdict(lambda: self.browse())
+        reminders = self.sudo().search(
+            [
+                ("state", "=", "open"),
+                ("overdue_notified", "=", False),
+                ("plan_id.approver_id", "!=", False),
+                ("due_date", "<", today),
+            ],
+            order="plan_id, due_date, id",
+        )
+        reminders = reminders.filtered(
+            lambda r: (
+                r.due_date
+                < today
+                - timedelta(days=(r.company_id or self.env.company).crm_followup_overdue_days)
+            )
+        )
+        by_manager = defaultdict(self.browse)
         for reminder in reminders:
             by_manager[reminder.plan_id.approver_id] |= reminder
         for manager, items in by_manager.items():
@@ -366,16 +451,24 @@ class CrmStandardFollowupReminder(models.Model):
     def _crm_send_overdue_digest(self, manager, today):
         """Post one digest of the overdue reminders of ``self`` to ``manager``."""
         lang_self = self.with_context(lang=manager.lang or self.env.lang)
-        rows = [{
-            "customer": r.partner_id.display_name,
-            "step": r.step_id.name,
-            "user": r.user_id.name or "",
-            "due": format_date(lang_self.env, r.due_date),
-            "days": (today - r.due_date).days,
-        } for r in self]
-        body = self.env["ir.qweb"]._render("crm_standard.followup_overdue_digest", {
-            "rows": rows, "manager": manager,
-        }, minimal_qcontext=True)
+        rows = [
+            {
+                "customer": r.partner_id.display_name,
+                "step": r.step_id.name,
+                "user": r.user_id.name or "",
+                "due": format_date(lang_self.env, r.due_date),
+                "days": (today - r.due_date).days,
+            }
+            for r in self
+        ]
+        body = self.env["ir.qweb"]._render(
+            "crm_standard.followup_overdue_digest",
+            {
+                "rows": rows,
+                "manager": manager,
+            },
+            minimal_qcontext=True,
+        )
         self.env["mail.thread"].sudo().message_notify(
             partner_ids=manager.partner_id.ids,
             subject=lang_self.env._("Overdue follow-ups: %(count)s", count=len(self)),

@@ -25,41 +25,59 @@ class CrmStandardFollowupTemplate(models.Model):
     _order = "sequence, grade, id"
 
     activity_plan_id = fields.Many2one(
-        "mail.activity.plan", "Activity Plan", required=True, ondelete="cascade",
-        auto_join=True, index=True)
+        "mail.activity.plan",
+        required=True,
+        ondelete="cascade",
+        auto_join=True,
+        index=True,
+    )
     sequence = fields.Integer(default=10)
     grade = fields.Selection(
-        GRADES, "Customer Grade", required=True, tracking=True, index=True,
-        help="Customers of this grade get a plan from this template when they "
-        "get the grade.")
+        GRADES,
+        "Customer Grade",
+        required=True,
+        tracking=True,
+        index=True,
+        help="Customers of this grade get a plan from this template when they get the grade.",
+    )
     lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES, "Lifecycle Stage", tracking=True,
+        LIFECYCLE_STAGES,
+        tracking=True,
         help="Restrict the template to customers in this stage; a template for "
-        "the stage wins over one without.")
+        "the stage wins over one without.",
+    )
     step_ids = fields.One2many(
-        "crm.standard.followup.template.step", "template_id", "Steps", copy=True)
+        "crm.standard.followup.template.step", "template_id", "Steps", copy=True
+    )
     dedicated_account_manager = fields.Boolean(
         tracking=True,
-        help="Plans need a dedicated account manager (专属客户经理) before they "
-        "can be submitted.")
+        help="Plans need a dedicated account manager (专属客户经理) before they can be submitted.",
+    )
     touch_limit = fields.Integer(
-        "Touch Limit", default=0, tracking=True,
+        default=0,
+        tracking=True,
         help="At most this many follow-up reminders per customer and period "
         "(avoid over-disturbing); further steps are postponed to the next "
-        "period. 0: no limit.")
-    touch_period = fields.Selection(
-        TOUCH_PERIODS, default="month", required=True, tracking=True)
+        "period. 0: no limit.",
+    )
+    touch_period = fields.Selection(TOUCH_PERIODS, default="month", required=True, tracking=True)
     description = fields.Html(translate=True)
     plan_count = fields.Integer(compute="_compute_plan_count")
 
     _sql_constraints = [
-        ("touch_limit_positive", "CHECK(touch_limit >= 0)",
-         "Touch Limit: the limit cannot be negative."),
+        (
+            "touch_limit_positive",
+            "CHECK(touch_limit >= 0)",
+            "Touch Limit: the limit cannot be negative.",
+        ),
     ]
 
     def _compute_plan_count(self):
-        counts = dict(self.env["crm.standard.followup.plan"]._read_group(
-            [("template_id", "in", self.ids)], ["template_id"], ["__count"]))
+        counts = dict(
+            self.env["crm.standard.followup.plan"]._read_group(
+                [("template_id", "in", self.ids)], ["template_id"], ["__count"]
+            )
+        )
         for template in self:
             template.plan_count = counts.get(template._origin, 0)
 
@@ -67,9 +85,13 @@ class CrmStandardFollowupTemplate(models.Model):
     def _check_followup_res_model(self):
         for template in self:
             if template.res_model != "res.partner":
-                raise ValidationError(self.env._(
-                    "Model: the follow-up template %(name)s must apply to contacts "
-                    "(res.partner).", name=template.name))
+                raise ValidationError(
+                    self.env._(
+                        "Model: the follow-up template %(name)s must apply to contacts "
+                        "(res.partner).",
+                        name=template.name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -97,18 +119,23 @@ class CrmStandardFollowupTemplate(models.Model):
         for partner in partners:
             company = partner.company_id or self.env.company
             candidates = templates.filtered(
-                lambda t, p=partner, c=company: t.grade == p.customer_grade
-                and t.company_id in (c, self.env["res.company"])
-                and t.lifecycle_stage in (False, p.lifecycle_stage))
+                lambda t, p=partner, c=company: (
+                    t.grade == p.customer_grade
+                    and t.company_id in (c, self.env["res.company"])
+                    and t.lifecycle_stage in (False, p.lifecycle_stage)
+                )
+            )
             if candidates:
                 result[partner] = candidates.sorted(
-                    lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id))[0]
+                    lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id)
+                )[0]
         return result
 
     def action_view_plans(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_followup_plan_action")
+            "crm_standard.crm_standard_followup_plan_action"
+        )
         action["domain"] = [("template_id", "=", self.id)]
         action["context"] = {"default_template_id": self.id}
         return action

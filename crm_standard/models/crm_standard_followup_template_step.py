@@ -50,20 +50,29 @@ class CrmStandardFollowupTemplateStep(models.Model):
     _order = "template_id, sequence, id"
 
     activity_template_id = fields.Many2one(
-        "mail.activity.plan.template", "Activity Plan Step", required=True,
-        ondelete="cascade", auto_join=True, index=True)
+        "mail.activity.plan.template",
+        "Activity Plan Step",
+        required=True,
+        ondelete="cascade",
+        auto_join=True,
+        index=True,
+    )
     template_id = fields.Many2one(
-        "crm.standard.followup.template", "Template", required=True,
-        ondelete="cascade", index=True)
+        "crm.standard.followup.template", required=True, ondelete="cascade", index=True
+    )
     channel = fields.Selection(CHANNELS, required=True, default="call")
     responsible_mode = fields.Selection(
-        RESPONSIBLE_MODES, "Responsible", required=True, default="salesperson")
+        RESPONSIBLE_MODES, "Responsible", required=True, default="salesperson"
+    )
     cadence_count = fields.Integer("Every", default=1)
     cadence_unit = fields.Selection(CADENCE_UNITS, "Cadence", required=True, default="months")
 
     _sql_constraints = [
-        ("cadence_positive", "CHECK(cadence_unit = 'once' OR cadence_count > 0)",
-         "Cadence: a recurring step repeats every 1 or more days, weeks or months."),
+        (
+            "cadence_positive",
+            "CHECK(cadence_unit = 'once' OR cadence_count > 0)",
+            "Cadence: a recurring step repeats every 1 or more days, weeks or months.",
+        ),
     ]
 
     @api.model
@@ -80,9 +89,13 @@ class CrmStandardFollowupTemplateStep(models.Model):
     def _check_fixed_responsible(self):
         for step in self:
             if step.responsible_mode == "fixed" and not step.responsible_id:
-                raise ValidationError(self.env._(
-                    "Responsible: the step %(step)s is assigned to a fixed user; "
-                    "choose the user.", step=step.summary or ""))
+                raise ValidationError(
+                    self.env._(
+                        "Responsible: the step %(step)s is assigned to a fixed user; "
+                        "choose the user.",
+                        step=step.summary or "",
+                    )
+                )
 
     @api.onchange("channel")
     def _onchange_channel(self):
@@ -99,13 +112,16 @@ class CrmStandardFollowupTemplateStep(models.Model):
             if activity_type:
                 vals["activity_type_id"] = activity_type.id
         if "responsible_mode" in vals:
-            vals["responsible_type"] = "other" if vals["responsible_mode"] == "fixed" else "on_demand"
+            vals["responsible_type"] = (
+                "other" if vals["responsible_mode"] == "fixed" else "on_demand"
+            )
         return vals
 
     @api.model_create_multi
     def create(self, vals_list):
         templates = self.env["crm.standard.followup.template"].browse(
-            {vals["template_id"] for vals in vals_list if vals.get("template_id")})
+            {vals["template_id"] for vals in vals_list if vals.get("template_id")}
+        )
         by_id = {t.id: t for t in templates}
         for vals in vals_list:
             vals.setdefault("channel", "call")

@@ -5,8 +5,11 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     def _crm_followup_reminders(self):
-        return self.env["crm.standard.followup.reminder"].sudo().search(
-            [("activity_id", "in", self.ids), ("state", "=", "open")])
+        return (
+            self.env["crm.standard.followup.reminder"]
+            .sudo()
+            .search([("activity_id", "in", self.ids), ("state", "=", "open")])
+        )
 
     def _action_done(self, feedback=False, attachment_ids=None):
         """A follow-up reminder marked done moves its step by the cadence and

@@ -1,19 +1,27 @@
 """Follow-up plans (跟进计划) on the customer: proposal on grade change, smart button."""
+
 from odoo import fields, models
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     crm_followup_plan_ids = fields.One2many(
-        "crm.standard.followup.plan", "partner_id", string="Follow-up Plans",
-        groups="sales_team.group_sale_salesman")
+        "crm.standard.followup.plan",
+        "partner_id",
+        string="Follow-up Plans",
+        groups="sales_team.group_sale_salesman",
+    )
     crm_followup_plan_count = fields.Integer(
-        compute="_compute_crm_followup_plan_count", groups="sales_team.group_sale_salesman")
+        compute="_compute_crm_followup_plan_count", groups="sales_team.group_sale_salesman"
+    )
 
     def _compute_crm_followup_plan_count(self):
-        counts = dict(self.env["crm.standard.followup.plan"]._read_group(
-            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+        counts = dict(
+            self.env["crm.standard.followup.plan"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
         for partner in self:
             partner.crm_followup_plan_count = counts.get(partner._origin, 0)
 
@@ -35,7 +43,8 @@ class ResPartner(models.Model):
     def action_view_crm_followup_plans(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_followup_plan_action")
+            "crm_standard.crm_standard_followup_plan_action"
+        )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action

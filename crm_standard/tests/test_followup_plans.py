@@ -1,3 +1,5 @@
+# Two real cursors commit on purpose in TestFollowupConcurrency (cleaned up after).
+# pylint: disable=invalid-commit
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -27,18 +29,28 @@ class FollowupCommon(CrmStandardCommon):
     @classmethod
     def _customer(cls, name, user=None, **vals):
         return cls._create_customer(
-            name, is_crm_customer=True, user_id=(user or cls.user_salesman).id, **vals)
+            name, is_crm_customer=True, user_id=(user or cls.user_salesman).id, **vals
+        )
 
     @classmethod
     def _plan(cls, partner, steps=None, approve=True, user=None, **vals):
         """A hand-made plan (as the salesperson), approved by the manager."""
-        steps = steps or [{"name": "Call", "channel": "call", "cadence_count": 1,
-                           "cadence_unit": "months", "next_due_date": cls.today}]
-        plan = cls.Plan.with_user(user or cls.user_salesman).create({
-            "partner_id": partner.id,
-            "step_ids": [Command.create(step) for step in steps],
-            **vals,
-        })
+        steps = steps or [
+            {
+                "name": "Call",
+                "channel": "call",
+                "cadence_count": 1,
+                "cadence_unit": "months",
+                "next_due_date": cls.today,
+            }
+        ]
+        plan = cls.Plan.with_user(user or cls.user_salesman).create(
+            {
+                "partner_id": partner.id,
+                "step_ids": [Command.create(step) for step in steps],
+                **vals,
+            }
+        )
         if approve:
             plan.action_submit()
             plan.with_user(cls.user_sales_manager).action_approve()
@@ -49,7 +61,9 @@ class FollowupCommon(CrmStandardCommon):
         self.env.cr.precommit.run()
 
     def _activities(self, partners):
-        return self.Activity.search([("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        return self.Activity.search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        )
 
     def _run_cron(self, **kwargs):
         return self.Reminder._cron_crm_send_reminders(**kwargs)
@@ -62,21 +76,38 @@ class TestFollowupTemplatesAndProposals(FollowupCommon):
         self.assertEqual(set(templates), {"S", "A", "B", "C"})
         s_steps = templates["S"].step_ids
         self.assertTrue(templates["S"].dedicated_account_manager)
-        self.assertIn(("visit", 1, "months", "account_manager"),
-                      [(st.channel, st.cadence_count, st.cadence_unit, st.responsible_mode) for st in s_steps])
-        self.assertEqual(s_steps.filtered(lambda st: st.channel == "visit").activity_type_id,
-                         self.env.ref("mail.mail_activity_data_meeting"))
-        self.assertIn(("call", 1, "weeks"), [(st.channel, st.cadence_count, st.cadence_unit)
-                                             for st in templates["A"].step_ids])
-        self.assertIn(("email", 2, "weeks"), [(st.channel, st.cadence_count, st.cadence_unit)
-                                              for st in templates["B"].step_ids])
+        self.assertIn(
+            ("visit", 1, "months", "account_manager"),
+            [
+                (st.channel, st.cadence_count, st.cadence_unit, st.responsible_mode)
+                for st in s_steps
+            ],
+        )
+        self.assertEqual(
+            s_steps.filtered(lambda st: st.channel == "visit").activity_type_id,
+            self.env.ref("mail.mail_activity_data_meeting"),
+        )
+        self.assertIn(
+            ("call", 1, "weeks"),
+            [(st.channel, st.cadence_count, st.cadence_unit) for st in templates["A"].step_ids],
+        )
+        self.assertIn(
+            ("email", 2, "weeks"),
+            [(st.channel, st.cadence_count, st.cadence_unit) for st in templates["B"].step_ids],
+        )
         news = templates["C"].step_ids.filtered(lambda st: st.channel == "newsletter")
-        self.assertEqual(news.activity_type_id, self.env.ref("crm_standard.mail_activity_data_newsletter"))
+        self.assertEqual(
+            news.activity_type_id, self.env.ref("crm_standard.mail_activity_data_newsletter")
+        )
         # key customers revisited monthly, regular ones quarterly
-        revisit = {g: t.step_ids.filtered(lambda st: "revisit" in st.summary) for g, t in templates.items()}
+        revisit = {
+            g: t.step_ids.filtered(lambda st: "revisit" in st.summary) for g, t in templates.items()
+        }
         self.assertEqual((revisit["S"].cadence_count, revisit["S"].cadence_unit), (1, "months"))
         for grade in "ABC":
-            self.assertEqual((revisit[grade].cadence_count, revisit[grade].cadence_unit), (3, "months"))
+            self.assertEqual(
+                (revisit[grade].cadence_count, revisit[grade].cadence_unit), (3, "months")
+            )
 
     def test_templates_are_activity_plans_on_contacts(self):
         plan = self.template_s.activity_plan_id
@@ -142,7 +173,8 @@ class TestFollowupApproval(FollowupCommon):
         self.assertEqual(plan.state, "approved")
         self.assertEqual(plan.approver_id, self.user_sales_manager)
         tracked = plan.message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "state").mapped("new_value_char")
+            lambda t: t.field_id.name == "state"
+        ).mapped("new_value_char")
         self.assertIn("Approved", tracked)
         self.assertIn("Submitted", tracked)
 
@@ -168,16 +200,24 @@ class TestFollowupApproval(FollowupCommon):
             plan.with_user(self.user_salesman).action_submit()
         plan.account_manager_id = self.user_salesman_all
         plan.with_user(self.user_salesman).action_submit()
-        self.assertEqual(plan.step_ids.filtered(lambda s: s.responsible_mode == "account_manager").user_id,
-                         self.user_salesman_all)
+        self.assertEqual(
+            plan.step_ids.filtered(lambda s: s.responsible_mode == "account_manager").user_id,
+            self.user_salesman_all,
+        )
 
     def test_salesperson_sees_only_plans_of_own_customers(self):
-        other = new_test_user(self.env, login="crm_other_sales", groups="sales_team.group_sale_salesman")
+        other = new_test_user(
+            self.env, login="crm_other_sales", groups="sales_team.group_sale_salesman"
+        )
         mine = self._plan(self._customer("Mine Co"), approve=False)
         theirs = self._plan(self._customer("Theirs Co", user=other), approve=False, user=other)
-        visible = self.Plan.with_user(self.user_salesman).search([("id", "in", (mine | theirs).ids)])
+        visible = self.Plan.with_user(self.user_salesman).search(
+            [("id", "in", (mine | theirs).ids)]
+        )
         self.assertEqual(visible, mine)
-        managed = self.Plan.with_user(self.user_sales_manager).search([("id", "in", (mine | theirs).ids)])
+        managed = self.Plan.with_user(self.user_sales_manager).search(
+            [("id", "in", (mine | theirs).ids)]
+        )
         self.assertEqual(managed, mine | theirs)
         with self.assertRaises(AccessError):
             theirs.with_user(self.user_salesman).write({"touch_limit": 9})
@@ -205,8 +245,10 @@ class TestFollowupReminders(FollowupCommon):
         self._run_cron()
         self.assertEqual(len(self._activities(plan.partner_id)), 1)
         # even when the link on the step is lost, the unique (step, due date) key holds
-        self.env.cr.execute("UPDATE crm_standard_followup_plan_step SET activity_id = NULL WHERE plan_id = %s",
-                            [plan.id])
+        self.env.cr.execute(
+            "UPDATE crm_standard_followup_plan_step SET activity_id = NULL WHERE plan_id = %s",
+            [plan.id],
+        )
         self.env.invalidate_all()
         self.assertFalse(self._run_cron())
         self.assertEqual(len(self._activities(plan.partner_id)), 1)
@@ -214,13 +256,26 @@ class TestFollowupReminders(FollowupCommon):
 
     def test_mark_done_advances_by_the_cadence_and_records_the_contact(self):
         due = self.today - timedelta(days=2)
-        plan = self._plan(self._customer("Done R"), steps=[
-            {"name": "Monthly visit", "channel": "visit", "cadence_count": 1, "cadence_unit": "months",
-             "next_due_date": due},
-            {"name": "Custom proposal before the deadline", "channel": "email", "cadence_unit": "once",
-             "next_due_date": self.today, "responsible_mode": "fixed",
-             "responsible_id": self.user_salesman_all.id},
-        ])
+        plan = self._plan(
+            self._customer("Done R"),
+            steps=[
+                {
+                    "name": "Monthly visit",
+                    "channel": "visit",
+                    "cadence_count": 1,
+                    "cadence_unit": "months",
+                    "next_due_date": due,
+                },
+                {
+                    "name": "Custom proposal before the deadline",
+                    "channel": "email",
+                    "cadence_unit": "once",
+                    "next_due_date": self.today,
+                    "responsible_mode": "fixed",
+                    "responsible_id": self.user_salesman_all.id,
+                },
+            ],
+        )
         self._run_cron()
         visit, proposal = plan.step_ids.sorted("sequence")[0], plan.step_ids.sorted("sequence")[1]
         self.assertEqual(proposal.activity_id.user_id, self.user_salesman_all)
@@ -231,7 +286,9 @@ class TestFollowupReminders(FollowupCommon):
         self.assertEqual(plan.last_contact_date, self.today)
         proposal.activity_id.with_user(self.user_salesman_all).action_feedback()
         self.assertTrue(proposal.done)
-        self.assertEqual(set(self.Reminder.search([("plan_id", "=", plan.id)]).mapped("state")), {"done"})
+        self.assertEqual(
+            set(self.Reminder.search([("plan_id", "=", plan.id)]).mapped("state")), {"done"}
+        )
         self._run_cron()
         self.assertFalse(self._activities(plan.partner_id), "nothing is due again today")
 
@@ -244,9 +301,20 @@ class TestFollowupReminders(FollowupCommon):
         self.assertEqual(self.Reminder.search([("plan_id", "=", plan.id)]).state, "cancelled")
 
     def test_touch_limit_postpones_and_says_why(self):
-        steps = [{"name": f"Touch {i}", "channel": "call", "cadence_count": 1, "cadence_unit": "weeks",
-                  "next_due_date": self.today, "sequence": i} for i in range(3)]
-        plan = self._plan(self._customer("Limit R"), steps=steps, touch_limit=2, touch_period="month")
+        steps = [
+            {
+                "name": f"Touch {i}",
+                "channel": "call",
+                "cadence_count": 1,
+                "cadence_unit": "weeks",
+                "next_due_date": self.today,
+                "sequence": i,
+            }
+            for i in range(3)
+        ]
+        plan = self._plan(
+            self._customer("Limit R"), steps=steps, touch_limit=2, touch_period="month"
+        )
         self._run_cron()
         self.assertEqual(len(self._activities(plan.partner_id)), 2)
         postponed = plan.step_ids.filtered("postponed_reason")
@@ -259,17 +327,28 @@ class TestFollowupReminders(FollowupCommon):
         self.assertEqual(len(self._activities(plan.partner_id)), 2)
 
     def test_overdue_digest_one_message_per_manager(self):
-        manager_2 = new_test_user(self.env, login="crm_manager_2", groups="sales_team.group_sale_manager")
+        manager_2 = new_test_user(
+            self.env, login="crm_manager_2", groups="sales_team.group_sale_manager"
+        )
         old = self.today - timedelta(days=10)
-        step = {"name": "Late call", "channel": "call", "cadence_count": 1, "cadence_unit": "months",
-                "next_due_date": old}
+        step = {
+            "name": "Late call",
+            "channel": "call",
+            "cadence_count": 1,
+            "cadence_unit": "months",
+            "next_due_date": old,
+        }
         plans = self.Plan
         for index in range(3):
             plans |= self._plan(self._customer(f"Late {index}"), steps=[step])
-        plan_2 = self._plan(self._customer("Late other"), approve=False, steps=[step, dict(step, name="Other")])
+        plan_2 = self._plan(
+            self._customer("Late other"), approve=False, steps=[step, dict(step, name="Other")]
+        )
         plan_2.with_user(self.user_salesman).action_submit()
         plan_2.with_user(manager_2).action_approve()
-        recent = self._plan(self._customer("Not late yet"), steps=[dict(step, next_due_date=self.today)])
+        recent = self._plan(
+            self._customer("Not late yet"), steps=[dict(step, next_due_date=self.today)]
+        )
         self._run_cron()
         Message = self.env["mail.message"]
         before = Message.search([]).ids
@@ -300,9 +379,12 @@ class TestFollowupReminders(FollowupCommon):
                 raise ValueError("broken follow-up data")
             return original(records, vals_list)
 
-        with patch.object(activity_class, "create", create), \
-                self.assertLogs("odoo.addons.crm_standard.models.crm_standard_followup_reminder",
-                                level="ERROR") as logs:
+        with (
+            patch.object(activity_class, "create", create),
+            self.assertLogs(
+                "odoo.addons.crm_standard.models.crm_standard_followup_reminder", level="ERROR"
+            ) as logs,
+        ):
             self._run_cron()
         self.assertIn(f"plan {broken.id} skipped", logs.output[0])
         self.assertEqual(len(self._activities(good.partner_id)), 1)
@@ -326,16 +408,22 @@ class TestFollowupReminders(FollowupCommon):
     def test_query_count_does_not_depend_on_batch_size(self):
         """Same number of queries for a batch of 2 and of 6 steps (after a
         warm-up batch filling the registry caches)."""
-        batches = [[self._plan(self._customer(f"Batch {size} {i}")) for i in range(size)]
-                   for size in (1, 2, 6)]
+        batches = [
+            [self._plan(self._customer(f"Batch {size} {i}")) for i in range(size)]
+            for size in (1, 2, 6)
+        ]
         counts = []
         for plans in batches:
             self.env.invalidate_all()
-            rows = self.Reminder._crm_claim_due_steps(self.today, 10, plan_ids=[p.id for p in plans])
+            rows = self.Reminder._crm_claim_due_steps(
+                self.today, 10, plan_ids=[p.id for p in plans]
+            )
             self.assertEqual(len(rows), len(plans))
             before = self.cr.sql_log_count
             with self.assertQueryCount(QUERIES_PER_BATCH):
-                self.assertEqual(len(self.Reminder._crm_remind_batch(rows, self.today, set())), len(plans))
+                self.assertEqual(
+                    len(self.Reminder._crm_remind_batch(rows, self.today, set())), len(plans)
+                )
                 self.env.flush_all()
             counts.append(self.cr.sql_log_count - before)
         self.assertEqual(counts[1], counts[2], f"queries for 2 and 6 steps: {counts[1:]}")
@@ -355,17 +443,38 @@ class TestFollowupConcurrency(TransactionCase):
 
     def _create_plans(self, count):
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "crm_skip_grading": True})
-            partners = env["res.partner"].create([{
-                "name": f"Concurrent {len(self.partner_ids) + i}", "is_company": True,
-                "is_crm_customer": True, "user_id": env.ref("base.user_admin").id,
-            } for i in range(count)])
+            env = api.Environment(
+                cr, SUPERUSER_ID, {"tracking_disable": True, "crm_skip_grading": True}
+            )
+            partners = env["res.partner"].create(
+                [
+                    {
+                        "name": f"Concurrent {len(self.partner_ids) + i}",
+                        "is_company": True,
+                        "is_crm_customer": True,
+                        "user_id": env.ref("base.user_admin").id,
+                    }
+                    for i in range(count)
+                ]
+            )
             today = fields.Date.context_today(env["res.partner"])
-            plans = env["crm.standard.followup.plan"].create([{
-                "partner_id": partner.id,
-                "step_ids": [Command.create({"name": "Concurrent call", "channel": "call",
-                                             "next_due_date": today})],
-            } for partner in partners])
+            plans = env["crm.standard.followup.plan"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "step_ids": [
+                            Command.create(
+                                {
+                                    "name": "Concurrent call",
+                                    "channel": "call",
+                                    "next_due_date": today,
+                                }
+                            )
+                        ],
+                    }
+                    for partner in partners
+                ]
+            )
             plans.action_submit()
             plans.action_approve()
             self.partner_ids += partners.ids
@@ -376,8 +485,9 @@ class TestFollowupConcurrency(TransactionCase):
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["mail.activity"].search([("res_model", "=", "res.partner"),
-                                         ("res_id", "in", self.partner_ids)]).unlink()
+            env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)]
+            ).unlink()
             env["crm.standard.followup.plan"].browse(self.plan_ids).unlink()
             env["res.partner"].browse(self.partner_ids).unlink()
             cr.commit()
@@ -386,9 +496,11 @@ class TestFollowupConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             activities = env["mail.activity"].search_count(
-                [("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)])
+                [("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)]
+            )
             reminders = env["crm.standard.followup.reminder"].search_count(
-                [("plan_id", "in", self.plan_ids)])
+                [("plan_id", "in", self.plan_ids)]
+            )
             return activities, reminders
 
     def test_two_workers_at_once_create_no_duplicates(self):
@@ -409,7 +521,9 @@ class TestFollowupConcurrency(TransactionCase):
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             env1 = api.Environment(cr1, SUPERUSER_ID, {})
             env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            cr2.execute("SELECT 1 FROM crm_standard_followup_plan_step LIMIT 1")  # snapshot of worker 2
+            cr2.execute(
+                "SELECT 1 FROM crm_standard_followup_plan_step LIMIT 1"
+            )  # snapshot of worker 2
             first = env1["crm.standard.followup.reminder"]._cron_crm_send_reminders()
             cr1.commit()
             # worker 2 still sees the steps as due, but they were just processed
