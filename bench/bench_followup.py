@@ -30,9 +30,7 @@ from odoo import fields
 env = globals()["env"]  # given by tools/devenv.py bench
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--plans", type=int, default=50000, help="approved plans")
-parser.add_argument(
-    "--due", type=int, default=10000, help="plans with a step due today"
-)
+parser.add_argument("--due", type=int, default=10000, help="plans with a step due today")
 parser.add_argument("--users", type=int, default=20, help="salespeople")
 parser.add_argument("--batch-size", type=int, default=1000, help="cron batch size")
 args = parser.parse_args(sys.argv[1:])
@@ -161,9 +159,7 @@ t0 = time.perf_counter()
 activities = env["mail.activity"].sudo().with_context(**context).create(vals_list)
 env.flush_all()
 bare = time.perf_counter() - t0
-out(
-    f"bare mail.activity.create: {len(activities)} activities in {bare:.2f} s (context {context})"
-)
+out(f"bare mail.activity.create: {len(activities)} activities in {bare:.2f} s (context {context})")
 cr.rollback()
 env.invalidate_all()
 
@@ -199,9 +195,7 @@ cr.commit()
 t0 = time.perf_counter()
 again = Reminder._cron_crm_send_reminders(batch_size=args.batch_size)
 env.flush_all()
-out(
-    f"second cron run (idempotent): {len(again)} new reminders in {time.perf_counter() - t0:.2f} s"
-)
+out(f"second cron run (idempotent): {len(again)} new reminders in {time.perf_counter() - t0:.2f} s")
 ratio = cron / bare
 out(
     f"RESULT bare {bare:.2f} s, cron {cron:.2f} s, ratio {ratio:.2f} (goal <= 1.5): "

@@ -144,12 +144,14 @@ class CrmStandardFollowupPlan(models.Model):
     @api.depends("partner_id", "grade")
     def _compute_name(self):
         for plan in self:
-            if plan.partner_id:
+            if plan.partner_id and plan.grade:
                 plan.name = self.env._(
-                    "Follow-up %(customer)s%(grade)s",
+                    "Follow-up %(customer)s (%(grade)s)",
                     customer=plan.partner_id.name,
-                    grade=f" ({plan.grade})" if plan.grade else "",
+                    grade=plan.grade,
                 )
+            elif plan.partner_id:
+                plan.name = self.env._("Follow-up %(customer)s", customer=plan.partner_id.name)
             elif not plan.name:
                 plan.name = self.env._("New follow-up plan")
 
