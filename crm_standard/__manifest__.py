@@ -44,6 +44,7 @@
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/crm_standard_grading_demo.xml",
+        "demo/crm_standard_followup_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
 }
