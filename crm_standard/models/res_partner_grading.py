@@ -552,7 +552,10 @@ class ResPartner(models.Model):
         grading is left to it. A failing batch is retried customer by customer
         in savepoints; a bad customer is logged and skipped.
         """
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        # commit per batch when run by the cron worker, never during an
+        # install/upgrade (demo data calls this) nor in tests
+        auto_commit = (self.env.registry.ready
+                       and not getattr(threading.current_thread(), "testing", False))
         Partner = self.sudo()
         ids = Partner.search([("is_crm_customer", "=", True)], order="id").ids
         done = 0

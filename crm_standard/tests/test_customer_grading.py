@@ -453,3 +453,28 @@ class TestGradingQueryCount(GradingCommon):
         self._fresh_cache()
         with self.assertQueryCount(7):
             self.assertFalse(self.large._crm_recompute_grades())
+
+
+class TestGradingViews(GradingCommon):
+    def test_customer_views_load_for_every_role(self):
+        search = self.env.ref("crm_standard.res_partner_view_search_crm_customers")
+        users = (self.user_salesman, self.user_salesman_all, self.user_sales_manager,
+                 self.user_service_agent, self.user_crm_admin)
+        for user in users:
+            with self.subTest(user=user.login):
+                views = self.env["res.partner"].with_user(user).get_views(
+                    [(False, "form"), (False, "list"), (False, "kanban"),
+                     (search.id, "search")])
+                self.assertIn("customer_grade", views["views"]["form"]["arch"])
+                self.assertIn("searchpanel", views["views"]["search"]["arch"])
+        form = self.env["res.partner"].with_user(self.user_service_agent).get_views(
+            [(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("revenue_12m", form)
+        self.assertNotIn("crm_grade_history_count", form)
+
+    def test_grading_models_views_load(self):
+        for model, user in (("crm.standard.grade.override", self.user_salesman),
+                            ("crm.standard.grade.history", self.user_salesman),
+                            ("crm.standard.grade.matrix", self.user_crm_admin)):
+            with self.subTest(model=model):
+                self.env[model].with_user(user).get_views([(False, "list"), (False, "search")])
