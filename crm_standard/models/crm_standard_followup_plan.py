@@ -228,6 +228,16 @@ class CrmStandardFollowupPlan(models.Model):
         for vals in vals_list:
             if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
                 self._crm_check_approver()
+        templates = self.env["crm.standard.followup.template"].browse(
+            {vals["template_id"] for vals in vals_list if vals.get("template_id")}
+        )
+        by_id = {template.id: template for template in templates}
+        for vals in vals_list:
+            template = by_id.get(vals.get("template_id"))
+            if template:
+                vals.setdefault("touch_limit", template.touch_limit)
+                vals.setdefault("touch_period", template.touch_period)
+                vals.setdefault("grade", template.grade)
         plans = super().create(vals_list)
         plans.filtered(lambda p: p.template_id and not p.step_ids)._crm_apply_template()
         return plans
@@ -241,18 +251,12 @@ class CrmStandardFollowupPlan(models.Model):
     # Template -> plan
     # ---------------------------------------------------------------------
     def _crm_apply_template(self):
-        """Copy the template's steps (and limits) into the plans of ``self``."""
+        """Copy the template's steps into the plans of ``self`` (one create)."""
         step_vals = []
         for plan in self:
-            template = plan.template_id
-            plan.write(
-                {
-                    "touch_limit": template.touch_limit,
-                    "touch_period": template.touch_period,
-                    "grade": plan.grade or template.grade,
-                }
-            )
-            step_vals += [step._crm_prepare_plan_step_values(plan) for step in template.step_ids]
+            step_vals += [
+                step._crm_prepare_plan_step_values(plan) for step in plan.template_id.step_ids
+            ]
         self.env["crm.standard.followup.plan.step"].create(step_vals)
 
     @api.model
@@ -284,14 +288,40 @@ class CrmStandardFollowupPlan(models.Model):
         return self.create(vals_list)
 
     def _crm_close(self, reason):
-        """Close open plans: approved ones become done, the others cancelled."""
+        """Close open plans: approved ones become done, the others cancelled.
+
+        Set-based for the grade-change path: the state is written without
+        per-record tracking, then one batched chatter log with the state
+        tracking values (constant queries whatever the number of plans).
+        """
+        plans = self.filtered(lambda p: p.state in OPEN_STATES)
+        if not plans:
+            return
         today = fields.Date.context_today(self)
-        approved = self.filtered(lambda p: p.state == "approved")
+        old_states = {plan.id: plan.state for plan in plans}
+        untracked = plans.with_context(mail_notrack=True)
+        approved = untracked.filtered(lambda p: p.state == "approved")
         if approved:
             approved.write({"state": "done", "date_end": today, "close_reason": reason})
-        others = self.filtered(lambda p: p.state in ("draft", "submitted", "rejected"))
+        others = untracked - approved
         if others:
             others.write({"state": "cancelled", "date_end": today, "close_reason": reason})
+        if self.env.context.get("tracking_disable"):
+            return
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        messages = plans._message_log_batch({plan.id: reason for plan in plans})
+        field = self.env["ir.model.fields"]._get(self._name, "state")
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                {
+                    "field_id": field.id,
+                    "old_value_char": labels[old_states[plan.id]],
+                    "new_value_char": labels[plan.state],
+                    "mail_message_id": message.id,
+                }
+                for plan, message in zip(plans, messages, strict=True)
+            ]
+        )
 
     # ---------------------------------------------------------------------
     # Workflow

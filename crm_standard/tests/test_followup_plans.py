@@ -538,3 +538,41 @@ class TestFollowupConcurrency(TransactionCase):
             self.assertFalse(env["crm.standard.followup.reminder"]._cron_crm_send_reminders())
             cr.commit()
         self.assertEqual(self._counts(), (3, 3))
+
+
+class TestFollowupProposalQueries(FollowupCommon):
+    def test_proposal_query_count_does_not_depend_on_batch_size(self):
+        """Closing the open plans and proposing new ones for 3 or 15 customers
+        costs the same queries (the grading hook stays set-based)."""
+        Partner = self.env["res.partner"].with_context(crm_skip_grading=True)
+        groups = [
+            Partner.create(
+                [
+                    {
+                        "name": f"Proposal {size} {i}",
+                        "is_company": True,
+                        "is_crm_customer": True,
+                        "user_id": self.user_salesman.id,
+                        "customer_grade": "B",
+                    }
+                    for i in range(size)
+                ]
+            )
+            for size in (1, 3, 15)
+        ]
+        for partners in groups:
+            self.Plan.sudo()._crm_propose_for_partners(partners)
+        self._flush_tracking()
+        counts = []
+        for partners in groups:
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            with self.assertQueryCount(PROPOSAL_QUERIES):
+                new = self.Plan.sudo()._crm_propose_for_partners(partners)
+                self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(len(new), len(partners))
+        self.assertEqual(counts[1], counts[2], f"queries for 3 and 15 customers: {counts[1:]}")
+
+
+PROPOSAL_QUERIES = 22
