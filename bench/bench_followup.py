@@ -196,8 +196,9 @@ t0 = time.perf_counter()
 again = Reminder._cron_crm_send_reminders(batch_size=args.batch_size)
 env.flush_all()
 out(f"second cron run (idempotent): {len(again)} new reminders in {time.perf_counter() - t0:.2f} s")
-ratio = cron / bare
+floor = min(bare, bare_prefetch)
+ratio = cron / floor
 out(
-    f"RESULT bare {bare:.2f} s, cron {cron:.2f} s, ratio {ratio:.2f} (goal <= 1.5): "
-    f"{'OK' if ratio <= 1.5 else 'ABOVE GOAL'}"
+    f"RESULT bare {bare:.2f} s (names read first: {bare_prefetch:.2f} s), cron {cron:.2f} s, "
+    f"ratio cron / fastest bare {ratio:.2f} (goal <= 1.5): {'OK' if ratio <= 1.5 else 'ABOVE GOAL'}"
 )
