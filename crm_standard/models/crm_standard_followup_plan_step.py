@@ -85,11 +85,9 @@ class CrmStandardFollowupPlanStep(models.Model):
     def _compute_activity_type_id(self):
         Step = self.env["crm.standard.followup.template.step"]
         for step in self:
-            activity_type = Step._crm_channel_activity_type(step.channel)
-            if activity_type and not step.activity_type_id:
-                step.activity_type_id = activity_type
-            elif activity_type and step.activity_type_id != activity_type:
-                step.activity_type_id = activity_type
+            step.activity_type_id = (
+                Step._crm_channel_activity_type(step.channel) or step.activity_type_id
+            )
 
     @api.depends(
         "responsible_mode", "responsible_id", "plan_id.user_id", "plan_id.account_manager_id"

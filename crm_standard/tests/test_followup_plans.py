@@ -577,3 +577,22 @@ class TestFollowupProposalQueries(FollowupCommon):
 
 
 PROPOSAL_QUERIES = 22
+
+
+class TestFollowupViews(FollowupCommon):
+    def test_views_load_for_salesperson_and_manager(self):
+        views = {
+            "crm.standard.followup.plan": ["list", "form", "kanban", "pivot", "search"],
+            "crm.standard.followup.plan.step": ["list", "form", "calendar", "search"],
+            "crm.standard.followup.template": ["list", "form", "search"],
+            "crm.standard.followup.reminder": ["list"],
+            "res.partner": ["form"],
+        }
+        for user in (self.user_salesman, self.user_sales_manager):
+            for model, types in views.items():
+                result = self.env[model].with_user(user).get_views([(False, t) for t in types])
+                self.assertEqual(set(result["views"]), set(types))
+        partner = self._customer("Smart Button Co")
+        action = partner.with_user(self.user_salesman).action_view_crm_followup_plans()
+        plans = self.Plan.with_user(self.user_salesman).search(action["domain"])
+        self.assertEqual(plans.partner_id, partner)
