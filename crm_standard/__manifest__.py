@@ -38,6 +38,7 @@
         "views/crm_standard_followup_plan_views.xml",
         "views/crm_standard_followup_plan_step_views.xml",
         "views/res_partner_followup_views.xml",
+        "views/res_config_settings_followup_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [

@@ -17,3 +17,4 @@ from . import crm_standard_followup_plan_step
 from . import crm_standard_followup_reminder
 from . import mail_activity
 from . import res_partner_followup
+from . import res_config_settings_followup
