@@ -1,0 +1,449 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .crm_standard_followup_template import TOUCH_PERIODS
+from .crm_standard_grade_matrix import GRADES
+
+PLAN_STATES = [
+    ("draft", "Draft"),
+    ("submitted", "Submitted"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+OPEN_STATES = ("draft", "submitted", "approved", "rejected")
+# fields only an approver may change
+_APPROVER_FIELDS = {"approver_id", "approval_date"}
+
+
+class CrmStandardFollowupPlan(models.Model):
+    """Follow-up plan (跟进计划) of one customer.
+
+    Proposed from the template of the customer's grade when the grade changes
+    (the previous plan is closed, not deleted) or created by hand. Draft ->
+    submitted -> approved / rejected by a sales manager (with a comment) ->
+    done / cancelled. Only approved plans produce reminders.
+    """
+
+    _name = "crm.standard.followup.plan"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Customer Follow-up Plan"
+    _order = "id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    name = fields.Char(
+        compute="_compute_name", store=True, readonly=False, required=True, precompute=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="cascade",
+        check_company=True,
+        domain="[('is_crm_customer', '=', True), ('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        required=True,
+    )
+    template_id = fields.Many2one(
+        "crm.standard.followup.template",
+        tracking=True,
+        check_company=True,
+        index="btree_not_null",
+    )
+    grade = fields.Selection(GRADES, tracking=True, help="Grade the plan is made for.")
+    customer_grade = fields.Selection(related="partner_id.customer_grade", string="Current Grade")
+    state = fields.Selection(
+        PLAN_STATES,
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand="_group_expand_states",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        "Salesperson",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+    )
+    account_manager_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        index="btree_not_null",
+        domain="[('share', '=', False)]",
+        help="Dedicated account manager: responsible of the steps assigned to the account manager.",
+    )
+    requires_account_manager = fields.Boolean(related="template_id.dedicated_account_manager")
+    approver_id = fields.Many2one(
+        "res.users",
+        "Approved By",
+        readonly=True,
+        tracking=True,
+        copy=False,
+        help="Sales manager who approved or rejected the plan; gets the overdue digest.",
+    )
+    approval_date = fields.Datetime("Review Date", readonly=True, copy=False)
+    review_comment = fields.Text(
+        tracking=True, copy=False, help="Manager's comment; required to reject."
+    )
+    date_start = fields.Date(
+        "Start Date", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_end = fields.Date("Closed On", readonly=True, copy=False)
+    close_reason = fields.Char(readonly=True, copy=False, tracking=True)
+    touch_limit = fields.Integer(
+        tracking=True, help="At most this many reminders for the customer per period; 0: no limit."
+    )
+    touch_period = fields.Selection(TOUCH_PERIODS, default="month", required=True, tracking=True)
+    step_ids = fields.One2many("crm.standard.followup.plan.step", "plan_id", "Steps", copy=True)
+    reminder_ids = fields.One2many("crm.standard.followup.reminder", "plan_id", "Reminders")
+    reminder_count = fields.Integer(compute="_compute_reminder_count")
+    next_due_date = fields.Date(
+        compute="_compute_step_dates", store=True, help="Earliest due date of the open steps."
+    )
+    last_contact_date = fields.Date(compute="_compute_step_dates", store=True)
+    postponed_info = fields.Text(
+        "Postponed",
+        compute="_compute_postponed_info",
+        help="Steps postponed by the touch limit, and why.",
+    )
+    reminder_error = fields.Text(
+        readonly=True, copy=False, help="Last error of the reminder scheduled action."
+    )
+    reminder_error_date = fields.Date(
+        readonly=True, copy=False, help="The plan is skipped by the reminders until the next day."
+    )
+    color = fields.Integer()
+
+    _sql_constraints = [
+        (
+            "touch_limit_positive",
+            "CHECK(touch_limit >= 0)",
+            "Touch Limit: the limit cannot be negative.",
+        ),
+    ]
+
+    @api.depends("partner_id", "grade")
+    def _compute_name(self):
+        for plan in self:
+            if plan.partner_id and plan.grade:
+                plan.name = self.env._(
+                    "Follow-up %(customer)s (%(grade)s)",
+                    customer=plan.partner_id.name,
+                    grade=plan.grade,
+                )
+            elif plan.partner_id:
+                plan.name = self.env._("Follow-up %(customer)s", customer=plan.partner_id.name)
+            elif not plan.name:
+                plan.name = self.env._("New follow-up plan")
+
+    @api.depends("partner_id")
+    def _compute_company_id(self):
+        for plan in self:
+            plan.company_id = plan.partner_id.company_id or plan.company_id or self.env.company
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for plan in self:
+            plan.user_id = plan.partner_id.user_id or plan.user_id
+
+    @api.depends("step_ids.next_due_date", "step_ids.done", "step_ids.last_contact_date")
+    def _compute_step_dates(self):
+        for plan in self:
+            due = [s.next_due_date for s in plan.step_ids if s.next_due_date and not s.done]
+            contacts = [s.last_contact_date for s in plan.step_ids if s.last_contact_date]
+            plan.next_due_date = min(due) if due else False
+            plan.last_contact_date = max(contacts) if contacts else False
+
+    @api.depends("step_ids.postponed_reason")
+    def _compute_postponed_info(self):
+        for plan in self:
+            plan.postponed_info = (
+                "\n".join(
+                    f"{step.name}: {step.postponed_reason}"
+                    for step in plan.step_ids
+                    if step.postponed_reason
+                )
+                or False
+            )
+
+    def _compute_reminder_count(self):
+        counts = dict(
+            self.env["crm.standard.followup.reminder"]._read_group(
+                [("plan_id", "in", self.ids)], ["plan_id"], ["__count"]
+            )
+        )
+        for plan in self:
+            plan.reminder_count = counts.get(plan._origin, 0)
+
+    @api.model
+    def _group_expand_states(self, states, domain):
+        return [key for key, _label in PLAN_STATES]
+
+    @api.onchange("template_id")
+    def _onchange_template_id(self):
+        if self.template_id:
+            self.touch_limit = self.template_id.touch_limit
+            self.touch_period = self.template_id.touch_period
+            self.grade = self.template_id.grade
+
+    # ---------------------------------------------------------------------
+    # Roles
+    # ---------------------------------------------------------------------
+    @api.model
+    def _crm_approver_group(self):
+        """Xml id of the group that approves plans; override to change it."""
+        return "sales_team.group_sale_manager"
+
+    def _crm_check_approver(self):
+        if self.env.su or self.env.user.has_group(self._crm_approver_group()):
+            return
+        raise AccessError(
+            self.env._("Approval: only a sales manager can approve or reject a follow-up plan.")
+        )
+
+    # ---------------------------------------------------------------------
+    # ORM
+    # ---------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
+                self._crm_check_approver()
+        templates = self.env["crm.standard.followup.template"].browse(
+            {vals["template_id"] for vals in vals_list if vals.get("template_id")}
+        )
+        by_id = {template.id: template for template in templates}
+        for vals in vals_list:
+            template = by_id.get(vals.get("template_id"))
+            if template:
+                vals.setdefault("touch_limit", template.touch_limit)
+                vals.setdefault("touch_period", template.touch_period)
+                vals.setdefault("grade", template.grade)
+        plans = super().create(vals_list)
+        plans.filtered(lambda p: p.template_id and not p.step_ids)._crm_apply_template()
+        return plans
+
+    def write(self, vals):
+        if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
+            self._crm_check_approver()
+        return super().write(vals)
+
+    # ---------------------------------------------------------------------
+    # Template -> plan
+    # ---------------------------------------------------------------------
+    def _crm_apply_template(self):
+        """Copy the template's steps into the plans of ``self`` (one create)."""
+        step_vals = []
+        for plan in self:
+            step_vals += [
+                step._crm_prepare_plan_step_values(plan) for step in plan.template_id.step_ids
+            ]
+        self.env["crm.standard.followup.plan.step"].create(step_vals)
+
+    @api.model
+    def _crm_propose_for_partners(self, partners):
+        """Propose a plan from the matching template for each customer.
+
+        Open plans of these customers are closed first (approved ones done,
+        the others cancelled; never deleted). Set-based: one search of the open
+        plans, one of the templates, one create. Returns the new plans.
+        """
+        partners = partners.filtered(lambda p: p.is_crm_customer and not p.parent_id)
+        if not partners:
+            return self.browse()
+        old = self.search([("partner_id", "in", partners.ids), ("state", "in", OPEN_STATES)])
+        old._crm_close(self.env._("Customer grade changed"))
+        matches = self.env["crm.standard.followup.template"]._crm_match(partners)
+        vals_list = [
+            {
+                "partner_id": partner.id,
+                "company_id": (partner.company_id or template.company_id or self.env.company).id,
+                "template_id": template.id,
+                "grade": partner.customer_grade,
+                "account_manager_id": partner.user_id.id
+                if template.dedicated_account_manager
+                else False,
+            }
+            for partner, template in matches.items()
+        ]
+        return self.create(vals_list)
+
+    def _crm_close(self, reason):
+        """Close open plans: approved ones become done, the others cancelled.
+
+        Set-based for the grade-change path: the state is written without
+        per-record tracking, then one batched chatter log with the state
+        tracking values (constant queries whatever the number of plans).
+        """
+        plans = self.filtered(lambda p: p.state in OPEN_STATES)
+        if not plans:
+            return
+        today = fields.Date.context_today(self)
+        old_states = {plan.id: plan.state for plan in plans}
+        untracked = plans.with_context(mail_notrack=True)
+        approved = untracked.filtered(lambda p: p.state == "approved")
+        if approved:
+            approved.write({"state": "done", "date_end": today, "close_reason": reason})
+        others = untracked - approved
+        if others:
+            others.write({"state": "cancelled", "date_end": today, "close_reason": reason})
+        if self.env.context.get("tracking_disable"):
+            return
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        messages = plans._message_log_batch({plan.id: reason for plan in plans})
+        field = self.env["ir.model.fields"]._get(self._name, "state")
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                {
+                    "field_id": field.id,
+                    "old_value_char": labels[old_states[plan.id]],
+                    "new_value_char": labels[plan.state],
+                    "mail_message_id": message.id,
+                }
+                for plan, message in zip(plans, messages, strict=True)
+            ]
+        )
+
+    # ---------------------------------------------------------------------
+    # Workflow
+    # ---------------------------------------------------------------------
+    def _crm_check_state(self, allowed, action):
+        for plan in self:
+            if plan.state not in allowed:
+                raise UserError(
+                    self.env._(
+                        "Status: %(plan)s is %(state)s; %(action)s needs one of: %(allowed)s.",
+                        plan=plan.display_name,
+                        state=dict(PLAN_STATES)[plan.state],
+                        action=action,
+                        allowed=", ".join(dict(PLAN_STATES)[s] for s in allowed),
+                    )
+                )
+
+    def action_submit(self):
+        self._crm_check_state(("draft",), self.env._("submitting"))
+        for plan in self:
+            if not plan.step_ids:
+                raise UserError(
+                    self.env._("Steps: %(plan)s has no step to submit.", plan=plan.display_name)
+                )
+            if plan.requires_account_manager and not plan.account_manager_id:
+                raise UserError(
+                    self.env._(
+                        "Account Manager: %(plan)s follows a template with a dedicated account "
+                        "manager; set the account manager before submitting.",
+                        plan=plan.display_name,
+                    )
+                )
+        self.write({"state": "submitted"})
+        self._crm_notify_approvers()
+        return True
+
+    def _crm_notify_approvers(self):
+        """Schedule a review activity for the sales managers of the team, if any.
+
+        Extension point; by default the salesperson's sales team leader.
+        """
+        for plan in self:
+            leader = plan.user_id.sale_team_id.user_id
+            if leader:
+                plan.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=leader.id,
+                    summary=self.env._("Review follow-up plan"),
+                )
+
+    def action_approve(self):
+        self._crm_check_approver()
+        self._crm_check_state(("submitted",), self.env._("approving"))
+        self.write(
+            {
+                "state": "approved",
+                "approver_id": self.env.uid,
+                "approval_date": fields.Datetime.now(),
+            }
+        )
+        today = fields.Date.context_today(self)
+        self.step_ids.filtered(lambda s: not s.next_due_date and not s.done).write(
+            {"next_due_date": today}
+        )
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_reject(self):
+        self._crm_check_approver()
+        self._crm_check_state(("submitted",), self.env._("rejecting"))
+        for plan in self:
+            if not (plan.review_comment or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Review Comment: say why %(plan)s is rejected.", plan=plan.display_name
+                    )
+                )
+        self.write(
+            {
+                "state": "rejected",
+                "approver_id": self.env.uid,
+                "approval_date": fields.Datetime.now(),
+            }
+        )
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_reset_draft(self):
+        self._crm_check_state(
+            ("rejected", "submitted", "cancelled"), self.env._("resetting to draft")
+        )
+        self.sudo().write(
+            {
+                "state": "draft",
+                "approver_id": False,
+                "approval_date": False,
+                "date_end": False,
+                "close_reason": False,
+            }
+        )
+        return True
+
+    def action_done(self):
+        self._crm_check_state(("approved",), self.env._("closing"))
+        self._crm_close(self.env._("Closed by hand"))
+        return True
+
+    def action_cancel(self):
+        self._crm_check_state(OPEN_STATES, self.env._("cancelling"))
+        self.write(
+            {
+                "state": "cancelled",
+                "date_end": fields.Date.context_today(self),
+                "close_reason": self.env._("Cancelled by hand"),
+            }
+        )
+        return True
+
+    def action_view_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_standard.crm_standard_followup_reminder_action"
+        )
+        action["domain"] = [("plan_id", "=", self.id)]
+        return action

@@ -1,0 +1,139 @@
+from odoo import api, fields, models
+
+from .crm_standard_followup_template_step import (
+    CADENCE_UNITS,
+    CHANNELS,
+    RESPONSIBLE_MODES,
+    cadence_delta,
+)
+
+
+class CrmStandardFollowupPlanStep(models.Model):
+    """A step of a customer's follow-up plan: recurring (cadence) or one-off.
+
+    ``next_due_date`` is when the next reminder is due; the reminder cron
+    (:meth:`crm.standard.followup.reminder._cron_crm_send_reminders`) turns
+    due steps of approved plans into activities and links the open one in
+    ``activity_id``; marking that activity done moves ``next_due_date`` by the
+    cadence (or closes a one-off step) and records ``last_contact_date``.
+    """
+
+    _name = "crm.standard.followup.plan.step"
+    _description = "Follow-up Plan Step"
+    _order = "plan_id, sequence, id"
+    _check_company_auto = True
+
+    plan_id = fields.Many2one(
+        "crm.standard.followup.plan", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        related="plan_id.partner_id", store=True, index=True, string="Customer"
+    )
+    plan_state = fields.Selection(related="plan_id.state", store=True, string="Plan Status")
+    template_step_id = fields.Many2one("crm.standard.followup.template.step", ondelete="set null")
+    sequence = fields.Integer(default=10)
+    name = fields.Char("Summary", required=True)
+    note = fields.Html()
+    channel = fields.Selection(CHANNELS, required=True, default="call")
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        required=True,
+        ondelete="restrict",
+        compute="_compute_activity_type_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    responsible_mode = fields.Selection(
+        RESPONSIBLE_MODES, "Responsible Type", required=True, default="salesperson"
+    )
+    responsible_id = fields.Many2one("res.users", "Fixed User", domain="[('share', '=', False)]")
+    user_id = fields.Many2one(
+        "res.users",
+        "Responsible",
+        compute="_compute_user_id",
+        store=True,
+        index=True,
+        help="Who gets the reminders: the customer's salesperson, the plan's "
+        "account manager or the fixed user.",
+    )
+    cadence_count = fields.Integer("Every", default=1)
+    cadence_unit = fields.Selection(CADENCE_UNITS, "Cadence", required=True, default="months")
+    next_due_date = fields.Date(index=True, copy=False)
+    last_contact_date = fields.Date(readonly=True, copy=False)
+    done = fields.Boolean(readonly=True, copy=False, help="A one-off step that was carried out.")
+    activity_id = fields.Many2one(
+        "mail.activity",
+        "Open Reminder",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    postponed_reason = fields.Char("Postponed Because", readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "cadence_positive",
+            "CHECK(cadence_unit = 'once' OR cadence_count > 0)",
+            "Cadence: a recurring step repeats every 1 or more days, weeks or months.",
+        ),
+    ]
+
+    @api.depends("channel")
+    def _compute_activity_type_id(self):
+        Step = self.env["crm.standard.followup.template.step"]
+        for step in self:
+            step.activity_type_id = (
+                Step._crm_channel_activity_type(step.channel) or step.activity_type_id
+            )
+
+    @api.depends(
+        "responsible_mode", "responsible_id", "plan_id.user_id", "plan_id.account_manager_id"
+    )
+    def _compute_user_id(self):
+        for step in self:
+            step.user_id = step._crm_responsible()
+
+    def _crm_responsible(self):
+        """The user who gets this step's reminders; override to change the rule."""
+        self.ensure_one()
+        plan = self.plan_id
+        if self.responsible_mode == "fixed":
+            return self.responsible_id
+        if self.responsible_mode == "account_manager":
+            return plan.account_manager_id or plan.user_id
+        return plan.user_id
+
+    def _crm_next_due(self, due, after):
+        """Next due date from ``due`` by the cadence, the first one after ``after``.
+
+        Keeps the rhythm (same day of the month) and skips missed periods.
+        ``False`` for a one-off step.
+        """
+        self.ensure_one()
+        delta = cadence_delta(self.cadence_count, self.cadence_unit)
+        if not delta:
+            return False
+        nxt = due + delta
+        while nxt <= after:
+            nxt += delta
+        return nxt
+
+    def _crm_advance(self, date_done, contacted=True):
+        """The open reminder is closed: move to the next due date.
+
+        :param date_done: when it was done (or dropped)
+        :param contacted: done (record the contact) or dropped (skip the occurrence)
+        """
+        for step in self:
+            vals = {"activity_id": False, "postponed_reason": False}
+            if contacted:
+                vals["last_contact_date"] = date_done
+            nxt = step._crm_next_due(step.next_due_date or date_done, date_done)
+            if nxt:
+                vals["next_due_date"] = nxt
+            else:
+                vals["done"] = True
+            step.write(vals)

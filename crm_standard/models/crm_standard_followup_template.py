@@ -1,0 +1,141 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .crm_standard_grade_matrix import GRADES
+from .res_partner import LIFECYCLE_STAGES
+
+TOUCH_PERIODS = [("week", "Week"), ("month", "Month"), ("quarter", "Quarter")]
+
+
+class CrmStandardFollowupTemplate(models.Model):
+    """Follow-up plan template (跟进计划模板) of a customer grade.
+
+    Built on Odoo's activity plans by delegation: every template *is* a
+    ``mail.activity.plan`` on ``res.partner`` (name, company, active, its
+    activities), so its steps can also be launched by hand from the chatter's
+    "Plan" button. What activity plans lack is added here: the grade (and
+    optional lifecycle stage) it applies to, the cadence of each step, the
+    dedicated account manager and the touch limit per customer and period.
+    """
+
+    _name = "crm.standard.followup.template"
+    _inherits = {"mail.activity.plan": "activity_plan_id"}
+    _inherit = ["mail.thread"]
+    _description = "Follow-up Plan Template"
+    _order = "sequence, grade, id"
+
+    activity_plan_id = fields.Many2one(
+        "mail.activity.plan",
+        required=True,
+        ondelete="cascade",
+        auto_join=True,
+        index=True,
+    )
+    sequence = fields.Integer(default=10)
+    grade = fields.Selection(
+        GRADES,
+        "Customer Grade",
+        required=True,
+        tracking=True,
+        index=True,
+        help="Customers of this grade get a plan from this template when they get the grade.",
+    )
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        tracking=True,
+        help="Restrict the template to customers in this stage; a template for "
+        "the stage wins over one without.",
+    )
+    step_ids = fields.One2many(
+        "crm.standard.followup.template.step", "template_id", "Steps", copy=True
+    )
+    dedicated_account_manager = fields.Boolean(
+        tracking=True,
+        help="Plans need a dedicated account manager (专属客户经理) before they can be submitted.",
+    )
+    touch_limit = fields.Integer(
+        default=0,
+        tracking=True,
+        help="At most this many follow-up reminders per customer and period "
+        "(avoid over-disturbing); further steps are postponed to the next "
+        "period. 0: no limit.",
+    )
+    touch_period = fields.Selection(TOUCH_PERIODS, default="month", required=True, tracking=True)
+    description = fields.Html(translate=True)
+    plan_count = fields.Integer(compute="_compute_plan_count")
+
+    _sql_constraints = [
+        (
+            "touch_limit_positive",
+            "CHECK(touch_limit >= 0)",
+            "Touch Limit: the limit cannot be negative.",
+        ),
+    ]
+
+    def _compute_plan_count(self):
+        counts = dict(
+            self.env["crm.standard.followup.plan"]._read_group(
+                [("template_id", "in", self.ids)], ["template_id"], ["__count"]
+            )
+        )
+        for template in self:
+            template.plan_count = counts.get(template._origin, 0)
+
+    @api.constrains("res_model")
+    def _check_followup_res_model(self):
+        for template in self:
+            if template.res_model != "res.partner":
+                raise ValidationError(
+                    self.env._(
+                        "Model: the follow-up template %(name)s must apply to contacts "
+                        "(res.partner).",
+                        name=template.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("res_model", "res.partner")
+        return super().create(vals_list)
+
+    def unlink(self):
+        plans = self.activity_plan_id
+        res = super().unlink()
+        plans.unlink()
+        return res
+
+    @api.model
+    def _crm_match(self, partners):
+        """Template for each customer of ``partners``: ``{partner: template}``.
+
+        Active templates of the customer's grade and company (or shared); a
+        template for the customer's lifecycle stage wins over a general one, a
+        company template over a shared one, then the sequence. One search for
+        the whole batch. Extension point: override to match on more criteria.
+        """
+        templates = self.search([("grade", "in", list(set(partners.mapped("customer_grade"))))])
+        result = {}
+        for partner in partners:
+            company = partner.company_id or self.env.company
+            candidates = templates.filtered(
+                lambda t, p=partner, c=company: (
+                    t.grade == p.customer_grade
+                    and t.company_id in (c, self.env["res.company"])
+                    and t.lifecycle_stage in (False, p.lifecycle_stage)
+                )
+            )
+            if candidates:
+                result[partner] = candidates.sorted(
+                    lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id)
+                )[0]
+        return result
+
+    def action_view_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_standard.crm_standard_followup_plan_action"
+        )
+        action["domain"] = [("template_id", "=", self.id)]
+        action["context"] = {"default_template_id": self.id}
+        return action
