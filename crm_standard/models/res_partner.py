@@ -486,9 +486,13 @@ class ResPartner(models.Model):
         return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
 
     def _crm_assign_customer_codes(self):
-        # Giving a code is a system step, not a key change to approve.
-        todo = self.filtered(lambda p: not p.customer_code).with_context(
-            crm_skip_change_request=True
+        # Giving a code is a system step, not a key change to approve; sudo:
+        # a salesperson may create a customer for a colleague, whom it then
+        # belongs to (visibility by owner).
+        todo = (
+            self.filtered(lambda p: not p.customer_code)
+            .sudo()
+            .with_context(crm_skip_change_request=True)
         )
         codes = self._crm_next_customer_codes(len(todo))
         for partner, code in zip(todo, codes, strict=False):
@@ -1096,30 +1100,33 @@ class ResPartner(models.Model):
 
     def _crm_pool_release(self, days_by_partner=None):
         """Release ``self`` (customers) to the public pool: no salesperson,
-        a note in the chatter. Returns {previous user: partners}."""
+        a note in each chatter. Set-based: one write per previous salesperson
+        and one batch of notes. Returns {previous user: partners}."""
         released = {}
-        today = fields.Date.context_today(self)
         for partner in self:
-            previous = partner.user_id
-            partner.with_context(crm_skip_change_request=True).write(
+            released.setdefault(partner.user_id, self.browse())
+            released[partner.user_id] |= partner
+        today = fields.Date.context_today(self)
+        for previous, partners in released.items():
+            partners.with_context(crm_skip_change_request=True).write(
                 {
                     "user_id": False,
                     "crm_pool_release_date": today,
                     "crm_pool_previous_user_id": previous.id,
                 }
             )
-            days = (days_by_partner or {}).get(partner.id)
-            partner.message_post(
-                body=self.env._(
-                    "Released to the public pool: no won deal, no activity done and no "
-                    "open opportunity for %(days)s days (salesperson: %(user)s).",
-                    days=days or (partner.company_id or previous.company_id).crm_pool_days,
-                    user=previous.name,
-                ),
-                subtype_xmlid="mail.mt_note",
+        bodies = {
+            partner.id: Markup("<p>%s</p>")
+            % self.env._(
+                "Released to the public pool: no won deal, no activity done and no "
+                "open opportunity for %(days)s days (salesperson: %(user)s).",
+                days=(days_by_partner or {}).get(partner.id)
+                or (partner.company_id or partner.crm_pool_previous_user_id.company_id).crm_pool_days,
+                user=partner.crm_pool_previous_user_id.name,
             )
-            released.setdefault(previous, self.browse())
-            released[previous] |= partner
+            for partner in self
+        }
+        self._message_log_batch(bodies)
         return released
 
     def _cron_crm_pool_release(self, batch_size=500):

@@ -3,4 +3,5 @@ from . import (
     test_change_request,
     test_customer_master_data,
     test_i18n,
+    test_partner_visibility,
 )

@@ -38,7 +38,7 @@ ACCESS = {
     "crm.standard.interest":        ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "res.company":                  ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "R",    "Odoo's: allowed companies"),
     "res.config.settings":          ("",     "",          "",       "",   "",     "",       "",      "",     "Odoo's: settings administrators only"),
-    "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "Odoo's: company; portal: own commercial partner only"),
+    "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "salesperson (own documents): customers they own (with contacts), the public pool when enabled, partners of their or unassigned leads and of their activities, every non-customer partner; all documents, managers, service managers: all; team leaders (option): their members' customers; Odoo's: company; portal: own commercial partner only"),
 }
 # fmt: on
 
