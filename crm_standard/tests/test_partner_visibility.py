@@ -9,6 +9,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
+from odoo.addons.base.models.ir_qweb import QWebException
 from odoo.addons.mail.tools.discuss import Store
 
 from .common import CrmStandardCommon
@@ -334,7 +335,7 @@ class TestPartnerVisibility(CrmStandardCommon):
         self.assertIn(b"Olga Own", html)
         self.assertIn(b"Sally Salesman", html)
         self.env.invalidate_all()
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(QWebException, "AccessError"):
             self.env["ir.actions.report"].with_user(self.user_salesman)._render_qweb_html(
                 report.report_name, self.cust_other.ids
             )
