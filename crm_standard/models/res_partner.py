@@ -173,6 +173,7 @@ class ResPartner(models.Model):
         related="commercial_partner_id.user_id",
         store=True,
         index=True,
+        tracking=False,  # the salesperson (user_id) is tracked already
         help="Salesperson of the commercial entity: who sees this customer "
         "when salespeople see their own customers only.",
     )
@@ -1108,7 +1109,8 @@ class ResPartner(models.Model):
             released[partner.user_id] |= partner
         today = fields.Date.context_today(self)
         for previous, partners in released.items():
-            partners.with_context(crm_skip_change_request=True).write(
+            # the note below tells the change: no tracking message per record
+            partners.with_context(crm_skip_change_request=True, tracking_disable=True).write(
                 {
                     "user_id": False,
                     "crm_pool_release_date": today,

@@ -3,5 +3,6 @@ from . import (
     test_change_request,
     test_customer_master_data,
     test_i18n,
+    test_partner_pool,
     test_partner_visibility,
 )
