@@ -948,13 +948,14 @@ class ResPartner(models.Model):
                 (
                     "id",
                     "in",
+                    # one scan of the user's leads; the commercial partner by
+                    # primary key per lead (a join would scan res_partner)
                     SQL(
-                        "(SELECT l.partner_id FROM crm_lead l WHERE l.active "
-                        "AND l.partner_id IS NOT NULL AND (l.user_id = %(uid)s OR l.user_id IS NULL) "
-                        "UNION SELECT p.commercial_partner_id FROM crm_lead l "
-                        "JOIN res_partner p ON p.id = l.partner_id WHERE l.active "
-                        "AND (l.user_id = %(uid)s OR l.user_id IS NULL))",
-                        uid=uid,
+                        "(SELECT unnest(ARRAY[l.partner_id, (SELECT c.commercial_partner_id "
+                        "FROM res_partner c WHERE c.id = l.partner_id)]) FROM crm_lead l "
+                        "WHERE l.active AND l.partner_id IS NOT NULL "
+                        "AND (l.user_id = %s OR l.user_id IS NULL))",
+                        uid,
                     ),
                 )
             ],
