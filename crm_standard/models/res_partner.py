@@ -948,12 +948,11 @@ class ResPartner(models.Model):
                 (
                     "id",
                     "in",
-                    # one scan of the user's leads; the commercial partner by
-                    # primary key per lead (a join would scan res_partner)
+                    # one scan of the user's leads, no join (the commercial
+                    # partner is stored on the lead)
                     SQL(
-                        "(SELECT unnest(ARRAY[l.partner_id, (SELECT c.commercial_partner_id "
-                        "FROM res_partner c WHERE c.id = l.partner_id)]) FROM crm_lead l "
-                        "WHERE l.active AND l.partner_id IS NOT NULL "
+                        "(SELECT unnest(ARRAY[l.partner_id, l.crm_commercial_partner_id]) "
+                        "FROM crm_lead l WHERE l.active AND l.partner_id IS NOT NULL "
                         "AND (l.user_id = %s OR l.user_id IS NULL))",
                         uid,
                     ),
