@@ -233,6 +233,20 @@ def explain(user, domain, label):
         out(line)
 
 
+def explain_count(user, label):
+    Partner = env["res.partner"].with_user(user)
+    query = Partner._search([], limit=10001)
+    cr.execute(
+        SQL("EXPLAIN (ANALYZE, COSTS OFF) SELECT COUNT(*) FROM (%s) t", query.select(SQL("1")))
+    )
+    out()
+    out(f"-- EXPLAIN {label}")
+    for (line,) in cr.fetchall():
+        out(line)
+
+
+explain_count(salesperson, "list count (limit 10001) as the salesperson")
+explain_count(admin, "list count (limit 10001) as the admin")
 explain(salesperson, [], "contacts list as the salesperson")
 explain(admin, [], "contacts list as the admin")
 explain(salesperson, [("is_crm_customer", "=", True)], "customers list as the salesperson")

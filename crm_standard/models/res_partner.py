@@ -949,7 +949,8 @@ class ResPartner(models.Model):
                     "id",
                     "in",
                     # one scan of the user's leads, no join (the commercial
-                    # partner is stored on the lead)
+                    # partner is stored on the lead); a hashed subplan (an
+                    # ``= ANY(ARRAY(...))`` is a linear scan per row: 40x slower)
                     SQL(
                         "(SELECT unnest(ARRAY[l.partner_id, l.crm_commercial_partner_id]) "
                         "FROM crm_lead l WHERE l.active AND l.partner_id IS NOT NULL "
