@@ -15,6 +15,7 @@ customers list, a many2one name search, an ``ilike`` search, the public
 pool) it prints the median time as the salesperson and as the administrator,
 the ratio (goal <= 1.2), then the EXPLAIN ANALYZE plans of the list query.
 """
+
 # A benchmark script, not addon code: SQL inserts on purpose.
 # pylint: disable=protected-access
 import argparse
@@ -39,10 +40,13 @@ def out(msg=""):
     sys.stdout.flush()
 
 
-def step(label, since=[time.perf_counter()]):  # noqa: B006 (a timer)
+_last_step = [time.perf_counter()]
+
+
+def step(label):
     now = time.perf_counter()
-    out(f"  {label}: {now - since[0]:.1f} s")
-    since[0] = now
+    out(f"  {label}: {now - _last_step[0]:.1f} s")
+    _last_step[0] = now
 
 
 # -- data ------------------------------------------------------------------
@@ -219,7 +223,9 @@ for name, operation in OPERATIONS.items():
     sum_sales += t_sales
     sum_admin += t_admin
     out(f"{name:36} {t_sales * 1000:10.1f}ms {t_admin * 1000:8.1f}ms {t_sales / t_admin:7.2f}")
-out(f"{'total':36} {sum_sales * 1000:10.1f}ms {sum_admin * 1000:8.1f}ms {sum_sales / sum_admin:7.2f}")
+out(
+    f"{'total':36} {sum_sales * 1000:10.1f}ms {sum_admin * 1000:8.1f}ms {sum_sales / sum_admin:7.2f}"
+)
 out(f"ratio salesperson / admin: {sum_sales / sum_admin:.2f} (goal <= 1.2)")
 
 

@@ -17,9 +17,7 @@ class ResConfigSettings(models.TransientModel):
     crm_churn_months = fields.Integer(related="company_id.crm_churn_months", readonly=False)
     crm_pool_enabled = fields.Boolean(related="company_id.crm_pool_enabled", readonly=False)
     crm_pool_days = fields.Integer(related="company_id.crm_pool_days", readonly=False)
-    crm_pool_claim_limit = fields.Integer(
-        related="company_id.crm_pool_claim_limit", readonly=False
-    )
+    crm_pool_claim_limit = fields.Integer(related="company_id.crm_pool_claim_limit", readonly=False)
     crm_pool_claim_period = fields.Selection(
         related="company_id.crm_pool_claim_period", readonly=False
     )

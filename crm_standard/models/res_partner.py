@@ -995,8 +995,10 @@ class ResPartner(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_crm_visible_to_me(self):
-        visible = self.sudo().with_context(active_test=False).search(
-            [("id", "in", self.ids), ("crm_visible_to_me", "=", True)]
+        visible = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", self.ids), ("crm_visible_to_me", "=", True)])
         )
         for partner in self:
             partner.crm_visible_to_me = partner._origin in visible
@@ -1124,7 +1126,9 @@ class ResPartner(models.Model):
                 "Released to the public pool: no won deal, no activity done and no "
                 "open opportunity for %(days)s days (salesperson: %(user)s).",
                 days=(days_by_partner or {}).get(partner.id)
-                or (partner.company_id or partner.crm_pool_previous_user_id.company_id).crm_pool_days,
+                or (
+                    partner.company_id or partner.crm_pool_previous_user_id.company_id
+                ).crm_pool_days,
                 user=partner.crm_pool_previous_user_id.name,
             )
             for partner in self
@@ -1231,8 +1235,9 @@ class ResPartner(models.Model):
         company = self.env.company
         if not company.crm_pool_enabled:
             raise UserError(
-                self.env._("Public Pool: the public pool of %(company)s is disabled.",
-                           company=company.name)
+                self.env._(
+                    "Public Pool: the public pool of %(company)s is disabled.", company=company.name
+                )
             )
         partners = self.commercial_partner_id
         not_in_pool = partners.filtered(lambda p: not p.crm_in_pool)
@@ -1285,9 +1290,7 @@ class ResPartner(models.Model):
                 body=(
                     self.env._("Claimed from the public pool by %(user)s.", user=user.name)
                     if claim
-                    else self.env._(
-                        "Assigned from the public pool to %(user)s.", user=user.name
-                    )
+                    else self.env._("Assigned from the public pool to %(user)s.", user=user.name)
                 ),
                 subtype_xmlid="mail.mt_note",
                 author_id=self.env.user.partner_id.id,

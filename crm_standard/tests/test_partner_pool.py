@@ -239,9 +239,9 @@ class TestPartnerPool(CrmStandardCommon):
         other.with_user(self.user_sales_manager).user_id = self.user_colleague
         self.env.invalidate_all()
         self.assertEqual(
-            self.env["res.partner"].with_user(self.user_colleague).search(
-                [("id", "in", (pool | other).ids)]
-            ),
+            self.env["res.partner"]
+            .with_user(self.user_colleague)
+            .search([("id", "in", (pool | other).ids)]),
             pool | other,
         )
 

@@ -31,7 +31,11 @@ class TestPartnerVisibility(CrmStandardCommon):
         )
         cls.cust_other = cls._create_customer("Other Customer Co", user_id=cls.user_colleague.id)
         cls.contact_other = cls.env["res.partner"].create(
-            {"name": "Otto Other", "parent_id": cls.cust_other.id, "email": "otto@other.example.com"}
+            {
+                "name": "Otto Other",
+                "parent_id": cls.cust_other.id,
+                "email": "otto@other.example.com",
+            }
         )
         cls.cust_free = cls._create_customer("Free Customer Co", user_id=False)
         (cls.cust_own | cls.cust_other | cls.cust_free).action_make_customer()
@@ -74,7 +78,9 @@ class TestPartnerVisibility(CrmStandardCommon):
         own = self._as(self.user_salesman, self.cust_own)
         own.write({"comment": "my customer"})
         self.assertEqual(own.read(["name"])[0]["name"], "Own Customer Co")
-        self.assertEqual(self.contact_own.with_user(self.user_salesman).email, "olga@own.example.com")
+        self.assertEqual(
+            self.contact_own.with_user(self.user_salesman).email, "olga@own.example.com"
+        )
 
     def test_unowned_customer_visible_only_with_the_public_pool(self):
         self.company.crm_pool_enabled = False
@@ -144,8 +150,12 @@ class TestPartnerVisibility(CrmStandardCommon):
     def test_colleagues_users_and_partners_stay_readable(self):
         """res.users inherits res.partner (odoo/odoo#131988, #35242)."""
         colleague = self._as(self.user_salesman, self.user_colleague)
-        self.assertEqual(colleague.read(["name", "email", "im_status"])[0]["name"], "Colin Colleague")
-        users = self._as(self.user_salesman, "res.users").search([("id", "=", self.user_colleague.id)])
+        self.assertEqual(
+            colleague.read(["name", "email", "im_status"])[0]["name"], "Colin Colleague"
+        )
+        users = self._as(self.user_salesman, "res.users").search(
+            [("id", "=", self.user_colleague.id)]
+        )
         self.assertEqual(users, colleague)
         self.assertEqual(colleague.partner_id.name, "Colin Colleague")
 
@@ -156,7 +166,9 @@ class TestPartnerVisibility(CrmStandardCommon):
         self.assertFalse(self.company.partner_id.crm_visibility_restricted)
         partner = self._as(self.user_salesman, self.company.partner_id)
         self.assertEqual(partner.read(["name"])[0]["name"], self.company.partner_id.name)
-        self.assertEqual(self._as(self.user_salesman, self.company).partner_id.email, self.company.email)
+        self.assertEqual(
+            self._as(self.user_salesman, self.company).partner_id.email, self.company.email
+        )
 
     def test_non_customer_partners_stay_readable(self):
         self.assertEqual(self._visible(self.user_salesman, self.vendor), self.vendor)
@@ -238,8 +250,10 @@ class TestPartnerVisibility(CrmStandardCommon):
         followers._read_format(["display_name", "email", "is_active", "name", "partner_id"])
         self.env.invalidate_all()
         # what /mail/thread/data does with request_list=["followers"]
-        thread = self.env["res.partner"].with_user(self.user_salesman)._get_thread_with_access(
-            self.cust_own.id
+        thread = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            ._get_thread_with_access(self.cust_own.id)
         )
         result = Store(thread, as_thread=True, request_list=["followers"]).get_result()
         names = {p.get("name") for p in result.get("res.partner", [])}
@@ -251,7 +265,17 @@ class TestPartnerVisibility(CrmStandardCommon):
         found = self._as(self.user_salesman, "mail.followers").search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.cust_own.id)]
         )
-        self.assertEqual(found.partner_id, found.partner_id & (self.contact_own | self.user_colleague.partner_id | self.user_salesman.partner_id | self.cust_own | self.env.user.partner_id))
+        self.assertEqual(
+            found.partner_id,
+            found.partner_id
+            & (
+                self.contact_own
+                | self.user_colleague.partner_id
+                | self.user_salesman.partner_id
+                | self.cust_own
+                | self.env.user.partner_id
+            ),
+        )
 
     def test_chatter_messages_load_with_other_authors(self):
         self.cust_own.message_post(body="Note by the admin", subtype_xmlid="mail.mt_note")
@@ -378,8 +402,13 @@ class TestPartnerVisibility(CrmStandardCommon):
         self.assertEqual(contact.read(["name"])[0]["name"], "New Contact")
         # the web client's save: create + read back in one call
         saved = Partner.web_save(
-            {"name": "Saved Co", "is_company": True, "is_crm_customer": True,
-             "industry_id": self.industry_it.id, "email": "info@saved.example.com"},
+            {
+                "name": "Saved Co",
+                "is_company": True,
+                "is_crm_customer": True,
+                "industry_id": self.industry_it.id,
+                "email": "info@saved.example.com",
+            },
             {"display_name": {}, "user_id": {"fields": {"display_name": {}}}},
         )
         self.assertEqual(saved[0]["user_id"]["id"], self.user_salesman.id)
