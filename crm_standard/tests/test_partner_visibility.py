@@ -106,6 +106,18 @@ class TestPartnerVisibility(CrmStandardCommon):
         self.user_salesman.groups_id += self.env.ref("base.group_allow_export")
         self.assertFalse(self._visible(self.user_salesman, self.cust_other))
 
+    def test_rules_are_bound_to_groups_never_global(self):
+        rules = self.env["ir.rule"].search(
+            [("model_id.model", "in", ("res.partner", "mail.followers"))]
+        )
+        ours = rules.filtered(lambda r: r.get_external_id()[r.id].startswith("crm_standard."))
+        self.assertEqual(len(ours), 4)
+        for rule in ours:
+            self.assertFalse(rule["global"], rule.name)
+        own = self.env.ref("crm_standard.res_partner_rule_crm_own_customers")
+        self.assertEqual(own.groups, self.env.ref("sales_team.group_sale_salesman"))
+        self.assertFalse(own.perm_create, "creating for a colleague is allowed")
+
     def test_portal_user_unaffected(self):
         portal = new_test_user(
             self.env, login="crm_vis_portal", name="Paula Portal", groups="base.group_portal"
