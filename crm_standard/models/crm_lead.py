@@ -18,6 +18,15 @@ class CrmLead(models.Model):
         currency_field="company_currency", tracking=True, groups=CRM_SENSITIVE_GROUPS
     )
     need_priority = fields.Selection(NEED_PRIORITIES, default="1", tracking=True)
+    crm_commercial_partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer Entity",
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index="btree_not_null",
+        help="Commercial entity of the customer; stored so that the visibility "
+        "rule of partners reads it without a join.",
+    )
     industry_id = fields.Many2one(
         "res.partner.industry",
         compute="_compute_crm_profile",

@@ -52,6 +52,49 @@ class ResCompany(models.Model):
         "for this many months is considered churned. 0 disables the rule.",
     )
 
+    # -- public pool (公海) --------------------------------------------------
+    crm_pool_enabled = fields.Boolean(
+        string="Public Pool",
+        help="Customers nobody works are released from their salesperson into "
+        "the public pool, where every salesperson sees them and can claim them.",
+    )
+    crm_pool_days = fields.Integer(
+        string="Release After (Days)",
+        default=90,
+        help="A customer with no won deal, no activity done and no open "
+        "opportunity for this many days goes back to the public pool.",
+    )
+    crm_pool_claim_limit = fields.Integer(
+        string="Claims per Period",
+        default=20,
+        help="How many pool customers one salesperson may claim per period (0: no limit).",
+    )
+    crm_pool_claim_period = fields.Selection(
+        [("day", "Day"), ("week", "Week"), ("month", "Month")],
+        string="Claim Period",
+        default="month",
+        required=True,
+    )
+
+    @api.constrains("crm_pool_days", "crm_pool_claim_limit")
+    def _check_crm_pool_numbers(self):
+        for company in self:
+            if company.crm_pool_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Release After (Days): the public pool needs at least one day "
+                        "(got %(value)s).",
+                        value=company.crm_pool_days,
+                    )
+                )
+            if company.crm_pool_claim_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Claims per Period: the limit cannot be negative (got %(value)s).",
+                        value=company.crm_pool_claim_limit,
+                    )
+                )
+
     @api.constrains("crm_churn_months")
     def _check_crm_churn_months(self):
         for company in self:

@@ -15,6 +15,12 @@ class ResConfigSettings(models.TransientModel):
     )
     crm_validate_formats = fields.Boolean(related="company_id.crm_validate_formats", readonly=False)
     crm_churn_months = fields.Integer(related="company_id.crm_churn_months", readonly=False)
+    crm_pool_enabled = fields.Boolean(related="company_id.crm_pool_enabled", readonly=False)
+    crm_pool_days = fields.Integer(related="company_id.crm_pool_days", readonly=False)
+    crm_pool_claim_limit = fields.Integer(related="company_id.crm_pool_claim_limit", readonly=False)
+    crm_pool_claim_period = fields.Selection(
+        related="company_id.crm_pool_claim_period", readonly=False
+    )
     crm_company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="CRM Company Currency"
     )

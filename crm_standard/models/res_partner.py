@@ -7,6 +7,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -163,6 +165,57 @@ class ResPartner(models.Model):
         string="Pending Key Changes",
         groups="base.group_user",
     )
+
+    # -- visibility by owner and public pool (公海) -------------------------
+    crm_owner_user_id = fields.Many2one(
+        "res.users",
+        string="Customer Owner",
+        related="commercial_partner_id.user_id",
+        store=True,
+        index=True,
+        tracking=False,  # the salesperson (user_id) is tracked already
+        help="Salesperson of the commercial entity: who sees this customer "
+        "when salespeople see their own customers only.",
+    )
+    crm_own_company_ids = fields.One2many(
+        "res.company", "partner_id", string="Companies of this Partner"
+    )
+    crm_visibility_restricted = fields.Boolean(
+        string="Visible to Owner Only",
+        compute="_compute_crm_visibility_restricted",
+        store=True,
+        index=True,
+        help="Salespeople restricted to their own documents see this partner "
+        "only when they own it (or through the public pool, an opportunity or "
+        "an activity). Customers are restricted; internal users, companies "
+        "and other partners are not.",
+    )
+    crm_visible_to_me = fields.Boolean(
+        compute="_compute_crm_visible_to_me",
+        search="_search_crm_visible_to_me",
+        string="Visible to Me",
+    )
+    crm_in_pool = fields.Boolean(
+        string="In Public Pool",
+        compute="_compute_crm_in_pool",
+        search="_search_crm_in_pool",
+        help="A customer nobody owns: salespeople can claim it.",
+    )
+    crm_owner_date = fields.Date(
+        string="Owned Since",
+        copy=False,
+        readonly=True,
+        help="When the current salesperson got the customer; the pool release "
+        "counts idle days from this date at the earliest.",
+    )
+    crm_pool_release_date = fields.Date(string="Released to Pool On", copy=False, readonly=True)
+    crm_pool_previous_user_id = fields.Many2one(
+        "res.users", string="Previous Salesperson", copy=False, readonly=True
+    )
+    crm_pool_claim_user_id = fields.Many2one(
+        "res.users", string="Claimed By", copy=False, readonly=True, index="btree_not_null"
+    )
+    crm_pool_claim_date = fields.Date(string="Claimed On", copy=False, readonly=True)
 
     _sql_constraints = [
         ("customer_code_uniq", "unique(customer_code)", "The customer code must be unique."),
@@ -434,9 +487,13 @@ class ResPartner(models.Model):
         return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
 
     def _crm_assign_customer_codes(self):
-        # Giving a code is a system step, not a key change to approve.
-        todo = self.filtered(lambda p: not p.customer_code).with_context(
-            crm_skip_change_request=True
+        # Giving a code is a system step, not a key change to approve; sudo:
+        # a salesperson may create a customer for a colleague, whom it then
+        # belongs to (visibility by owner).
+        todo = (
+            self.filtered(lambda p: not p.customer_code)
+            .sudo()
+            .with_context(crm_skip_change_request=True)
         )
         codes = self._crm_next_customer_codes(len(todo))
         for partner, code in zip(todo, codes, strict=False):
@@ -595,6 +652,7 @@ class ResPartner(models.Model):
         contact_flags = [
             bool(v.get("parent_id") and v.pop("is_crm_customer", False)) for v in vals_list
         ]
+        self._crm_default_owner(vals_list)
         partners = super().create(vals_list)
         partners.filtered("is_crm_customer")._crm_assign_customer_codes()
         partners.browse(
@@ -604,6 +662,9 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        if "user_id" in vals and "crm_owner_date" not in vals:
+            today = fields.Date.context_today(self)
+            vals = dict(vals, crm_owner_date=today if vals["user_id"] else False)
         diverted = self._crm_divert_key_changes(vals)
         if diverted:
             # The key fields of ``diverted`` wait for approval; the rest of
@@ -920,3 +981,447 @@ class ResPartner(models.Model):
         action["domain"] = [("commercial_partner_id", "=", partner.id)]
         action["context"] = {"default_partner_id": self.id, "search_default_open": 0}
         return action
+
+    # ---------------------------------------------------------------------
+    # Visibility by owner (record rules of security/crm_standard_security.xml)
+    # ---------------------------------------------------------------------
+    def _crm_visibility_depends(self):
+        """Fields read by ``_crm_is_visibility_restricted``: extend it when an
+        override reads more (e.g. ``supplier_rank``)."""
+        return [
+            "commercial_partner_id.is_crm_customer",
+            "partner_share",
+            "crm_own_company_ids",
+            "commercial_partner_id.crm_own_company_ids",
+        ]
+
+    def _crm_is_visibility_restricted(self):
+        """Whether salespeople restricted to their own documents see this
+        partner only when they own it (or through the pool, an opportunity,
+        an activity...).
+
+        Default: the partner belongs to a CRM customer (its commercial partner
+        is ``is_crm_customer``) and is neither an internal user's partner nor
+        a company's own partner. Every other partner (vendors, mail authors,
+        colleagues) stays readable by every internal user, so Odoo keeps
+        working.
+
+        Extension point: override it to open more partners, e.g. vendors::
+
+            def _crm_is_visibility_restricted(self):
+                return super()._crm_is_visibility_restricted() and not self.supplier_rank
+
+        and add the fields it reads to ``_crm_visibility_depends``. The result
+        is stored (``crm_visibility_restricted``): recompute it after changing
+        the rule on an existing database.
+        """
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return bool(
+            commercial.is_crm_customer
+            and self.partner_share
+            and not self.crm_own_company_ids
+            and not commercial.crm_own_company_ids
+        )
+
+    @api.depends(lambda self: self._crm_visibility_depends())
+    def _compute_crm_visibility_restricted(self):
+        for partner in self:
+            partner.crm_visibility_restricted = partner._crm_is_visibility_restricted()
+
+    @api.model
+    def _crm_user_is_restricted(self, user=None):
+        """Whether ``user`` (default: the current user) sees only their own
+        customers: a salesperson (own documents) without any role whose rule
+        widens the visibility again."""
+        user = user or self.env.user
+        return bool(
+            user.has_group("sales_team.group_sale_salesman")
+            and not user.has_group("sales_team.group_sale_salesman_all_leads")
+            and not user.has_group("crm_standard.group_crm_standard_service_manager")
+        )
+
+    @api.model
+    def _crm_visible_partner_domains(self):
+        """Domains (OR-ed) of the partners the current user sees when the
+        "own customers" rule applies to them.
+
+        Extension point: append a domain to open more partners, e.g. the
+        customers of tickets assigned to the user (set-based, an ``id in SQL``
+        subquery keeps the rule one query)::
+
+            domains = super()._crm_visible_partner_domains()
+            return domains + [[("id", "in", SQL("SELECT partner_id FROM my_ticket "
+                                                "WHERE user_id = %s", self.env.uid))]]
+        """
+        uid = self.env.uid
+        domains = [
+            # open partners: colleagues, companies, vendors, mail authors...
+            [("crm_visibility_restricted", "=", False)],
+            # own customers, their contacts and addresses
+            [("crm_owner_user_id", "=", uid)],
+            # partners (and their commercial entities) of the leads the user
+            # may read by Odoo's "Personal Leads" rule: theirs and unassigned
+            [
+                (
+                    "id",
+                    "in",
+                    # one scan of the user's leads, no join (the commercial
+                    # partner is stored on the lead); a hashed subplan (an
+                    # ``= ANY(ARRAY(...))`` is a linear scan per row: 40x slower)
+                    SQL(
+                        "(SELECT unnest(ARRAY[l.partner_id, l.crm_commercial_partner_id]) "
+                        "FROM crm_lead l WHERE l.active AND l.partner_id IS NOT NULL "
+                        "AND (l.user_id = %s OR l.user_id IS NULL))",
+                        uid,
+                    ),
+                )
+            ],
+            # customers and contacts of the tickets assigned to the user
+            [
+                (
+                    "id",
+                    "in",
+                    SQL(
+                        "(SELECT unnest(ARRAY[t.partner_id, t.commercial_partner_id]) "
+                        "FROM crm_standard_ticket t WHERE t.user_id = %s)",
+                        uid,
+                    ),
+                )
+            ],
+            # partners with an activity assigned to the user
+            [
+                (
+                    "id",
+                    "in",
+                    SQL(
+                        "(SELECT a.res_id FROM mail_activity a WHERE a.res_model = 'res.partner' "
+                        "AND a.user_id = %s AND a.active)",
+                        uid,
+                    ),
+                )
+            ],
+        ]
+        if any(self.env.companies.mapped("crm_pool_enabled")):
+            # the public pool: customers nobody owns
+            domains.append([("crm_owner_user_id", "=", False)])
+        if self.env.user.has_group("crm_standard.group_crm_standard_team_leader"):
+            # team leaders: the customers of their teams' members
+            domains.append(
+                [
+                    (
+                        "crm_owner_user_id",
+                        "in",
+                        SQL(
+                            "(SELECT m.user_id FROM crm_team_member m "
+                            "JOIN crm_team t ON t.id = m.crm_team_id "
+                            "WHERE t.user_id = %s AND t.active AND m.active)",
+                            uid,
+                        ),
+                    )
+                ]
+            )
+        return domains
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_crm_visible_to_me(self):
+        visible = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", self.ids), ("crm_visible_to_me", "=", True)])
+        )
+        for partner in self:
+            partner.crm_visible_to_me = partner._origin in visible
+
+    def _search_crm_visible_to_me(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Visible to Me: unsupported search %(op)s.", op=operator))
+        domain = expression.OR(self._crm_visible_partner_domains())
+        if (operator == "=") != value:
+            domain = ["!"] + domain
+        return domain
+
+    @api.depends("crm_visibility_restricted", "crm_owner_user_id", "parent_id")
+    def _compute_crm_in_pool(self):
+        for partner in self:
+            partner.crm_in_pool = bool(
+                partner.crm_visibility_restricted
+                and not partner.parent_id
+                and not partner.crm_owner_user_id
+            )
+
+    def _search_crm_in_pool(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("In Public Pool: unsupported search %(op)s.", op=operator))
+        domain = [
+            ("crm_visibility_restricted", "=", True),
+            ("parent_id", "=", False),
+            ("crm_owner_user_id", "=", False),
+        ]
+        if (operator == "=") != value:
+            domain = ["!"] + expression.normalize_domain(domain)
+        return domain
+
+    @api.model
+    def _crm_default_owner(self, vals_list):
+        """A partner created by a restricted salesperson gets them as its
+        salesperson, so that it stays visible to them (contacts follow their
+        company). An explicit ``user_id`` (or ``default_user_id``) wins."""
+        if self.env.su or "default_user_id" in self.env.context:
+            return
+        if not self._crm_user_is_restricted():
+            return
+        for vals in vals_list:
+            if "user_id" not in vals and not vals.get("parent_id"):
+                vals["user_id"] = self.env.uid
+
+    # ---------------------------------------------------------------------
+    # Public pool (公海)
+    # ---------------------------------------------------------------------
+    @api.model
+    def _crm_pool_release_sql(self, limit, skip_ids):
+        """SELECT (locked, SKIP LOCKED) of at most ``limit`` customers to
+        release: owned commercial entities of a company whose pool is enabled
+        (the partner's company, else the owner's) with, for the company's
+        number of days, no won deal, no activity done, no opportunity created
+        or closed, no new owner, and no open opportunity now.
+
+        Extension point: override to add conditions (e.g. a key-account flag).
+        """
+        return SQL(
+            """
+            SELECT p.id, p.user_id, co.crm_pool_days
+              FROM res_partner p
+              JOIN res_users u ON u.id = p.user_id
+              JOIN res_company co ON co.id = COALESCE(p.company_id, u.company_id)
+             WHERE co.crm_pool_enabled
+               AND p.active AND p.is_crm_customer AND p.parent_id IS NULL
+               AND p.crm_visibility_restricted
+               AND p.id != ALL(%(skip)s)
+               AND COALESCE(p.crm_owner_date, p.create_date::date)
+                   < CURRENT_DATE - co.crm_pool_days
+               AND (p.last_won_date IS NULL OR p.last_won_date < CURRENT_DATE - co.crm_pool_days)
+               AND NOT EXISTS (
+                    SELECT 1 FROM crm_lead l
+                      JOIN res_partner c ON c.id = l.partner_id
+                      LEFT JOIN crm_stage s ON s.id = l.stage_id
+                     WHERE c.commercial_partner_id = p.id
+                       AND ((l.active AND l.type = 'opportunity'
+                             AND COALESCE(l.probability, 0) < 100
+                             AND NOT COALESCE(s.is_won, FALSE))
+                            OR l.create_date >= CURRENT_DATE - co.crm_pool_days
+                            OR l.date_closed >= CURRENT_DATE - co.crm_pool_days))
+               AND NOT EXISTS (
+                    SELECT 1 FROM mail_message m
+                      JOIN res_partner c ON c.id = m.res_id AND m.model = 'res.partner'
+                     WHERE c.commercial_partner_id = p.id
+                       AND m.mail_activity_type_id IS NOT NULL
+                       AND m.date >= CURRENT_DATE - co.crm_pool_days)
+               AND NOT EXISTS (
+                    SELECT 1 FROM mail_message m
+                      JOIN crm_lead l ON l.id = m.res_id AND m.model = 'crm.lead'
+                      JOIN res_partner c ON c.id = l.partner_id
+                     WHERE c.commercial_partner_id = p.id
+                       AND m.mail_activity_type_id IS NOT NULL
+                       AND m.date >= CURRENT_DATE - co.crm_pool_days)
+             ORDER BY p.id
+             LIMIT %(limit)s
+               FOR UPDATE OF p SKIP LOCKED
+            """,
+            skip=list(skip_ids),
+            limit=limit,
+        )
+
+    def _crm_pool_release(self, days_by_partner=None):
+        """Release ``self`` (customers) to the public pool: no salesperson,
+        a note in each chatter. Set-based: one write per previous salesperson
+        and one batch of notes. Returns {previous user: partners}."""
+        released = {}
+        for partner in self:
+            released.setdefault(partner.user_id, self.browse())
+            released[partner.user_id] |= partner
+        today = fields.Date.context_today(self)
+        for previous, partners in released.items():
+            # the note below tells the change: no tracking message per record
+            partners.with_context(crm_skip_change_request=True, tracking_disable=True).write(
+                {
+                    "user_id": False,
+                    "crm_pool_release_date": today,
+                    "crm_pool_previous_user_id": previous.id,
+                }
+            )
+        bodies = {
+            partner.id: Markup("<p>%s</p>")
+            % self.env._(
+                "Released to the public pool: no won deal, no activity done and no "
+                "open opportunity for %(days)s days (salesperson: %(user)s).",
+                days=(days_by_partner or {}).get(partner.id)
+                or (
+                    partner.company_id or partner.crm_pool_previous_user_id.company_id
+                ).crm_pool_days,
+                user=partner.crm_pool_previous_user_id.name,
+            )
+            for partner in self
+        }
+        self._message_log_batch(bodies)
+        return released
+
+    def _cron_crm_pool_release(self, batch_size=500):
+        """Daily: release the customers nobody works to the public pool.
+
+        Batched (``batch_size`` customers per savepoint, progress reported),
+        idempotent (released customers have no salesperson any more) and safe
+        under two workers (``FOR UPDATE SKIP LOCKED``). A customer that fails
+        is logged and skipped. At the end, one digest per salesperson and per
+        sales team leader.
+        """
+        Partner = self.sudo().with_context(tracking_disable=False)
+        released, skip, done = {}, set(), 0
+        while True:
+            self.env.flush_all()
+            self.env.cr.execute(Partner._crm_pool_release_sql(batch_size, skip))
+            rows = self.env.cr.fetchall()
+            if not rows:
+                break
+            days = {pid: n for pid, __, n in rows}
+            batch = Partner.browse(days)
+            try:
+                with self.env.cr.savepoint():
+                    result = batch._crm_pool_release(days)
+            except Exception:
+                _logger.exception("crm_standard: pool release failed for batch %s", batch.ids)
+                result = {}
+                for partner in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            for user, partners in partner._crm_pool_release(days).items():
+                                result.setdefault(user, Partner)
+                                result[user] |= partners
+                    except Exception:
+                        _logger.exception("crm_standard: pool release failed for %s", partner.id)
+                        skip.add(partner.id)
+            for user, partners in result.items():
+                released.setdefault(user, Partner)
+                released[user] |= partners
+            done += len(batch)
+            more = int(len(rows) == batch_size)  # the exact rest is only known at the end
+            self.env["ir.cron"]._notify_progress(done=done, remaining=more)
+        self._crm_pool_send_digests(released)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        return released
+
+    def _crm_pool_send_digests(self, released):
+        """One message per salesperson (their released customers) and one per
+        team leader (those of their team's members), for the whole run."""
+        by_manager = {}
+        for user, partners in released.items():
+            leader = user.sale_team_id.user_id
+            if leader and leader != user:
+                by_manager.setdefault(leader, []).append((user, partners))
+        Thread = self.env["mail.thread"].sudo()
+        for user, partners in released.items():
+            Thread.message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=self.env._("Customers released to the public pool"),
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    self.env._(
+                        "%(count)s of your customers went back to the public pool:",
+                        count=len(partners),
+                    ),
+                    Markup().join(Markup("<li>%s</li>") % p.display_name for p in partners),
+                ),
+            )
+        for leader, items in by_manager.items():
+            Thread.message_notify(
+                partner_ids=leader.partner_id.ids,
+                subject=self.env._("Team customers released to the public pool"),
+                body=Markup("<ul>%s</ul>")
+                % Markup().join(
+                    Markup("<li>%s</li>")
+                    % self.env._(
+                        "%(user)s: %(customers)s",
+                        user=user.name,
+                        customers=", ".join(partners.mapped("display_name")),
+                    )
+                    for user, partners in items
+                ),
+            )
+
+    @api.model
+    def _crm_pool_period_start(self, company):
+        today = fields.Date.context_today(self)
+        if company.crm_pool_claim_period == "day":
+            return today
+        if company.crm_pool_claim_period == "week":
+            return today - relativedelta(days=today.weekday())
+        return today.replace(day=1)
+
+    def action_crm_pool_claim(self):
+        """Claim pool customers: they become the current user's, within the
+        company's claim limit per period. Two users claiming the same customer
+        at once: the second one gets an error, not a silent overwrite."""
+        user = self.env.user
+        company = self.env.company
+        if not company.crm_pool_enabled:
+            raise UserError(
+                self.env._(
+                    "Public Pool: the public pool of %(company)s is disabled.", company=company.name
+                )
+            )
+        partners = self.commercial_partner_id
+        not_in_pool = partners.filtered(lambda p: not p.crm_in_pool)
+        if not_in_pool:
+            raise UserError(
+                self.env._(
+                    "Public Pool: %(names)s is not in the public pool (it has a salesperson).",
+                    names=", ".join(not_in_pool.mapped("display_name")),
+                )
+            )
+        if company.crm_pool_claim_limit:
+            start = self._crm_pool_period_start(company)
+            claimed = self.sudo().search_count(
+                [("crm_pool_claim_user_id", "=", user.id), ("crm_pool_claim_date", ">=", start)]
+            )
+            if claimed + len(partners) > company.crm_pool_claim_limit:
+                raise UserError(
+                    self.env._(
+                        "Claims per Period: you already claimed %(claimed)s customers since "
+                        "%(start)s; the limit is %(limit)s.",
+                        claimed=claimed,
+                        start=start,
+                        limit=company.crm_pool_claim_limit,
+                    )
+                )
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL FOR UPDATE NOWAIT",
+                tuple(partners.ids),
+            )
+        )
+        if len(self.env.cr.fetchall()) != len(partners):
+            raise UserError(self.env._("Public Pool: someone else claimed these customers first."))
+        partners._crm_pool_assign(user, claim=True)
+        return True
+
+    def _crm_pool_assign(self, user, claim=False):
+        """Give ``self`` (pool customers) to ``user``, with a chatter note.
+        Sales managers assign by setting the salesperson (or through this
+        method); ``claim`` records the claim for the claim limit."""
+        vals = {"user_id": user.id}
+        if claim:
+            vals.update(
+                crm_pool_claim_user_id=user.id,
+                crm_pool_claim_date=fields.Date.context_today(self),
+            )
+        self.sudo().with_context(crm_skip_change_request=True).write(vals)
+        for partner in self.sudo():
+            partner.message_post(
+                body=(
+                    self.env._("Claimed from the public pool by %(user)s.", user=user.name)
+                    if claim
+                    else self.env._("Assigned from the public pool to %(user)s.", user=user.name)
+                ),
+                subtype_xmlid="mail.mt_note",
+                author_id=self.env.user.partner_id.id,
+            )

@@ -46,7 +46,7 @@ ACCESS = {
     "crm.standard.ticket.team":     ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company"),
     "res.company":                  ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "R",    "Odoo's: allowed companies"),
     "res.config.settings":          ("",     "",          "",       "",   "",     "",       "",      "",     "Odoo's: settings administrators only"),
-    "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "Odoo's: company; portal: own commercial partner only"),
+    "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "salesperson (own documents): customers they own (with contacts), the public pool when enabled, partners of their or unassigned leads and of their activities, every non-customer partner; all documents, managers, service managers: all; team leaders (option): their members' customers; Odoo's: company; portal: own commercial partner only"),
     "res.partner.category":         ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "",     "Odoo's; automatic value tags cannot be edited by hand"),
     "res.partner.industry":         ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "",     "Odoo's"),
     "crm.standard.followup.plan": ("CRU",  "CRU",       "CRUD",   "",   "",     "CRUD",   "",      "",     "salesperson: own customers or responsible; all documents and managers: all; approval by sales managers only; company"),

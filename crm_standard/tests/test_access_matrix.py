@@ -29,7 +29,8 @@ _logger = logging.getLogger(__name__)
 # fmt: off
 VISIBILITY = {
     #                                fixture              salesman   salesman_all sales_mgr  agent         svc_mgr       crm_admin  internal      portal
-    "res.partner":                  ("fx_customers",     ((3, 3),   (3, 3),      (3, 3),    (3, None),    (3, None),    (3, 3),    (3, None),    (0, None))),
+    "res.partner":                  ("fx_partners",      ((3, 3),   (6, 6),      (6, 6),    (6, None),    (6, None),    (6, 6),    (6, None),    (0, None))),
+    "mail.followers":               ("fx_followers",     ((2, None), (3, None),  (3, None), (3, None),    (3, None),    (3, None), (3, None),    (None, None))),
     "crm.lead":                     ("fx_leads",         ((2, 2),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
     "crm.standard.change.request":  ("fx_requests",      ((3, None), (5, None),  (5, 5),    (1, None),    (0, None),    (5, 5),    (1, None),    (None, None))),
     "crm.standard.interest":        ("fx_interests",     ((2, None), (2, None),  (2, 2),    (2, None),    (2, None),    (2, 2),    (2, None),    (None, None))),
@@ -68,6 +69,22 @@ class TestAccessMatrix(CrmStandardCommon):
         cls.cust_free = cls._create_customer("Unassigned Customer Co", user_id=False)
         cls.fx_customers = cls.cust_sally | cls.cust_alex | cls.cust_free
         cls.fx_customers.action_make_customer()
+        # visibility by owner: a colleague's contact, an unowned customer
+        # without opportunity (public pool, disabled here), a vendor (open)
+        cls.contact_alex = cls.env["res.partner"].create(
+            {"name": "Alex's Contact", "parent_id": cls.cust_alex.id}
+        )
+        cls.cust_nobody = cls._create_customer("Nobody's Customer Co", user_id=False)
+        cls.cust_nobody.action_make_customer()
+        cls.vendor = cls._create_customer("Some Vendor Co", user_id=cls.user_salesman_all.id)
+        cls.fx_partners = cls.fx_customers | cls.contact_alex | cls.cust_nobody | cls.vendor
+        # followers of Sally's customer: an open partner (a colleague), Sally's
+        # customer itself, and a customer Sally may not see
+        cls.cust_sally.message_unsubscribe(cls.cust_sally.message_partner_ids.ids)
+        cls.cust_sally.message_subscribe(
+            (cls.user_internal.partner_id | cls.cust_sally | cls.cust_alex).ids
+        )
+        cls.fx_followers = cls.cust_sally.message_follower_ids
         cls.fx_leads = (
             cls._create_opportunity(cls.cust_sally, user_id=cls.user_salesman.id)
             | cls._create_opportunity(cls.cust_alex, user_id=cls.user_salesman_all.id)
@@ -187,9 +204,9 @@ class TestAccessMatrix(CrmStandardCommon):
         crud = len(matrix.ACCESS) * roles * 4
         visibility = len(VISIBILITY) * roles * 2
         fields = len(matrix.FIELD_ACCESS) * roles * 2
-        # 6 models x 8 roles x 4 + 4 fixtures x 8 roles x 2 + 2 fields x 8 roles x 2
+        # 6 models x 8 roles x 4 + 5 fixtures x 8 roles x 2 + 2 fields x 8 roles x 2
         # on the models of this branch; more as models get their rows
-        self.assertGreaterEqual(crud + visibility + fields, 288)
+        self.assertGreaterEqual(crud + visibility + fields, 304)
 
     # ------------------------------------------------------------------
     # Record rules on a fixed data set
@@ -230,8 +247,11 @@ class TestAccessMatrix(CrmStandardCommon):
             [("id", "in", self.fx_requests.ids)]
         )
         self.assertEqual(sorted(requests.ids), sorted(self.fx_requests[:3].ids))
+        # Alex's customer is hidden from Sally (visibility by owner): its name
+        # shows through the web client's sudo display_name, as here.
         self.assertEqual(
-            set(requests.mapped("partner_id.name")), {"Sally Customer Co", "Alex Customer Co"}
+            set(requests.sudo().mapped("partner_id.name")),
+            {"Sally Customer Co", "Alex Customer Co"},
         )
         hidden = self.fx_requests[3].with_user(self.user_salesman)
         with self.assertRaises(AccessError):

@@ -1,0 +1,257 @@
+"""The public pool (公海): idle customers released by the daily cron, claimed
+by salespeople within a limit, assigned by managers."""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import Command, fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import new_test_user
+
+from .common import CrmStandardCommon
+
+
+class TestPartnerPool(CrmStandardCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "crm_pool_enabled": True,
+                "crm_pool_days": 90,
+                "crm_pool_claim_limit": 2,
+                "crm_pool_claim_period": "month",
+            }
+        )
+        cls.user_colleague = new_test_user(
+            cls.env,
+            login="crm_pool_colleague",
+            name="Colin Colleague",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Pool Team",
+                "user_id": cls.user_sales_manager.id,
+                "crm_team_member_ids": [
+                    Command.create({"user_id": cls.user_salesman.id}),
+                    Command.create({"user_id": cls.user_colleague.id}),
+                ],
+            }
+        )
+        cls.today = fields.Date.context_today(cls.env["res.partner"])
+        cls.long_ago = cls.today - timedelta(days=120)
+
+    def _idle_customer(self, name, user, since=None):
+        partner = self._create_customer(name, user_id=user.id if user else False)
+        partner.action_make_customer()
+        partner.crm_owner_date = since or self.long_ago
+        return partner
+
+    def _digests(self, user):
+        return self.env["mail.message"].search(
+            [
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", user.partner_id.ids),
+                ("subject", "ilike", "public pool"),
+            ]
+        )
+
+    def _run_cron(self, **kwargs):
+        self.env.flush_all()
+        return self.env["res.partner"]._cron_crm_pool_release(**kwargs)
+
+    # ------------------------------------------------------------------
+    # Release
+    # ------------------------------------------------------------------
+    def test_idle_customer_released_with_note_and_digests(self):
+        idle = self._idle_customer("Idle Co", self.user_salesman)
+        contact = self.env["res.partner"].create({"name": "Idle Contact", "parent_id": idle.id})
+        self._run_cron()
+        self.assertFalse(idle.user_id)
+        self.assertFalse(contact.crm_owner_user_id)
+        self.assertTrue(idle.crm_in_pool)
+        self.assertEqual(idle.crm_pool_previous_user_id, self.user_salesman)
+        self.assertEqual(idle.crm_pool_release_date, self.today)
+        note = idle.message_ids.filtered(lambda m: "Released to the public pool" in m.body)
+        self.assertEqual(len(note), 1)
+        self.assertIn("Sally Salesman", note.body)
+        digest = self._digests(self.user_salesman)
+        self.assertEqual(len(digest), 1)
+        self.assertIn("Idle Co", digest.body)
+        leader_digest = self._digests(self.user_sales_manager)
+        self.assertEqual(len(leader_digest), 1)
+        self.assertIn("Sally Salesman", leader_digest.body)
+
+    def test_customers_being_worked_are_kept(self):
+        recent = self._idle_customer("Recently Assigned Co", self.user_salesman, self.today)
+        won = self._idle_customer("Won Recently Co", self.user_salesman)
+        won.last_won_date = self.today - timedelta(days=10)
+        open_opp = self._idle_customer("Open Opportunity Co", self.user_salesman)
+        lead = self._create_opportunity(open_opp, user_id=self.user_salesman.id)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s", [self.long_ago, lead.id]
+        )
+        activity_done = self._idle_customer("Activity Done Co", self.user_salesman)
+        activity_done.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.user_salesman.id
+        ).action_feedback(feedback="Called")
+        lead_activity = self._idle_customer("Lead Activity Co", self.user_salesman)
+        lost = self._create_opportunity(lead_activity, user_id=self.user_salesman.id)
+        lost.action_set_lost()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s, date_closed = %s WHERE id = %s",
+            [self.long_ago, self.long_ago, lost.id],
+        )
+        lost.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.user_salesman.id
+        ).action_feedback(feedback="Called about the lost deal")
+        idle = self._idle_customer("Really Idle Co", self.user_salesman)
+        kept = recent | won | open_opp | activity_done | lead_activity
+        self._run_cron()
+        self.assertFalse(idle.user_id)
+        for partner in kept:
+            self.assertEqual(partner.user_id, self.user_salesman, partner.name)
+
+    def test_nothing_released_when_the_pool_is_disabled(self):
+        idle = self._idle_customer("Idle Co", self.user_salesman)
+        self.company.crm_pool_enabled = False
+        self._run_cron()
+        self.assertEqual(idle.user_id, self.user_salesman)
+
+    def test_release_is_idempotent_and_sends_one_digest_per_run(self):
+        idle = self.env["res.partner"]
+        for index in range(3):
+            idle |= self._idle_customer(f"Idle {index} Co", self.user_salesman)
+        other = self._idle_customer("Colleague Idle Co", self.user_colleague)
+        released = self._run_cron(batch_size=2)
+        self.assertEqual(released[self.user_salesman], idle)
+        self.assertEqual(released[self.user_colleague], other)
+        self.assertEqual(len(self._digests(self.user_salesman)), 1)
+        self.assertEqual(len(self._digests(self.user_colleague)), 1)
+        self.assertEqual(len(self._digests(self.user_sales_manager)), 1)
+        notes = idle.message_ids.filtered(lambda m: "Released" in (m.body or ""))
+        self.assertEqual(len(notes), 3)
+        self.assertEqual(self._run_cron(), {})
+        self.assertEqual(len(self._digests(self.user_salesman)), 1)
+        notes = idle.message_ids.filtered(lambda m: "Released" in (m.body or ""))
+        self.assertEqual(len(notes), 3)
+
+    def test_release_queries_do_not_grow_with_the_batch(self):
+        for index in range(2):
+            self._idle_customer(f"Small {index} Co", self.user_salesman)
+        self._flush_tracking()
+        with self.assertQueryCount(__system__=42):
+            self._run_cron()
+        for index in range(6):
+            self._idle_customer(f"Large {index} Co", self.user_salesman)
+        self._flush_tracking()
+        with self.assertQueryCount(__system__=42):
+            self._run_cron()
+
+    def test_bad_customer_is_logged_and_skipped(self):
+        good = self._idle_customer("Good Co", self.user_salesman)
+        bad = self._idle_customer("Bad Co", self.user_salesman)
+        Partner = type(self.env["res.partner"])
+        original = Partner._crm_pool_release
+
+        def release(records, days=None):
+            if bad in records:
+                raise ValueError("broken customer")
+            return original(records, days)
+
+        with (
+            patch.object(Partner, "_crm_pool_release", release),
+            self.assertLogs("odoo.addons.crm_standard.models.res_partner", "ERROR") as logs,
+        ):
+            self._run_cron()
+        self.assertFalse(good.user_id)
+        self.assertEqual(bad.user_id, self.user_salesman)
+        self.assertTrue(any(str(bad.id) in line for line in logs.output))
+
+    def test_release_select_skips_locked_rows(self):
+        sql = self.env["res.partner"]._crm_pool_release_sql(10, set())
+        self.assertIn("SKIP LOCKED", sql.code)
+        self.assertIn("FOR UPDATE", sql.code)
+
+    def test_cron_record_is_daily(self):
+        cron = self.env.ref("crm_standard.ir_cron_crm_standard_pool_release")
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+        self.assertEqual(cron.code.strip(), "model._cron_crm_pool_release()")
+
+    # ------------------------------------------------------------------
+    # Claim and assign
+    # ------------------------------------------------------------------
+    def test_salesperson_sees_and_claims_pool_customer(self):
+        pool = self._idle_customer("Pool Co", None)
+        self.env.invalidate_all()
+        Partner = self.env["res.partner"].with_user(self.user_salesman)
+        self.assertEqual(Partner.search([("crm_in_pool", "=", True), ("id", "=", pool.id)]), pool)
+        Partner.browse(pool.id).action_crm_pool_claim()
+        self.assertEqual(pool.user_id, self.user_salesman)
+        self.assertEqual(pool.crm_pool_claim_user_id, self.user_salesman)
+        self.assertEqual(pool.crm_pool_claim_date, self.today)
+        self.assertEqual(pool.crm_owner_date, self.today)
+        self.assertIn("Claimed from the public pool", pool.message_ids[0].body)
+        self.env.invalidate_all()
+        # the colleague no longer sees it: it is not in the pool any more
+        self.assertFalse(
+            self.env["res.partner"].with_user(self.user_colleague).search([("id", "=", pool.id)])
+        )
+
+    def test_claim_limit_per_period(self):
+        pools = self.env["res.partner"]
+        for index in range(3):
+            pools |= self._idle_customer(f"Pool {index} Co", None)
+        mine = pools.with_user(self.user_salesman)
+        mine[0].action_crm_pool_claim()
+        mine[1].action_crm_pool_claim()
+        with self.assertRaisesRegex(UserError, "Claims per Period"):
+            mine[2].action_crm_pool_claim()
+        self.assertFalse(pools[2].user_id)
+        # the colleague has a limit of their own
+        pools[2].with_user(self.user_colleague).action_crm_pool_claim()
+        self.assertEqual(pools[2].user_id, self.user_colleague)
+        # claims of the last period do not count
+        pools[:2].write({"crm_pool_claim_date": self.today - timedelta(days=40)})
+        pools[0].with_context(crm_skip_change_request=True).sudo().user_id = False
+        pools[0].with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertEqual(pools[0].user_id, self.user_salesman)
+
+    def test_claim_refused_outside_the_pool(self):
+        owned = self._idle_customer("Owned Co", self.user_colleague)
+        self.env.invalidate_all()
+        with self.assertRaisesRegex(UserError, "not in the public pool"):
+            owned.with_user(self.user_sales_manager).action_crm_pool_claim()
+        pool = self._idle_customer("Pool Co", None)
+        self.company.crm_pool_enabled = False
+        with self.assertRaisesRegex(UserError, "disabled"):
+            pool.with_user(self.user_sales_manager).action_crm_pool_claim()
+
+    def test_manager_assigns_pool_customer(self):
+        pool = self._idle_customer("Pool Co", None)
+        pool.with_user(self.user_sales_manager)._crm_pool_assign(self.user_colleague)
+        self.assertEqual(pool.user_id, self.user_colleague)
+        self.assertIn("Assigned from the public pool", pool.message_ids[0].body)
+        other = self._idle_customer("Other Pool Co", None)
+        other.with_user(self.user_sales_manager).user_id = self.user_colleague
+        self.env.invalidate_all()
+        self.assertEqual(
+            self.env["res.partner"]
+            .with_user(self.user_colleague)
+            .search([("id", "in", (pool | other).ids)]),
+            pool | other,
+        )
+
+    def test_pool_settings_are_checked(self):
+        with self.assertRaisesRegex(ValidationError, "Release After"), self.env.cr.savepoint():
+            self.company.crm_pool_days = 0
+        self.company.invalidate_recordset()
+        with self.assertRaisesRegex(ValidationError, "Claims per Period"), self.env.cr.savepoint():
+            self.company.crm_pool_claim_limit = -1
+        self.company.invalidate_recordset()
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings.crm_pool_enabled)
+        self.assertEqual(settings.crm_pool_days, 90)
