@@ -201,3 +201,11 @@ class ResCompany(models.Model):
                         value=company.crm_ticket_feedback_days,
                     )
                 )
+
+    # -- follow-up plans (跟进计划) ------------------------------------------
+    crm_followup_overdue_days = fields.Integer(
+        "Follow-up Overdue After (Days)",
+        default=3,
+        help="Follow-up reminders still open this many days after their deadline "
+        "are reported to the plan's approving manager (one digest per manager).",
+    )

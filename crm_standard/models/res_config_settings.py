@@ -46,6 +46,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.crm_ticket_feedback_days", readonly=False
     )
 
+    crm_followup_overdue_days = fields.Integer(
+        related="company_id.crm_followup_overdue_days", readonly=False
+    )
+
     def action_crm_recompute_grades(self):
         """Run the grading scheduled action as soon as possible, in the background."""
         self.env["res.partner"].check_access("write")
