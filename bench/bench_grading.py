@@ -38,7 +38,16 @@ parser.add_argument("--n", type=int, default=100000, help="number of customers")
 parser.add_argument("--leads", type=int, default=3, help="won opportunities per customer")
 parser.add_argument("--batch-size", type=int, default=1000, help="cron batch size")
 parser.add_argument("--profile", action="store_true", help="print a cProfile of the cron run")
+parser.add_argument(
+    "--with-followup-plans",
+    action="store_true",
+    help="let the grade changes propose follow-up plans (one plan per customer on the "
+    "first run); by default the bench measures the grading alone",
+)
 args = parser.parse_args(sys.argv[1:])
+Partner = env["res.partner"]
+if not args.with_followup_plans:
+    Partner = Partner.with_context(crm_skip_followup_plans=True)
 cr = env.cr
 
 
@@ -180,22 +189,22 @@ if args.profile:
 
     Cursor.execute = timed_execute
     profiler = cProfile.Profile()
-    profiler.runcall(env["res.partner"]._cron_crm_recompute_grades, batch_size=args.batch_size)
+    profiler.runcall(Partner._cron_crm_recompute_grades, batch_size=args.batch_size)
     cron = time.perf_counter() - t0
     Cursor.execute = original_execute
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
     for key, spent in sorted(sql_time.items(), key=lambda item: -item[1])[:15]:
         out(f"{spent:7.3f} s  {key}")
 else:
-    env["res.partner"]._cron_crm_recompute_grades(batch_size=args.batch_size)
+    Partner._cron_crm_recompute_grades(batch_size=args.batch_size)
     cron = time.perf_counter() - t0
 cr.execute("SELECT count(*) FROM crm_standard_grade_history")
 history = cr.fetchone()[0]
 cr.execute("SELECT count(*) FROM mail_tracking_value")
 tracking = cr.fetchone()[0]
 out(
-    f"grading cron end to end (batches of {args.batch_size}; chatter, history, "
-    f"tags): {cron:.2f} s ({history} history rows, {tracking} tracking values)"
+    f"grading cron end to end (batches of {args.batch_size}; chatter, history, tags"
+    f"{', follow-up plans' if args.with_followup_plans else ''}): {cron:.2f} s ({history} history rows, {tracking} tracking values)"
 )
 out(f"ratio cron / floor: {cron / floor:.2f} (goal <= 3)")
 
@@ -215,7 +224,7 @@ cr.execute(
 out("grades: " + ", ".join(f"{g}={c}" for g, c in cr.fetchall()))
 
 t0 = time.perf_counter()
-env["res.partner"]._cron_crm_recompute_grades(batch_size=args.batch_size)
+Partner._cron_crm_recompute_grades(batch_size=args.batch_size)
 again = time.perf_counter() - t0
 cr.execute("SELECT count(*) FROM crm_standard_grade_history")
 out(
