@@ -1,3 +1,4 @@
+from . import ir_sequence
 from . import crm_standard_interest
 from . import res_company
 from . import res_config_settings

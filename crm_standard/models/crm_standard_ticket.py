@@ -343,29 +343,12 @@ class CrmStandardTicket(models.Model):
         """
         if not count:
             return []
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "crm_standard.ticket"),
-                    ("company_id", "in", [self.env.company.id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
-        )
-        if not sequence:
+        numbers = self.env["ir.sequence"]._crm_next_by_code_batch("crm_standard.ticket", count)
+        if numbers is None:
             raise UserError(
                 self.env._("Ticket Number: the sequence 'crm_standard.ticket' is missing.")
             )
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence.next_by_id() for __ in range(count)]
-        self.env.cr.execute(
-            "SELECT nextval(%s) FROM generate_series(1, %s)",
-            [f"ir_sequence_{sequence.id:03d}", count],
-        )
-        return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
+        return numbers
 
     @api.model_create_multi
     def create(self, vals_list):

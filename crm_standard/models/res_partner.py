@@ -462,29 +462,14 @@ class ResPartner(models.Model):
         """
         if not count:
             return []
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "crm_standard.customer_code"),
-                    ("company_id", "in", [self.env.company.id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
+        numbers = self.env["ir.sequence"]._crm_next_by_code_batch(
+            "crm_standard.customer_code", count
         )
-        if not sequence:
+        if numbers is None:
             raise UserError(
                 self.env._("Customer Code: the sequence 'crm_standard.customer_code' is missing.")
             )
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence.next_by_id() for __ in range(count)]
-        self.env.cr.execute(
-            "SELECT nextval(%s) FROM generate_series(1, %s)",
-            ["ir_sequence_%03d" % sequence.id, count],
-        )
-        return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
+        return numbers
 
     def _crm_assign_customer_codes(self):
         # Giving a code is a system step, not a key change to approve; sudo:
