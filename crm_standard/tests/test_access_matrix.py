@@ -33,6 +33,9 @@ VISIBILITY = {
     "mail.followers":               ("fx_followers",     ((2, None), (3, None),  (3, None), (3, None),    (3, None),    (3, None), (3, None),    (None, None))),
     "crm.lead":                     ("fx_leads",         ((2, 2),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
     "crm.standard.change.request":  ("fx_requests",      ((3, None), (5, None),  (5, 5),    (1, None),    (0, None),    (5, 5),    (1, None),    (None, None))),
+    "crm.standard.grade.history":   ("fx_grade_history", ((1, None), (3, None),  (3, None), (None, None), (None, None), (3, 3),    (None, None), (None, None))),
+    "crm.standard.followup.plan":   ("fx_plans",         ((1, 1),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
+    "crm.standard.ticket":          ("fx_tickets",       ((1, None), (1, None),  (0, None), (2, 2),       (3, 3),       (3, 3),    (None, None), (None, None))),
     "crm.standard.interest":        ("fx_interests",     ((2, None), (2, None),  (2, 2),    (2, None),    (2, None),    (2, 2),    (2, None),    (None, None))),
 }
 # fmt: on
@@ -116,6 +119,48 @@ class TestAccessMatrix(CrmStandardCommon):
             Interest.create({"name": "Matrix: main company", "company_id": cls.company.id})
             | Interest.create({"name": "Matrix: shared", "company_id": False})
             | Interest.create({"name": "Matrix: company B", "company_id": cls.company_b.id})
+        )
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()  # grades (and their history and plans) of the customers
+        # grading and follow-up plans: rows of Sally's, Alex's and the free customer
+        cls.fx_grade_history = cls.env["crm.standard.grade.history"].search(
+            [("partner_id", "in", cls.fx_customers.ids)]
+        )
+        cls.fx_plans = cls.env["crm.standard.followup.plan"].search(
+            [("partner_id", "in", cls.fx_customers.ids)]
+        )
+        # tickets: the agent's own, the team's unassigned one, the manager's
+        team = cls.env["crm.standard.ticket.team"].create(
+            {
+                "name": "Matrix Team",
+                "assignment_method": "manual",
+                "member_ids": [Command.set(cls.user_service_agent.ids)],
+            }
+        )
+        Ticket = cls.env["crm.standard.ticket"]
+        cls.fx_tickets = (
+            Ticket.create(
+                {
+                    "name": "Sally's customer, the agent's ticket",
+                    "partner_id": cls.cust_sally.id,
+                    "team_id": team.id,
+                    "user_id": cls.user_service_agent.id,
+                }
+            )
+            | Ticket.create(
+                {
+                    "name": "Alex's customer, unassigned",
+                    "partner_id": cls.cust_alex.id,
+                    "team_id": team.id,
+                }
+            )
+            | Ticket.create(
+                {
+                    "name": "Free customer, the manager's",
+                    "partner_id": cls.cust_free.id,
+                    "user_id": cls.user_service_manager.id,
+                }
+            )
         )
 
     def _as(self, role, model):
