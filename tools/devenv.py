@@ -328,84 +328,95 @@ def drop_databases(db, names):
     conn.close()
 
 
-def cmd_test(args):
+@contextlib.contextmanager
+def odoo_session(purpose, http_port=None):
+    """Odoo found, requirements installed, a PostgreSQL (throwaway unless
+    configured) and an Odoo config in a temporary folder, removed afterwards.
+
+    Yields ``(conf, env, db, work)``: the config path, the environment for
+    Odoo subprocesses, the connection parameters and the temporary folder.
+    """
     entry, odoo_dir = find_odoo()
     ensure_requirements()
     env = odoo_env(entry)
-    work = Path(tempfile.mkdtemp(prefix="crmstd-test-"))
+    work = Path(tempfile.mkdtemp(prefix=f"crmstd-{purpose}-"))
     try:
         with postgres() as db:
-            conf = write_config(work, odoo_dir, db)
-            suffix = f"{os.getpid()}"
-            db_test = f"crmstd_test_{suffix}"
-            db_nodemo = f"crmstd_nodemo_{suffix}"
-            if not args.quick:
-                odoo_step(
-                    "install without demo data",
-                    conf,
-                    env,
-                    work / "nodemo.log",
-                    "-d",
-                    db_nodemo,
-                    "-i",
-                    MODULE,
-                    "--without-demo=all",
-                    "--stop-after-init",
-                    "--no-http",
-                )
+            yield write_config(work, odoo_dir, db, http_port=http_port), env, db, work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def cmd_test(args):
+    with odoo_session("test") as (conf, env, db, work):
+        suffix = f"{os.getpid()}"
+        db_test = f"crmstd_test_{suffix}"
+        db_nodemo = f"crmstd_nodemo_{suffix}"
+        if not args.quick:
             odoo_step(
-                "install with demo data",
+                "install without demo data",
                 conf,
                 env,
-                work / "install.log",
+                work / "nodemo.log",
+                "-d",
+                db_nodemo,
+                "-i",
+                MODULE,
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+            )
+        odoo_step(
+            "install with demo data",
+            conf,
+            env,
+            work / "install.log",
+            "-d",
+            db_test,
+            "-i",
+            MODULE,
+            "--stop-after-init",
+            "--no-http",
+        )
+        if not args.quick:
+            odoo_step(
+                "upgrade (-u crm_standard)",
+                conf,
+                env,
+                work / "upgrade.log",
                 "-d",
                 db_test,
-                "-i",
+                "-u",
                 MODULE,
                 "--stop-after-init",
                 "--no-http",
             )
-            if not args.quick:
-                odoo_step(
-                    "upgrade (-u crm_standard)",
-                    conf,
-                    env,
-                    work / "upgrade.log",
-                    "-d",
-                    db_test,
-                    "-u",
-                    MODULE,
-                    "--stop-after-init",
-                    "--no-http",
-                )
-            pytest = [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-p",
-                "no:cacheprovider",
-                "-p",
-                "tools.pytest_odoo_quiet",
-                f"--odoo-config={conf}",
-                f"--odoo-database={db_test}",
-                "--odoo-log-level=warn",
-            ]
-            targets = list(args.pytest_args)
-            if not any(Path(a.split("::")[0]).exists() for a in targets):
-                targets.append(str(ROOT / MODULE / "tests"))
-            say("pytest " + " ".join(targets))
-            rc = subprocess.run([*pytest, *targets], env=env, cwd=ROOT).returncode
-            upstream = odoo_dir.parent / "addons" / "crm" / "tests"
-            if not args.quick and not args.pytest_args and upstream.is_dir():
-                # crm_standard must not break Odoo's own CRM
-                say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
-                up_rc = subprocess.run([*pytest, "-q", str(upstream)], env=env, cwd=ROOT).returncode
-                rc = rc or up_rc
-            if db.get("external"):
-                drop_databases(db, (db_test, db_nodemo))
-            return rc
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        pytest = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tools.pytest_odoo_quiet",
+            f"--odoo-config={conf}",
+            f"--odoo-database={db_test}",
+            "--odoo-log-level=warn",
+        ]
+        targets = list(args.pytest_args)
+        if not any(Path(a.split("::")[0]).exists() for a in targets):
+            targets.append(str(ROOT / MODULE / "tests"))
+        say("pytest " + " ".join(targets))
+        rc = subprocess.run([*pytest, *targets], env=env, cwd=ROOT).returncode
+        upstream = find_odoo()[1].parent / "addons" / "crm" / "tests"
+        if not args.quick and not args.pytest_args and upstream.is_dir():
+            # crm_standard must not break Odoo's own CRM
+            say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
+            up_rc = subprocess.run([*pytest, "-q", str(upstream)], env=env, cwd=ROOT).returncode
+            rc = rc or up_rc
+        if db.get("external"):
+            drop_databases(db, (db_test, db_nodemo))
+        return rc
 
 
 def merge_po(pot_path, po_path):
@@ -430,99 +441,81 @@ def merge_po(pot_path, po_path):
 
 def cmd_i18n(args):
     """Export crm_standard.pot and merge it into every .po of the addon."""
-    entry, odoo_dir = find_odoo()
-    ensure_requirements()
-    env = odoo_env(entry)
-    work = Path(tempfile.mkdtemp(prefix="crmstd-i18n-"))
     i18n = ROOT / MODULE / "i18n"
-    try:
-        with postgres() as db:
-            conf = write_config(work, odoo_dir, db)
-            name = f"crmstd_i18n_{os.getpid()}"
-            odoo_step(
-                "install crm_standard (no demo)",
-                conf,
-                env,
-                work / "install.log",
-                "-d",
-                name,
-                "-i",
-                MODULE,
-                "--without-demo=all",
-                "--stop-after-init",
-                "--no-http",
-            )
-            pot = i18n / f"{MODULE}.pot"
-            odoo_step(
-                "export the .pot",
-                conf,
-                env,
-                work / "export.log",
-                "-d",
-                name,
-                f"--i18n-export={pot}",
-                f"--modules={MODULE}",
-                "--stop-after-init",
-                "--no-http",
-            )
-            for po_path in sorted(i18n.glob("*.po")):
-                total, missing = merge_po(pot, po_path)
-                say(f"{po_path.name}: {total} terms, {missing} untranslated")
-            if db.get("external"):
-                drop_databases(db, (name,))
-        return 0
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with odoo_session("i18n") as (conf, env, db, work):
+        name = f"crmstd_i18n_{os.getpid()}"
+        odoo_step(
+            "install crm_standard (no demo)",
+            conf,
+            env,
+            work / "install.log",
+            "-d",
+            name,
+            "-i",
+            MODULE,
+            "--without-demo=all",
+            "--stop-after-init",
+            "--no-http",
+        )
+        pot = i18n / f"{MODULE}.pot"
+        odoo_step(
+            "export the .pot",
+            conf,
+            env,
+            work / "export.log",
+            "-d",
+            name,
+            f"--i18n-export={pot}",
+            f"--modules={MODULE}",
+            "--stop-after-init",
+            "--no-http",
+        )
+        for po_path in sorted(i18n.glob("*.po")):
+            total, missing = merge_po(pot, po_path)
+            say(f"{po_path.name}: {total} terms, {missing} untranslated")
+        if db.get("external"):
+            drop_databases(db, (name,))
+    return 0
 
 
 def cmd_run(args):
-    entry, odoo_dir = find_odoo()
-    ensure_requirements()
-    env = odoo_env(entry)
-    work = Path(tempfile.mkdtemp(prefix="crmstd-run-"))
-    try:
-        with postgres() as db:
-            conf = write_config(work, odoo_dir, db, http_port=args.port)
-            dbname = args.database
-            odoo_step(
-                "install crm_standard with demo data",
-                conf,
-                env,
-                work / "install.log",
-                "-d",
-                dbname,
-                "-i",
-                MODULE,
-                "--stop-after-init",
-                "--no-http",
-            )
-            say(
-                f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
-                "(login: admin / password: admin). Ctrl+C stops it."
-            )
-            proc = subprocess.Popen(
-                odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env
-            )
+    with odoo_session("run", http_port=args.port) as (conf, env, db, work):
+        dbname = args.database
+        odoo_step(
+            "install crm_standard with demo data",
+            conf,
+            env,
+            work / "install.log",
+            "-d",
+            dbname,
+            "-i",
+            MODULE,
+            "--stop-after-init",
+            "--no-http",
+        )
+        say(
+            f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
+            "(login: admin / password: admin). Ctrl+C stops it."
+        )
+        proc = subprocess.Popen(odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env)
 
-            def stop_odoo(_signum, _frame):
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGINT)
+        def stop_odoo(_signum, _frame):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
 
-            # Ctrl+C or a kill: let Odoo shut down, then the cluster is removed
-            signal.signal(signal.SIGINT, stop_odoo)
-            signal.signal(signal.SIGTERM, stop_odoo)
-            try:
-                return proc.wait()
-            finally:
-                if proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        # Ctrl+C or a kill: let Odoo shut down, then the cluster is removed
+        signal.signal(signal.SIGINT, stop_odoo)
+        signal.signal(signal.SIGTERM, stop_odoo)
+        try:
+            return proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 BENCH_MAIN = """
@@ -547,46 +540,38 @@ def cmd_bench(args):
         script = ROOT / args.script
     if not script.is_file():
         die(f"bench script {args.script} not found")
-    entry, odoo_dir = find_odoo()
-    ensure_requirements()
-    env = odoo_env(entry)
-    work = Path(tempfile.mkdtemp(prefix="crmstd-bench-"))
-    try:
-        with postgres() as db:
-            conf = write_config(work, odoo_dir, db)
-            dbname = f"crmstd_bench_{os.getpid()}"
-            odoo_step(
-                "install crm_standard without demo data",
-                conf,
-                env,
-                work / "install.log",
-                "-d",
+    with odoo_session("bench") as (conf, env, db, work):
+        dbname = f"crmstd_bench_{os.getpid()}"
+        odoo_step(
+            "install crm_standard without demo data",
+            conf,
+            env,
+            work / "install.log",
+            "-d",
+            dbname,
+            "-i",
+            MODULE,
+            "--without-demo=all",
+            "--stop-after-init",
+            "--no-http",
+        )
+        say(f"bench {script.name} {' '.join(args.script_args)}")
+        rc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                BENCH_MAIN,
+                str(conf),
                 dbname,
-                "-i",
-                MODULE,
-                "--without-demo=all",
-                "--stop-after-init",
-                "--no-http",
-            )
-            say(f"bench {script.name} {' '.join(args.script_args)}")
-            rc = subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    BENCH_MAIN,
-                    str(conf),
-                    dbname,
-                    str(script),
-                    *args.script_args,
-                ],
-                env=env,
-                cwd=ROOT,
-            ).returncode
-            if db.get("external"):
-                drop_databases(db, (dbname,))
-            return rc
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+                str(script),
+                *args.script_args,
+            ],
+            env=env,
+            cwd=ROOT,
+        ).returncode
+        if db.get("external"):
+            drop_databases(db, (dbname,))
+        return rc
 
 
 def main():
