@@ -461,9 +461,9 @@ class TestBatchCreate(CrmStandardCommon):
         # Odoo's ORM inserts rows by chunks of 100 (partners, and the steps of
         # the follow-up plans proposed to new customers): sizes stay in one chunk.
         self._create_batch(5, "Warm")  # fills the caches the first create needs
-        with self.assertQueryCount(__system__=23):
+        with self.assertQueryCount(__system__=24):
             self._create_batch(5, "Five")
-        with self.assertQueryCount(__system__=23):
+        with self.assertQueryCount(__system__=24):
             self._create_batch(30, "Thirty")
 
     def test_batch_create_of_1000_customers(self):
