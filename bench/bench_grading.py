@@ -36,7 +36,9 @@ env = globals()["env"]  # given by tools/devenv.py bench
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--n", type=int, default=100000, help="number of customers")
 parser.add_argument("--leads", type=int, default=3, help="won opportunities per customer")
-parser.add_argument("--batch-size", type=int, default=5000, help="cron batch size (the cron's default)")
+parser.add_argument(
+    "--batch-size", type=int, default=5000, help="cron batch size (the cron's default)"
+)
 parser.add_argument("--profile", action="store_true", help="print a cProfile of the cron run")
 parser.add_argument(
     "--with-followup-plans",
