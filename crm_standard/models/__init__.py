@@ -10,14 +10,12 @@ from . import crm_standard_grade_history
 from . import crm_standard_grade_override
 from . import res_partner_industry
 from . import res_partner_category
-from . import res_partner_grading
 from . import crm_standard_followup_template
 from . import crm_standard_followup_template_step
 from . import crm_standard_followup_plan
 from . import crm_standard_followup_plan_step
 from . import crm_standard_followup_reminder
 from . import mail_activity
-from . import res_partner_followup
 from . import crm_standard_ticket_stage
 from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -272,6 +273,29 @@ class TestLifecycle(CrmStandardCommon):
         self.company.crm_churn_months = 0
         self.env["res.partner"]._cron_crm_recompute_lifecycle()
         self.assertEqual(partner.lifecycle_stage, "deal", "0 months disables the rule")
+
+    def test_lifecycle_cron_skips_a_failing_customer_and_goes_on(self):
+        self.company.crm_churn_months = 12
+        bad, good = self._create_customer("Bad Co"), self._create_customer("Good Co")
+        for partner in bad | good:
+            lead = self._create_opportunity(partner, won=True)
+            lead.date_closed = fields.Datetime.now() - timedelta(days=400)
+        Partner = type(self.env["res.partner"])
+        original = Partner._crm_lifecycle_from_stats
+
+        def failing(partner, entry, today):
+            if partner.id == bad.id:
+                raise ValueError("broken customer")
+            return original(partner, entry, today)
+
+        with (
+            patch.object(Partner, "_crm_lifecycle_from_stats", failing),
+            self.assertLogs("odoo.addons.crm_standard.models.res_partner", "ERROR") as logs,
+        ):
+            self.env["res.partner"]._cron_crm_recompute_lifecycle()
+        self.assertIn(str(bad.id), logs.output[0])
+        self.assertEqual(good.lifecycle_stage, "churned")
+        self.assertEqual(bad.lifecycle_stage, "deal")
 
     def test_negative_churn_months_rejected(self):
         with self.assertRaisesRegex(ValidationError, "Churn After"):
