@@ -285,7 +285,12 @@ class CrmStandardFollowupPlan(models.Model):
             }
             for partner, template in matches.items()
         ]
-        return self.create(vals_list)
+        # system proposals, possibly thousands: no "created" note nor follower
+        # per plan (the plan waits in the approval queue)
+        plans = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
+            vals_list
+        )
+        return plans.with_env(self.env)
 
     def _crm_close(self, reason):
         """Close open plans: approved ones become done, the others cancelled.

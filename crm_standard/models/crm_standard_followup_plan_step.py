@@ -26,11 +26,16 @@ class CrmStandardFollowupPlanStep(models.Model):
     plan_id = fields.Many2one(
         "crm.standard.followup.plan", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
-    partner_id = fields.Many2one(
-        related="plan_id.partner_id", store=True, index=True, string="Customer"
+    # precomputed: a batch of steps is one INSERT, not an INSERT and an UPDATE
+    company_id = fields.Many2one(
+        related="plan_id.company_id", store=True, index=True, precompute=True
     )
-    plan_state = fields.Selection(related="plan_id.state", store=True, string="Plan Status")
+    partner_id = fields.Many2one(
+        related="plan_id.partner_id", store=True, index=True, string="Customer", precompute=True
+    )
+    plan_state = fields.Selection(
+        related="plan_id.state", store=True, string="Plan Status", precompute=True
+    )
     template_step_id = fields.Many2one("crm.standard.followup.template.step", ondelete="set null")
     sequence = fields.Integer(default=10)
     name = fields.Char("Summary", required=True)
@@ -54,6 +59,7 @@ class CrmStandardFollowupPlanStep(models.Model):
         "Responsible",
         compute="_compute_user_id",
         store=True,
+        precompute=True,
         index=True,
         help="Who gets the reminders: the customer's salesperson, the plan's "
         "account manager or the fixed user.",
