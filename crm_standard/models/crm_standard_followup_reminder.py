@@ -21,7 +21,7 @@ _logger = logging.getLogger(__name__)
 
 REMINDER_STATES = [("open", "Open"), ("done", "Done"), ("cancelled", "Dropped")]
 # another worker holds or just changed the rows: leave them to it
-_CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
+CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 
 
 def period_bounds(day, period):
@@ -357,7 +357,7 @@ class CrmStandardFollowupReminder(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self._crm_remind_rows(rows, today)
-        except _CONCURRENCY_ERRORS:
+        except CONCURRENCY_ERRORS:
             _logger.info(
                 "crm_standard: follow-up steps %s taken by another worker",
                 [row["step_id"] for row in rows],
@@ -374,7 +374,7 @@ class CrmStandardFollowupReminder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     reminders |= self._crm_remind_rows(plan_rows, today)
-            except _CONCURRENCY_ERRORS:
+            except CONCURRENCY_ERRORS:
                 skipped.update(row["step_id"] for row in plan_rows)
             except Exception as exc:
                 _logger.exception("crm_standard: follow-up plan %s skipped", plan_id)
@@ -399,7 +399,7 @@ class CrmStandardFollowupReminder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     rows = self._crm_claim_due_steps(today, batch_size, skipped)
-            except _CONCURRENCY_ERRORS:
+            except CONCURRENCY_ERRORS:
                 # due steps in our snapshot were just processed by another
                 # worker: leave the rest to a run in a new transaction
                 _logger.info("crm_standard: follow-up reminders running in another worker")

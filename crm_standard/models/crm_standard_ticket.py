@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
+from .crm_standard_followup_reminder import CONCURRENCY_ERRORS
 from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -613,14 +614,28 @@ class CrmStandardTicket(models.Model):
 
         Idempotent (a ticket escalates once: ``escalated``), batched (progress
         through ``ir.cron._notify_progress``; what is left is taken by the next
-        call) and safe under two workers (rows locked FOR UPDATE SKIP LOCKED).
+        call) and safe under two workers (rows locked FOR UPDATE SKIP LOCKED;
+        rows another worker changed since our snapshot are left to it).
         Leaders get one digest per run.
         """
-        self._crm_refresh_sla_status()
+        try:
+            with self.env.cr.savepoint():
+                self._crm_refresh_sla_status()
+        except CONCURRENCY_ERRORS:
+            # another worker refreshed (and is escalating) these tickets
+            _logger.info("crm_standard: SLA refresh running in another worker")
+            self.env.invalidate_all()
         per_leader = defaultdict(self.browse)
         done = 0
         for __ in range(max_batches):
-            batch = self._crm_lock_escalation_batch(batch_size)
+            try:
+                with self.env.cr.savepoint():
+                    batch = self._crm_lock_escalation_batch(batch_size)
+            except CONCURRENCY_ERRORS:
+                # tickets of our snapshot were just escalated by another
+                # worker: leave the rest to a run in a new transaction
+                _logger.info("crm_standard: SLA escalation running in another worker")
+                break
             if not batch:
                 break
             try:
@@ -690,14 +705,19 @@ class CrmStandardTicket(models.Model):
             todo |= self.sudo().search(self._crm_feedback_request_domain(company))
         batch = todo[:batch_size]
         if batch:
-            self.env.cr.execute(
-                """
-                SELECT id FROM crm_standard_ticket
-                 WHERE id IN %s AND feedback_request_date IS NULL
-                   FOR UPDATE SKIP LOCKED""",
-                [tuple(batch.ids)],
-            )
-            batch = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+            try:
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        """
+                        SELECT id FROM crm_standard_ticket
+                         WHERE id IN %s AND feedback_request_date IS NULL
+                           FOR UPDATE SKIP LOCKED""",
+                        [tuple(batch.ids)],
+                    )
+                    batch = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+            except CONCURRENCY_ERRORS:
+                _logger.info("crm_standard: feedback requests running in another worker")
+                return 0
         done = 0
         for ticket in batch:
             try:

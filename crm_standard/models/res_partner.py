@@ -14,6 +14,7 @@ from odoo.tools.mail import generate_tracking_message_id
 
 from odoo.addons.phone_validation.tools import phone_validation
 
+from .crm_standard_followup_reminder import CONCURRENCY_ERRORS
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
 
 _logger = logging.getLogger(__name__)
@@ -810,6 +811,14 @@ class ResPartner(models.Model):
             try:
                 with self.env.cr.savepoint():
                     batch._crm_recompute_grades(skip_locked=True)
+            except CONCURRENCY_ERRORS:
+                # customers of our snapshot were just graded by another
+                # transaction: theirs now, the next run checks them again
+                _logger.info(
+                    "crm_standard: grading batch %s..%s changed by another transaction, left to it",
+                    batch_ids[0],
+                    batch_ids[-1],
+                )
             except Exception:  # noqa: BLE001 - retried one by one below
                 _logger.warning(
                     "crm_standard: grading batch %s..%s failed, retrying customer by customer",

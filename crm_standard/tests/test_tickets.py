@@ -3,9 +3,9 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from .common import CrmStandardCommon
 
@@ -765,3 +765,79 @@ class TestTicketAccess(CrmStandardTicketCommon):
             groups="crm_standard.group_crm_standard_service_manager",
         )
         self.assertFalse(self._visible(user_b))
+
+
+class TestTicketEscalationConcurrency(TransactionCase):
+    """Two cron workers on two real connections: each breached ticket is
+    escalated by exactly one of them, and the second never waits on the first."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            partner = env["res.partner"].create(
+                {"name": "Concurrent Ticket Customer", "email": "concurrent@example.com"}
+            )
+            # received three days ago: past the default 24 h response deadline
+            tickets = env["crm.standard.ticket"].create(
+                [
+                    {
+                        "name": f"Concurrent {i}",
+                        "partner_id": partner.id,
+                        "priority": "1",
+                        "date_received": datetime.now() - timedelta(days=3),
+                    }
+                    for i in range(3)
+                ]
+            )
+            self.ticket_ids, self.partner_id = tickets.ids, partner.id
+            cr.commit()
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.standard.ticket"].browse(self.ticket_ids).unlink()
+            env["res.partner"].browse(self.partner_id).unlink()
+            cr.commit()
+
+    def _escalated(self, env):
+        env.invalidate_all()
+        tickets = env["crm.standard.ticket"].browse(self.ticket_ids)
+        return set(tickets.filtered("escalated").ids)
+
+    def test_two_workers_escalate_each_ticket_once_without_waiting(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            # worker 1 escalates and holds its rows (no commit yet)
+            env1["crm.standard.ticket"]._cron_crm_sla_escalation()
+            self.assertEqual(self._escalated(env1), set(self.ticket_ids))
+            # worker 2 runs meanwhile: it must neither wait nor escalate again
+            cr2.execute("SET LOCAL lock_timeout = '2s'")
+            env2["crm.standard.ticket"]._cron_crm_sla_escalation()
+            self.assertFalse(self._escalated(env2), "worker 2 left worker 1's tickets alone")
+            cr2.rollback()
+            cr1.rollback()
+
+    def test_worker_with_an_older_snapshot_escalates_nothing_twice(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            cr2.execute("SELECT 1 FROM crm_standard_ticket LIMIT 1")  # worker 2's snapshot
+            env1["crm.standard.ticket"]._cron_crm_sla_escalation()
+            cr1.commit()
+            # worker 2 still sees the tickets as not escalated
+            env2["crm.standard.ticket"]._cron_crm_sla_escalation()
+            cr2.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(self._escalated(env), set(self.ticket_ids))
+            messages = env["mail.message"].search_count(
+                [
+                    ("model", "=", "crm.standard.ticket"),
+                    ("res_id", "in", self.ticket_ids),
+                    ("body", "ilike", "SLA breached"),
+                ]
+            )
+            self.assertEqual(messages, 3, "one escalation note per ticket")
