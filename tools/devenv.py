@@ -402,6 +402,7 @@ def cmd_test(args):
             f"--odoo-config={conf}",
             f"--odoo-database={db_test}",
             "--odoo-log-level=warn",
+            "--odoo-http",  # HttpCase tests (the web client's routes) need the server
         ]
         targets = list(args.pytest_args)
         if not any(Path(a.split("::")[0]).exists() for a in targets):

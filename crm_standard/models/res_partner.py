@@ -1,3 +1,4 @@
+import functools
 import logging
 import re
 import unicodedata
@@ -1159,6 +1160,110 @@ class ResPartner(models.Model):
         for vals in vals_list:
             if "user_id" not in vals and not vals.get("parent_id"):
                 vals["user_id"] = self.env.uid
+
+    @api.model
+    def default_get(self, fields_list):
+        """The form proposes the restricted salesperson as the salesperson of
+        a new customer (the form sends ``user_id`` with every save, so the
+        default of ``_crm_default_owner`` would never apply there)."""
+        res = super().default_get(fields_list)
+        if (
+            "user_id" in fields_list
+            and not res.get("user_id")
+            and not res.get("parent_id")
+            and "default_user_id" not in self.env.context
+            and not self.env.su
+            and self._crm_user_is_restricted()
+        ):
+            res["user_id"] = self.env.uid
+        return res
+
+    def web_save(self, vals, specification, next_id=None):
+        """The form's save (create or write, then read back in the same call)
+        by a salesperson who sees only their own customers.
+
+        Decision: a save after which the user could no longer read the
+        partner (a customer created for, or handed over to, a colleague; a
+        contact added to a colleague's company) is refused with a
+        ``UserError`` naming the Salesperson field and the rule, and nothing
+        is saved. Without it the read-back raises an ``AccessError`` and
+        rolls the save back anyway; answering with the record's data would
+        leak a colleague's customer, and the form, its chatter and any reload
+        would fail right after. Code, imports and the chatter's own create
+        are not concerned: they may create partners for colleagues.
+
+        A sales manager hands customers over (``user_id``), or the public
+        pool does (``_crm_pool_assign``).
+        """
+        if self.env.su or not self._crm_user_is_restricted():
+            return super().web_save(vals, specification, next_id=next_id)
+        children_before = self.sudo().with_context(active_test=False).child_ids
+        with self.env.cr.savepoint():
+            # save without reading back, then check what the user may read
+            saved = super().web_save(vals, {})
+            records = self or self.browse([row["id"] for row in saved])
+            new_children = (
+                records.sudo().with_context(active_test=False).child_ids - children_before
+            )
+            (records | new_children.with_env(self.env))._crm_check_visible_after_save()
+        if next_id:
+            records = self.browse(next_id)
+        return records.with_context(bin_size=True).web_read(specification)
+
+    def _check_access(self, operation):
+        """A salesperson restricted to their own customers may write the
+        partners they are creating, in the transaction that creates them
+        (Odoo writes a new partner again inside ``create``, e.g. the inverse
+        of the form's company type): a customer created for a colleague is
+        then created, and only the form's save refuses it afterwards (see
+        ``web_save``). Nothing else is opened: other operations, and every
+        partner created earlier or by someone else, follow the rules."""
+        result = super()._check_access(operation)
+        if (
+            result
+            and operation == "write"
+            and not self.env.su
+            and self.env["ir.model.access"].check(self._name, operation, raise_exception=False)
+        ):
+            forbidden = result[0]
+            rest = forbidden - forbidden._crm_created_in_this_transaction()
+            if not rest:
+                return None
+            if rest != forbidden:
+                return rest, functools.partial(
+                    self.env["ir.rule"]._make_access_error, operation, rest
+                )
+        return result
+
+    def _crm_created_in_this_transaction(self):
+        """The partners of ``self`` the current user created in the current
+        transaction."""
+        now = self.env.cr.now()
+        return self.filtered(
+            lambda partner: partner.sudo().create_uid.id == self.env.uid
+            and partner.sudo().create_date == now
+        )
+
+    def _crm_check_visible_after_save(self):
+        """Raise a ``UserError`` if the current user cannot read ``self``
+        (partners just saved by them)."""
+        self.env.flush_all()
+        visible = self.with_context(active_test=False).search([("id", "in", self.ids)])
+        hidden = (self - visible).sudo()
+        if not hidden:
+            return
+        partner = hidden[0]
+        owner = partner.crm_owner_user_id
+        raise UserError(
+            self.env._(
+                "Salesperson: after this save you could no longer see %(partner)s, "
+                "whose salesperson would be %(owner)s: you see only the customers you "
+                "own (Sales: User: Own Documents Only). Keep yourself as the salesperson "
+                "(of its company, for a contact), or ask a sales manager to assign it.",
+                partner=partner.display_name,
+                owner=owner.name or self.env._("nobody"),
+            )
+        )
 
     # ---------------------------------------------------------------------
     # Public pool (公海)
