@@ -5,6 +5,7 @@ import unicodedata
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
+from psycopg2 import errors
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -1470,9 +1471,7 @@ class ResPartner(models.Model):
             )
         if company.crm_pool_claim_limit:
             start = self._crm_pool_period_start(company)
-            claimed = self.sudo().search_count(
-                [("crm_pool_claim_user_id", "=", user.id), ("crm_pool_claim_date", ">=", start)]
-            )
+            claimed = self.env["crm.standard.pool.claim"]._crm_count_claims(user, start)
             if claimed + len(partners) > company.crm_pool_claim_limit:
                 raise UserError(
                     self.env._(
@@ -1483,13 +1482,23 @@ class ResPartner(models.Model):
                         limit=company.crm_pool_claim_limit,
                     )
                 )
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL FOR UPDATE NOWAIT",
-                tuple(partners.ids),
-            )
-        )
-        if len(self.env.cr.fetchall()) != len(partners):
+        # lock the customers: a concurrent claimer holding them, or having
+        # claimed them since this transaction began, makes this claim fail
+        # (never a silent overwrite of the first claim)
+        locked = []
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL "
+                        "FOR UPDATE NOWAIT",
+                        tuple(partners.ids),
+                    )
+                )
+                locked = self.env.cr.fetchall()
+        except (errors.LockNotAvailable, errors.SerializationFailure):
+            _logger.info("crm_standard: concurrent claim of %s", partners.ids)
+        if len(locked) != len(partners):
             raise UserError(self.env._("Public Pool: someone else claimed these customers first."))
         partners._crm_pool_assign(user, claim=True)
         return True
@@ -1497,7 +1506,8 @@ class ResPartner(models.Model):
     def _crm_pool_assign(self, user, claim=False):
         """Give ``self`` (pool customers) to ``user``, with a chatter note.
         Sales managers assign by setting the salesperson (or through this
-        method); ``claim`` records the claim for the claim limit."""
+        method); ``claim`` logs a ``crm.standard.pool.claim`` per customer,
+        which the claim limit counts."""
         vals = {"user_id": user.id}
         if claim:
             vals.update(
@@ -1505,6 +1515,18 @@ class ResPartner(models.Model):
                 crm_pool_claim_date=fields.Date.context_today(self),
             )
         self.sudo().with_context(crm_skip_change_request=True).write(vals)
+        if claim:
+            # the claim limit counts these events (crm.standard.pool.claim)
+            self.env["crm.standard.pool.claim"].sudo().create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "user_id": user.id,
+                        "company_id": (partner.company_id or self.env.company).id,
+                    }
+                    for partner in self
+                ]
+            )
         for partner in self.sudo():
             partner.message_post(
                 body=(

@@ -215,10 +215,59 @@ class TestPartnerPool(CrmStandardCommon):
         pools[2].with_user(self.user_colleague).action_crm_pool_claim()
         self.assertEqual(pools[2].user_id, self.user_colleague)
         # claims of the last period do not count
-        pools[:2].write({"crm_pool_claim_date": self.today - timedelta(days=40)})
+        self.env["crm.standard.pool.claim"].search(
+            [("partner_id", "in", pools[:2].ids)]
+        ).date = self.today - timedelta(days=40)
         pools[0].with_context(crm_skip_change_request=True).sudo().user_id = False
         pools[0].with_user(self.user_salesman).action_crm_pool_claim()
         self.assertEqual(pools[0].user_id, self.user_salesman)
+
+    def test_claim_is_logged_and_visible_to_its_claimer_only(self):
+        pool = self._idle_customer("Pool Log Co", None)
+        pool.with_user(self.user_salesman).action_crm_pool_claim()
+        claim = self.env["crm.standard.pool.claim"].search([("partner_id", "=", pool.id)])
+        self.assertEqual(
+            (claim.user_id, claim.date, claim.company_id),
+            (self.user_salesman, self.today, self.company),
+        )
+        self.env.invalidate_all()
+        Claim = self.env["crm.standard.pool.claim"]
+        self.assertEqual(Claim.with_user(self.user_salesman).search([("id", "=", claim.id)]), claim)
+        self.assertFalse(Claim.with_user(self.user_colleague).search([("id", "=", claim.id)]))
+        self.assertEqual(
+            Claim.with_user(self.user_sales_manager).search([("id", "=", claim.id)]), claim
+        )
+
+    def test_claim_released_and_claimed_by_another_still_counts_for_the_first(self):
+        pools = self.env["res.partner"]
+        for index in range(3):
+            pools |= self._idle_customer(f"Pool Count {index} Co", None)
+        pools[0].with_user(self.user_salesman).action_crm_pool_claim()
+        # the customer goes back to the pool and the colleague claims it
+        pools[0].crm_owner_date = self.long_ago
+        released = self._run_cron()
+        self.assertIn(pools[0], released[self.user_salesman])
+        pools[0].with_user(self.user_colleague).action_crm_pool_claim()
+        self.assertEqual(pools[0].user_id, self.user_colleague)
+        Claim = self.env["crm.standard.pool.claim"]
+        self.assertEqual(Claim._crm_count_claims(self.user_salesman, self.today), 1)
+        self.assertEqual(Claim._crm_count_claims(self.user_colleague, self.today), 1)
+        # exactly at the limit (2): one more claim is allowed, then none
+        pools[1].with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertEqual(pools[1].user_id, self.user_salesman)
+        with self.assertRaisesRegex(UserError, "already claimed 2 customers"):
+            pools[2].with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertFalse(pools[2].user_id)
+
+    def test_claiming_two_at_once_over_the_limit_is_refused(self):
+        pools = self.env["res.partner"]
+        for index in range(3):
+            pools |= self._idle_customer(f"Pool Batch {index} Co", None)
+        with self.assertRaisesRegex(UserError, "the limit is 2"):
+            pools.with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertFalse(pools.user_id)
+        pools[:2].with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertEqual(pools[:2].user_id, self.user_salesman)
 
     def test_claim_refused_outside_the_pool(self):
         owned = self._idle_customer("Owned Co", self.user_colleague)
