@@ -15,6 +15,8 @@ from odoo.tools import SQL
 from odoo.addons.phone_validation.tools import phone_validation
 
 _logger = logging.getLogger(__name__)
+# another transaction holds or just changed the rows: leave them to it
+_CONCURRENCY_ERRORS = (errors.SerializationFailure, errors.LockNotAvailable)
 
 # Groups allowed to see sensitive commercial figures (revenue, budget, ...):
 # sales and service roles. Use it as ``groups=CRM_SENSITIVE_GROUPS``.
@@ -1241,8 +1243,9 @@ class ResPartner(models.Model):
         transaction."""
         now = self.env.cr.now()
         return self.filtered(
-            lambda partner: partner.sudo().create_uid.id == self.env.uid
-            and partner.sudo().create_date == now
+            lambda partner: (
+                partner.sudo().create_uid.id == self.env.uid and partner.sudo().create_date == now
+            )
         )
 
     def _crm_check_visible_after_save(self):
@@ -1271,7 +1274,7 @@ class ResPartner(models.Model):
     # ---------------------------------------------------------------------
     @api.model
     def _crm_pool_release_sql(self, limit, skip_ids):
-        """SELECT (locked, SKIP LOCKED) of at most ``limit`` customers to
+        """SELECT (locked ``FOR NO KEY UPDATE SKIP LOCKED``) of at most ``limit`` customers to
         release: owned commercial entities of a company whose pool is enabled
         (the partner's company, else the owner's) with, for the company's
         number of days, no won deal, no activity done, no opportunity created
@@ -1317,7 +1320,7 @@ class ResPartner(models.Model):
                        AND m.date >= CURRENT_DATE - co.crm_pool_days)
              ORDER BY p.id
              LIMIT %(limit)s
-               FOR UPDATE OF p SKIP LOCKED
+               FOR NO KEY UPDATE OF p SKIP LOCKED
             """,
             skip=list(skip_ids),
             limit=limit,
@@ -1362,16 +1365,25 @@ class ResPartner(models.Model):
 
         Batched (``batch_size`` customers per savepoint, progress reported),
         idempotent (released customers have no salesperson any more) and safe
-        under two workers (``FOR UPDATE SKIP LOCKED``). A customer that fails
-        is logged and skipped. At the end, one digest per salesperson and per
+        under two workers (``FOR NO KEY UPDATE SKIP LOCKED``). A customer that fails
+        is logged and skipped. A second worker skips the customers the first
+        one holds; one whose snapshot predates a concurrent release stops (the
+        next run continues). At the end, one digest per salesperson and per
         sales team leader.
         """
         Partner = self.sudo().with_context(tracking_disable=False)
         released, skip, done = {}, set(), 0
         while True:
             self.env.flush_all()
-            self.env.cr.execute(Partner._crm_pool_release_sql(batch_size, skip))
-            rows = self.env.cr.fetchall()
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(Partner._crm_pool_release_sql(batch_size, skip))
+                    rows = self.env.cr.fetchall()
+            except _CONCURRENCY_ERRORS:
+                # customers of our snapshot were just released (or claimed) by
+                # another transaction: leave the rest to the next run
+                _logger.info("crm_standard: pool release running in another worker")
+                break
             if not rows:
                 break
             days = {pid: n for pid, __, n in rows}
@@ -1491,12 +1503,12 @@ class ResPartner(models.Model):
                 self.env.cr.execute(
                     SQL(
                         "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL "
-                        "FOR UPDATE NOWAIT",
+                        "FOR NO KEY UPDATE NOWAIT",
                         tuple(partners.ids),
                     )
                 )
                 locked = self.env.cr.fetchall()
-        except (errors.LockNotAvailable, errors.SerializationFailure):
+        except _CONCURRENCY_ERRORS:
             _logger.info("crm_standard: concurrent claim of %s", partners.ids)
         if len(locked) != len(partners):
             raise UserError(self.env._("Public Pool: someone else claimed these customers first."))

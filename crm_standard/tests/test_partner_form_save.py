@@ -29,9 +29,7 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
         cls.cust_colleague.action_make_customer()
         # the salesperson works an opportunity of the colleague's customer:
         # they see the company (and may open its form)
-        cls.opportunity = cls._create_opportunity(
-            cls.cust_colleague, user_id=cls.user_salesman.id
-        )
+        cls.opportunity = cls._create_opportunity(cls.cust_colleague, user_id=cls.user_salesman.id)
         cls.company.crm_pool_enabled = False
         cls.action_context = {"default_is_company": True, "default_is_crm_customer": True}
 
@@ -102,9 +100,7 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
         spec = self._form_spec(user)
         values = dict(self._default_vals(user, spec, context), **vals)
         self.authenticate(user.login, user.login)
-        return self._call_kw(
-            "web_save", [[], values], {"specification": spec, "context": context}
-        )
+        return self._call_kw("web_save", [[], values], {"specification": spec, "context": context})
 
     def _chatter_calls(self, partner_id):
         """What the form's chatter loads once the record has an id."""
@@ -125,8 +121,11 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
         return data, messages
 
     def _sudo_partner(self, name):
-        return self.env["res.partner"].sudo().with_context(active_test=False).search(
-            [("name", "=", name)]
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("name", "=", name)])
         )
 
     # ------------------------------------------------------------------
@@ -262,4 +261,3 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
         self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
         self.env.invalidate_all()
         self.assertEqual(own.user_id, self.user_salesman, "nothing is saved")
-
