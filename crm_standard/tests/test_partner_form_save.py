@@ -224,6 +224,7 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
             "web_read", [[self.cust_colleague.id]], {"specification": spec}
         )
         self.assertFalse(error, "the company of their opportunity opens")
+        self.assertEqual(record[0]["name"], "Colleague Customer Co")
         result, error = self._call_kw(
             "web_save",
             [
@@ -232,6 +233,7 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
             ],
             {"specification": spec},
         )
+        self.assertFalse(result)
         self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
         self.assertIn("Salesperson", error["data"]["message"])
         self.assertFalse(self._sudo_partner("Form Hidden Contact"))
