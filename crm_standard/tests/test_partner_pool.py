@@ -393,6 +393,7 @@ class TestPartnerPoolConcurrency(TransactionCase):
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             env1 = api.Environment(cr1, SUPERUSER_ID, {})
             env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
             # worker 1 holds the customers (not committed yet), worker 2 runs
             # meanwhile: it skips them instead of waiting (no deadlock)
             first = env1["res.partner"]._cron_crm_pool_release(batch_size=3)
@@ -409,6 +410,7 @@ class TestPartnerPoolConcurrency(TransactionCase):
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             env1 = api.Environment(cr1, SUPERUSER_ID, {})
             env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
             cr2.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of worker 2
             first = env1["res.partner"]._cron_crm_pool_release()
             cr1.commit()
@@ -439,6 +441,7 @@ class TestPartnerPoolConcurrency(TransactionCase):
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             env1 = api.Environment(cr1, first_id, {})
             env2 = api.Environment(cr2, second_id, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
             env1["res.partner"].browse(partner_id).action_crm_pool_claim()
             # the first claim is not committed yet: its lock refuses the second
             with self.assertRaisesRegex(UserError, "someone else claimed"):
@@ -454,6 +457,7 @@ class TestPartnerPoolConcurrency(TransactionCase):
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             env1 = api.Environment(cr1, first_id, {})
             env2 = api.Environment(cr2, second_id, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
             cr2.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of claimer 2
             env1["res.partner"].browse(partner_id).action_crm_pool_claim()
             cr1.commit()
