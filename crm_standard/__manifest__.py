@@ -43,6 +43,7 @@
         "views/crm_standard_ticket_category_views.xml",
         "views/crm_standard_ticket_sla_views.xml",
         "views/crm_standard_ticket_rating_templates.xml",
+        "views/crm_standard_pool_claim_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_standard_menus.xml",
     ],

@@ -1,3 +1,4 @@
+import functools
 import logging
 import re
 import threading
@@ -1862,15 +1863,13 @@ class ResPartner(models.Model):
         subquery keeps the rule one query)::
 
             domains = super()._crm_visible_partner_domains()
-            return domains + [[("id", "in", SQL("SELECT partner_id FROM my_ticket "
-                                                "WHERE user_id = %s", self.env.uid))]]
+            return domains + [[("id", "in", SQL("(SELECT partner_id FROM my_ticket "
+                                                "WHERE user_id = %s)", self.env.uid))]]
+
+        The ``id in SQL`` subqueries are merged into one by the rule.
         """
         uid = self.env.uid
-        domains = [
-            # open partners: colleagues, companies, vendors, mail authors...
-            [("crm_visibility_restricted", "=", False)],
-            # own customers, their contacts and addresses
-            [("crm_owner_user_id", "=", uid)],
+        domains = self._crm_visible_by_fields_domains() + [
             # partners (and their commercial entities) of the leads the user
             # may read by Odoo's "Personal Leads" rule: theirs and unassigned
             [
@@ -1913,9 +1912,6 @@ class ResPartner(models.Model):
                 )
             ],
         ]
-        if any(self.env.companies.mapped("crm_pool_enabled")):
-            # the public pool: customers nobody owns
-            domains.append([("crm_owner_user_id", "=", False)])
         if self.env.user.has_group("crm_standard.group_crm_standard_team_leader"):
             # team leaders: the customers of their teams' members
             domains.append(
@@ -1934,20 +1930,58 @@ class ResPartner(models.Model):
             )
         return domains
 
+    @api.model
+    def _crm_visible_by_fields_domains(self):
+        """The domains of ``_crm_visible_partner_domains`` decided by the
+        partner's own stored fields (no subquery): open partners, own
+        customers, the public pool. They come first in the rule (cheapest
+        first), and a read access check decides them without a query."""
+        domains = [
+            # open partners: colleagues, companies, vendors, mail authors...
+            [("crm_visibility_restricted", "=", False)],
+            # own customers, their contacts and addresses
+            [("crm_owner_user_id", "=", self.env.uid)],
+        ]
+        if any(self.env.companies.mapped("crm_pool_enabled")):
+            # the public pool: customers nobody owns
+            domains.append([("crm_owner_user_id", "=", False)])
+        return domains
+
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_crm_visible_to_me(self):
-        visible = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("id", "in", self.ids), ("crm_visible_to_me", "=", True)])
-        )
+        # a read access check (80 rows of a list...) asks this: most rows are
+        # decided by their own fields, the rest in one query
+        known = self.sudo().filtered_domain(expression.OR(self._crm_visible_by_fields_domains()))
+        rest = (self - known)._origin.filtered("id")
+        visible = known._origin
+        if rest:
+            visible |= (
+                self.sudo()
+                .with_context(active_test=False)
+                .search([("id", "in", rest.ids), ("crm_visible_to_me", "=", True)])
+            )
         for partner in self:
             partner.crm_visible_to_me = partner._origin in visible
 
     def _search_crm_visible_to_me(self, operator, value):
+        """The rule's domain. The ``id in SQL`` subqueries of
+        ``_crm_visible_partner_domains`` are merged into one (``UNION ALL``):
+        one hashed lookup per row instead of one per subquery."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Visible to Me: unsupported search %(op)s.", op=operator))
-        domain = expression.OR(self._crm_visible_partner_domains())
+        domains, subqueries = [], []
+        for domain in self._crm_visible_partner_domains():
+            if (
+                len(domain) == 1
+                and tuple(domain[0][:2]) == ("id", "in")
+                and isinstance(domain[0][2], SQL)
+            ):
+                subqueries.append(SQL("(%s)", domain[0][2]))
+            else:
+                domains.append(domain)
+        if subqueries:
+            domains.append([("id", "in", SQL("(%s)", SQL(" UNION ALL ").join(subqueries)))])
+        domain = expression.OR(domains)
         if (operator == "=") != value:
             domain = ["!"] + domain
         return domain
@@ -1986,12 +2020,117 @@ class ResPartner(models.Model):
             if "user_id" not in vals and not vals.get("parent_id"):
                 vals["user_id"] = self.env.uid
 
+    @api.model
+    def default_get(self, fields_list):
+        """The form proposes the restricted salesperson as the salesperson of
+        a new customer (the form sends ``user_id`` with every save, so the
+        default of ``_crm_default_owner`` would never apply there)."""
+        res = super().default_get(fields_list)
+        if (
+            "user_id" in fields_list
+            and not res.get("user_id")
+            and not res.get("parent_id")
+            and "default_user_id" not in self.env.context
+            and not self.env.su
+            and self._crm_user_is_restricted()
+        ):
+            res["user_id"] = self.env.uid
+        return res
+
+    def web_save(self, vals, specification, next_id=None):
+        """The form's save (create or write, then read back in the same call)
+        by a salesperson who sees only their own customers.
+
+        Decision: a save after which the user could no longer read the
+        partner (a customer created for, or handed over to, a colleague; a
+        contact added to a colleague's company) is refused with a
+        ``UserError`` naming the Salesperson field and the rule, and nothing
+        is saved. Without it the read-back raises an ``AccessError`` and
+        rolls the save back anyway; answering with the record's data would
+        leak a colleague's customer, and the form, its chatter and any reload
+        would fail right after. Code, imports and the chatter's own create
+        are not concerned: they may create partners for colleagues.
+
+        A sales manager hands customers over (``user_id``), or the public
+        pool does (``_crm_pool_assign``).
+        """
+        if self.env.su or not self._crm_user_is_restricted():
+            return super().web_save(vals, specification, next_id=next_id)
+        children_before = self.sudo().with_context(active_test=False).child_ids
+        with self.env.cr.savepoint():
+            # save without reading back, then check what the user may read
+            saved = super().web_save(vals, {})
+            records = self or self.browse([row["id"] for row in saved])
+            new_children = (
+                records.sudo().with_context(active_test=False).child_ids - children_before
+            )
+            (records | new_children.with_env(self.env))._crm_check_visible_after_save()
+        if next_id:
+            records = self.browse(next_id)
+        return records.with_context(bin_size=True).web_read(specification)
+
+    def _check_access(self, operation):
+        """A salesperson restricted to their own customers may write the
+        partners they are creating, in the transaction that creates them
+        (Odoo writes a new partner again inside ``create``, e.g. the inverse
+        of the form's company type): a customer created for a colleague is
+        then created, and only the form's save refuses it afterwards (see
+        ``web_save``). Nothing else is opened: other operations, and every
+        partner created earlier or by someone else, follow the rules."""
+        result = super()._check_access(operation)
+        if (
+            result
+            and operation == "write"
+            and not self.env.su
+            and self.env["ir.model.access"].check(self._name, operation, raise_exception=False)
+        ):
+            forbidden = result[0]
+            rest = forbidden - forbidden._crm_created_in_this_transaction()
+            if not rest:
+                return None
+            if rest != forbidden:
+                return rest, functools.partial(
+                    self.env["ir.rule"]._make_access_error, operation, rest
+                )
+        return result
+
+    def _crm_created_in_this_transaction(self):
+        """The partners of ``self`` the current user created in the current
+        transaction."""
+        now = self.env.cr.now()
+        return self.filtered(
+            lambda partner: (
+                partner.sudo().create_uid.id == self.env.uid and partner.sudo().create_date == now
+            )
+        )
+
+    def _crm_check_visible_after_save(self):
+        """Raise a ``UserError`` if the current user cannot read ``self``
+        (partners just saved by them)."""
+        self.env.flush_all()
+        visible = self.with_context(active_test=False).search([("id", "in", self.ids)])
+        hidden = (self - visible).sudo()
+        if not hidden:
+            return
+        partner = hidden[0]
+        owner = partner.crm_owner_user_id
+        raise UserError(
+            self.env._(
+                "Salesperson: after this save you could no longer see %(partner)s, "
+                "whose salesperson would be %(owner)s: you see only the customers you "
+                "own (Sales: User: Own Documents Only). Keep yourself as the salesperson "
+                "(of its company, for a contact), or ask a sales manager to assign it.",
+                partner=partner.display_name,
+                owner=owner.name or self.env._("nobody"),
+            )
+        )
+
     # ---------------------------------------------------------------------
     # Public pool (公海)
     # ---------------------------------------------------------------------
     @api.model
     def _crm_pool_release_sql(self, limit, skip_ids):
-        """SELECT (locked, SKIP LOCKED) of at most ``limit`` customers to
+        """SELECT (locked ``FOR NO KEY UPDATE SKIP LOCKED``) of at most ``limit`` customers to
         release: owned commercial entities of a company whose pool is enabled
         (the partner's company, else the owner's) with, for the company's
         number of days, no won deal, no activity done, no opportunity created
@@ -2037,7 +2176,7 @@ class ResPartner(models.Model):
                        AND m.date >= CURRENT_DATE - co.crm_pool_days)
              ORDER BY p.id
              LIMIT %(limit)s
-               FOR UPDATE OF p SKIP LOCKED
+               FOR NO KEY UPDATE OF p SKIP LOCKED
             """,
             skip=list(skip_ids),
             limit=limit,
@@ -2082,16 +2221,25 @@ class ResPartner(models.Model):
 
         Batched (``batch_size`` customers per savepoint, progress reported),
         idempotent (released customers have no salesperson any more) and safe
-        under two workers (``FOR UPDATE SKIP LOCKED``). A customer that fails
-        is logged and skipped. At the end, one digest per salesperson and per
+        under two workers (``FOR NO KEY UPDATE SKIP LOCKED``). A customer that fails
+        is logged and skipped. A second worker skips the customers the first
+        one holds; one whose snapshot predates a concurrent release stops (the
+        next run continues). At the end, one digest per salesperson and per
         sales team leader.
         """
         Partner = self.sudo().with_context(tracking_disable=False)
         released, skip, done = {}, set(), 0
         while True:
             self.env.flush_all()
-            self.env.cr.execute(Partner._crm_pool_release_sql(batch_size, skip))
-            rows = self.env.cr.fetchall()
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(Partner._crm_pool_release_sql(batch_size, skip))
+                    rows = self.env.cr.fetchall()
+            except CONCURRENCY_ERRORS:
+                # customers of our snapshot were just released (or claimed) by
+                # another transaction: leave the rest to the next run
+                _logger.info("crm_standard: pool release running in another worker")
+                break
             if not rows:
                 break
             days = {pid: n for pid, __, n in rows}
@@ -2191,9 +2339,7 @@ class ResPartner(models.Model):
             )
         if company.crm_pool_claim_limit:
             start = self._crm_pool_period_start(company)
-            claimed = self.sudo().search_count(
-                [("crm_pool_claim_user_id", "=", user.id), ("crm_pool_claim_date", ">=", start)]
-            )
+            claimed = self.env["crm.standard.pool.claim"]._crm_count_claims(user, start)
             if claimed + len(partners) > company.crm_pool_claim_limit:
                 raise UserError(
                     self.env._(
@@ -2204,13 +2350,23 @@ class ResPartner(models.Model):
                         limit=company.crm_pool_claim_limit,
                     )
                 )
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL FOR UPDATE NOWAIT",
-                tuple(partners.ids),
-            )
-        )
-        if len(self.env.cr.fetchall()) != len(partners):
+        # lock the customers: a concurrent claimer holding them, or having
+        # claimed them since this transaction began, makes this claim fail
+        # (never a silent overwrite of the first claim)
+        locked = []
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL "
+                        "FOR NO KEY UPDATE NOWAIT",
+                        tuple(partners.ids),
+                    )
+                )
+                locked = self.env.cr.fetchall()
+        except CONCURRENCY_ERRORS:
+            _logger.info("crm_standard: concurrent claim of %s", partners.ids)
+        if len(locked) != len(partners):
             raise UserError(self.env._("Public Pool: someone else claimed these customers first."))
         partners._crm_pool_assign(user, claim=True)
         return True
@@ -2218,7 +2374,8 @@ class ResPartner(models.Model):
     def _crm_pool_assign(self, user, claim=False):
         """Give ``self`` (pool customers) to ``user``, with a chatter note.
         Sales managers assign by setting the salesperson (or through this
-        method); ``claim`` records the claim for the claim limit."""
+        method); ``claim`` logs a ``crm.standard.pool.claim`` per customer,
+        which the claim limit counts."""
         vals = {"user_id": user.id}
         if claim:
             vals.update(
@@ -2226,6 +2383,18 @@ class ResPartner(models.Model):
                 crm_pool_claim_date=fields.Date.context_today(self),
             )
         self.sudo().with_context(crm_skip_change_request=True).write(vals)
+        if claim:
+            # the claim limit counts these events (crm.standard.pool.claim)
+            self.env["crm.standard.pool.claim"].sudo().create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "user_id": user.id,
+                        "company_id": (partner.company_id or self.env.company).id,
+                    }
+                    for partner in self
+                ]
+            )
         for partner in self.sudo():
             partner.message_post(
                 body=(

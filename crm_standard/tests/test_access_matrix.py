@@ -36,6 +36,7 @@ VISIBILITY = {
     "crm.standard.grade.history":   ("fx_grade_history", ((1, None), (3, None),  (3, None), (None, None), (None, None), (3, 3),    (None, None), (None, None))),
     "crm.standard.followup.plan":   ("fx_plans",         ((1, 1),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
     "crm.standard.ticket":          ("fx_tickets",       ((1, None), (1, None),  (0, None), (2, 2),       (3, 3),       (3, 3),    (None, None), (None, None))),
+    "crm.standard.pool.claim":      ("fx_claims",        ((1, None), (2, None),  (2, None), (None, None), (None, None), (2, 2),    (None, None), (None, None))),
     "crm.standard.interest":        ("fx_interests",     ((2, None), (2, None),  (2, 2),    (2, None),    (2, None),    (2, 2),    (2, None),    (None, None))),
 }
 # fmt: on
@@ -113,6 +114,19 @@ class TestAccessMatrix(CrmStandardCommon):
             | request(cls.cust_alex, cls.user_salesman)  # own request
             | request(cls.cust_free, cls.user_salesman_all)
             | request(cls.cust_alex, cls.user_service_agent)
+        )
+        # pool claims: Sally's, Alex's, and Sally's in company B
+        Claim = cls.env["crm.standard.pool.claim"]
+        cls.fx_claims = Claim.create(
+            [
+                {"partner_id": cls.cust_sally.id, "user_id": cls.user_salesman.id},
+                {"partner_id": cls.cust_alex.id, "user_id": cls.user_salesman_all.id},
+                {
+                    "partner_id": cls.cust_free.id,
+                    "user_id": cls.user_salesman.id,
+                    "company_id": cls.company_b.id,
+                },
+            ]
         )
         Interest = cls.env["crm.standard.interest"]
         cls.fx_interests = (

@@ -1,12 +1,14 @@
 """The public pool (公海): idle customers released by the daily cron, claimed
 by salespeople within a limit, assigned by managers."""
 
+# Two real cursors commit on purpose in TestPartnerPoolConcurrency (cleaned up after).
+# pylint: disable=invalid-commit
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user
+from odoo.tests import TransactionCase, new_test_user
 
 from .common import CrmStandardCommon
 
@@ -143,12 +145,12 @@ class TestPartnerPool(CrmStandardCommon):
         for index in range(2):
             self._idle_customer(f"Small {index} Co", self.user_salesman)
         self._flush_tracking()
-        with self.assertQueryCount(__system__=42):
+        with self.assertQueryCount(__system__=46):  # + a savepoint around each SELECT
             self._run_cron()
         for index in range(6):
             self._idle_customer(f"Large {index} Co", self.user_salesman)
         self._flush_tracking()
-        with self.assertQueryCount(__system__=42):
+        with self.assertQueryCount(__system__=46):  # + a savepoint around each SELECT
             self._run_cron()
 
     def test_bad_customer_is_logged_and_skipped(self):
@@ -170,11 +172,6 @@ class TestPartnerPool(CrmStandardCommon):
         self.assertFalse(good.user_id)
         self.assertEqual(bad.user_id, self.user_salesman)
         self.assertTrue(any(str(bad.id) in line for line in logs.output))
-
-    def test_release_select_skips_locked_rows(self):
-        sql = self.env["res.partner"]._crm_pool_release_sql(10, set())
-        self.assertIn("SKIP LOCKED", sql.code)
-        self.assertIn("FOR UPDATE", sql.code)
 
     def test_cron_record_is_daily(self):
         cron = self.env.ref("crm_standard.ir_cron_crm_standard_pool_release")
@@ -215,10 +212,59 @@ class TestPartnerPool(CrmStandardCommon):
         pools[2].with_user(self.user_colleague).action_crm_pool_claim()
         self.assertEqual(pools[2].user_id, self.user_colleague)
         # claims of the last period do not count
-        pools[:2].write({"crm_pool_claim_date": self.today - timedelta(days=40)})
+        self.env["crm.standard.pool.claim"].search([("partner_id", "in", pools[:2].ids)]).date = (
+            self.today - timedelta(days=40)
+        )
         pools[0].with_context(crm_skip_change_request=True).sudo().user_id = False
         pools[0].with_user(self.user_salesman).action_crm_pool_claim()
         self.assertEqual(pools[0].user_id, self.user_salesman)
+
+    def test_claim_is_logged_and_visible_to_its_claimer_only(self):
+        pool = self._idle_customer("Pool Log Co", None)
+        pool.with_user(self.user_salesman).action_crm_pool_claim()
+        claim = self.env["crm.standard.pool.claim"].search([("partner_id", "=", pool.id)])
+        self.assertEqual(
+            (claim.user_id, claim.date, claim.company_id),
+            (self.user_salesman, self.today, self.company),
+        )
+        self.env.invalidate_all()
+        Claim = self.env["crm.standard.pool.claim"]
+        self.assertEqual(Claim.with_user(self.user_salesman).search([("id", "=", claim.id)]), claim)
+        self.assertFalse(Claim.with_user(self.user_colleague).search([("id", "=", claim.id)]))
+        self.assertEqual(
+            Claim.with_user(self.user_sales_manager).search([("id", "=", claim.id)]), claim
+        )
+
+    def test_claim_released_and_claimed_by_another_still_counts_for_the_first(self):
+        pools = self.env["res.partner"]
+        for index in range(3):
+            pools |= self._idle_customer(f"Pool Count {index} Co", None)
+        pools[0].with_user(self.user_salesman).action_crm_pool_claim()
+        # the customer goes back to the pool and the colleague claims it
+        pools[0].crm_owner_date = self.long_ago
+        released = self._run_cron()
+        self.assertIn(pools[0], released[self.user_salesman])
+        pools[0].with_user(self.user_colleague).action_crm_pool_claim()
+        self.assertEqual(pools[0].user_id, self.user_colleague)
+        Claim = self.env["crm.standard.pool.claim"]
+        self.assertEqual(Claim._crm_count_claims(self.user_salesman, self.today), 1)
+        self.assertEqual(Claim._crm_count_claims(self.user_colleague, self.today), 1)
+        # exactly at the limit (2): one more claim is allowed, then none
+        pools[1].with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertEqual(pools[1].user_id, self.user_salesman)
+        with self.assertRaisesRegex(UserError, "already claimed 2 customers"):
+            pools[2].with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertFalse(pools[2].user_id)
+
+    def test_claiming_two_at_once_over_the_limit_is_refused(self):
+        pools = self.env["res.partner"]
+        for index in range(3):
+            pools |= self._idle_customer(f"Pool Batch {index} Co", None)
+        with self.assertRaisesRegex(UserError, "the limit is 2"):
+            pools.with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertFalse(pools.user_id)
+        pools[:2].with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertEqual(pools[:2].user_id, self.user_salesman)
 
     def test_claim_refused_outside_the_pool(self):
         owned = self._idle_customer("Owned Co", self.user_colleague)
@@ -255,3 +301,175 @@ class TestPartnerPool(CrmStandardCommon):
         settings = self.env["res.config.settings"].create({})
         self.assertTrue(settings.crm_pool_enabled)
         self.assertEqual(settings.crm_pool_days, 90)
+
+
+class TestPartnerPoolConcurrency(TransactionCase):
+    """Two workers on two real cursors: the release cron and claims.
+
+    The fixture (idle customers, the pool settings) is committed, and removed
+    (restored) after each test."""
+
+    COUNT = 4
+
+    def setUp(self):
+        super().setUp()
+        self.partner_ids, self.user_ids = [], []
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            company = env.ref("base.main_company")
+            self.settings = company.read(["crm_pool_enabled", "crm_pool_claim_limit"])[0]
+            company.write({"crm_pool_enabled": True, "crm_pool_claim_limit": 0})
+            users = env["res.users"].create(
+                [
+                    {
+                        "name": f"Pool Worker {login}",
+                        "login": f"crm_pool_worker_{login}",
+                        "company_id": company.id,
+                        "company_ids": [Command.set(company.ids)],
+                        "groups_id": [Command.set(env.ref("sales_team.group_sale_salesman").ids)],
+                    }
+                    for login in ("owner", "first", "second")
+                ]
+            )
+            self.user_ids = users.ids
+            partners = env["res.partner"].create(
+                [
+                    {
+                        "name": f"Concurrent Pool {index} Co",
+                        "is_company": True,
+                        "is_crm_customer": True,
+                        "user_id": users[0].id,
+                        "company_id": company.id,
+                    }
+                    for index in range(self.COUNT)
+                ]
+            )
+            long_ago = fields.Date.context_today(partners) - timedelta(days=400)
+            partners.write({"crm_owner_date": long_ago})
+            self.partner_ids = partners.ids
+            cr.commit()
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["mail.message"].search(
+                [("model", "=", "res.partner"), ("res_id", "in", self.partner_ids)]
+            ).unlink()
+            users = env["res.users"].browse(self.user_ids)
+            env["mail.message"].search([("partner_ids", "in", users.partner_id.ids)]).unlink()
+            env["crm.standard.pool.claim"].search([("partner_id", "in", self.partner_ids)]).unlink()
+            env["res.partner"].browse(self.partner_ids).unlink()
+            partners = users.partner_id
+            users.unlink()
+            partners.unlink()
+            env.ref("base.main_company").write(
+                {key: value for key, value in self.settings.items() if key != "id"}
+            )
+            cr.commit()
+
+    def _state(self):
+        """{partner id: (salesperson id, release notes)} as committed."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            notes = env["mail.message"].search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", self.partner_ids),
+                    ("body", "ilike", "Released to the public pool"),
+                ]
+            )
+            counts = {pid: notes.mapped("res_id").count(pid) for pid in self.partner_ids}
+            return {
+                partner.id: (partner.user_id.id, counts[partner.id])
+                for partner in env["res.partner"].browse(self.partner_ids)
+            }
+
+    @staticmethod
+    def _ours(released, partner_ids):
+        return {pid for partners in released.values() for pid in partners.ids if pid in partner_ids}
+
+    def test_two_workers_at_once_release_each_customer_once(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+            # worker 1 holds the customers (not committed yet), worker 2 runs
+            # meanwhile: it skips them instead of waiting (no deadlock)
+            first = env1["res.partner"]._cron_crm_pool_release(batch_size=3)
+            second = env2["res.partner"]._cron_crm_pool_release(batch_size=3)
+            self.assertEqual(self._ours(first, self.partner_ids), set(self.partner_ids))
+            self.assertEqual(self._ours(second, self.partner_ids), set())
+            cr1.commit()
+            cr2.commit()
+        self.assertEqual(
+            self._state(), dict.fromkeys(self.partner_ids, (False, 1)), "released once each"
+        )
+
+    def test_worker_with_an_older_snapshot_releases_nothing_twice(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+            cr2.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of worker 2
+            first = env1["res.partner"]._cron_crm_pool_release()
+            cr1.commit()
+            # worker 2 still sees the customers as owned and idle
+            second = env2["res.partner"]._cron_crm_pool_release()
+            cr2.commit()
+            self.assertEqual(self._ours(first, self.partner_ids), set(self.partner_ids))
+            self.assertEqual(self._ours(second, self.partner_ids), set())
+        self.assertEqual(self._state(), dict.fromkeys(self.partner_ids, (False, 1)))
+        # a later run is idempotent
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertFalse(
+                self._ours(env["res.partner"]._cron_crm_pool_release(), self.partner_ids)
+            )
+            cr.commit()
+        self.assertEqual(self._state(), dict.fromkeys(self.partner_ids, (False, 1)))
+
+    def _release_all(self):
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["res.partner"]._cron_crm_pool_release()
+            cr.commit()
+
+    def test_second_claimer_at_once_gets_an_error_not_an_overwrite(self):
+        self._release_all()
+        __, first_id, second_id = self.user_ids
+        partner_id = self.partner_ids[0]
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, first_id, {})
+            env2 = api.Environment(cr2, second_id, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+            env1["res.partner"].browse(partner_id).action_crm_pool_claim()
+            # the first claim is not committed yet: its lock refuses the second
+            with self.assertRaisesRegex(UserError, "someone else claimed"):
+                env2["res.partner"].browse(partner_id).action_crm_pool_claim()
+            cr1.commit()
+            cr2.rollback()
+        self._assert_claimed_by(partner_id, first_id)
+
+    def test_second_claimer_with_an_older_snapshot_gets_an_error(self):
+        self._release_all()
+        __, first_id, second_id = self.user_ids
+        partner_id = self.partner_ids[0]
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, first_id, {})
+            env2 = api.Environment(cr2, second_id, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+            cr2.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of claimer 2
+            env1["res.partner"].browse(partner_id).action_crm_pool_claim()
+            cr1.commit()
+            # claimer 2 still sees the customer in the pool
+            with self.assertRaisesRegex(UserError, "someone else claimed"):
+                env2["res.partner"].browse(partner_id).action_crm_pool_claim()
+            cr2.rollback()
+        self._assert_claimed_by(partner_id, first_id)
+
+    def _assert_claimed_by(self, partner_id, user_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env["res.partner"].browse(partner_id).user_id.id, user_id)
+            claims = env["crm.standard.pool.claim"].search([("partner_id", "=", partner_id)])
+            self.assertEqual(claims.user_id.ids, [user_id], "one claim, the first claimer's")

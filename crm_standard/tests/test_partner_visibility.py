@@ -3,6 +3,7 @@ keeps working: every test acts as the salesperson with an empty cache, so
 the record rules are really checked (no test passes by catching an error).
 """
 
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
@@ -464,3 +465,33 @@ class TestPartnerVisibility(CrmStandardCommon):
         self.env.invalidate_all()
         self.assertFalse(self._visible(self.user_salesman, new))
         self.assertEqual(self._visible(self.user_colleague, new), new)
+
+    def test_partner_created_for_colleague_is_writable_only_in_its_transaction(self):
+        """Odoo writes a new partner again inside ``create`` (the form's company
+        type is an inverse): the creator may, in that transaction only, and
+        may not read it."""
+        Partner = self._as(self.user_salesman, "res.partner")
+        new = Partner.create(
+            {
+                "name": "Inverse For Colleague Co",
+                "company_type": "company",
+                "industry_id": self.industry_it.id,
+                "email": "info@inversecolleague.example.com",
+                "user_id": self.user_colleague.id,
+                "is_crm_customer": True,
+            }
+        )
+        self.assertTrue(new.sudo().is_company)
+        self.assertEqual(new.sudo().user_id, self.user_colleague)
+        self.assertFalse(self._visible(self.user_salesman, new))
+        self.env.invalidate_all()
+        self.assertTrue(new.with_user(self.user_salesman).has_access("write"))
+        self.assertFalse(new.with_user(self.user_salesman).has_access("read"))
+        # in a later transaction it is the colleague's customer like any other
+        later = self.env.cr.now() + timedelta(seconds=1)
+        with patch.object(type(self.env.cr), "now", lambda cr: later):
+            self.env.invalidate_all()
+            self.assertFalse(new.with_user(self.user_salesman).has_access("write"))
+        # partners created by someone else in this transaction stay closed
+        self.env.invalidate_all()
+        self.assertFalse(self.cust_other.with_user(self.user_salesman).has_access("write"))
