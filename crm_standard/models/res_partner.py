@@ -544,8 +544,12 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.country_id or (self.company_id or self.env.company).country_id
 
-    @api.constrains("email", "phone", "mobile", "is_crm_customer", "parent_id")
+    @api.constrains("email", "phone", "mobile")
     def _check_crm_contact_formats(self):
+        """E-mail and phone formats of customers, checked when they are
+        entered. A partner that becomes a customer (its first opportunity) is
+        not blocked by a legacy number: completeness and duplicates report it.
+        """
         if self.env.context.get("crm_skip_quality_check"):
             return
         for partner in self._crm_in_quality_scope():

@@ -326,6 +326,20 @@ class TestDataQuality(CrmStandardCommon):
                 {"name": "Bad", "parent_id": company.id, "email": "bad@@x"}
             )
 
+    def test_legacy_phone_does_not_block_the_first_opportunity(self):
+        # Odoo's own demo contact (crm tour): a number phonenumbers rejects
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Brandon Freeman",
+                "phone": "(355)-687-3262",
+                "country_id": self.env.ref("base.us").id,
+            }
+        )
+        self._create_opportunity(partner)
+        self.assertTrue(partner.commercial_partner_id.is_crm_customer)
+        with self.assertRaisesRegex(ValidationError, "Phone"):
+            partner.phone = "(355)-687-3263"
+
     def test_format_validation_can_be_disabled(self):
         self.company.crm_validate_formats = False
         partner = self._create_customer(is_crm_customer=True)
