@@ -91,9 +91,11 @@ def ensure_requirements():
         if not line:
             continue
         name = re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0]
-        mod = {"pytest-odoo": "pytest_odoo", "psycopg2-binary": "psycopg2"}.get(
-            name, name.replace("-", "_")
-        )
+        mod = {
+            "pytest-odoo": "pytest_odoo",
+            "psycopg2-binary": "psycopg2",
+            "websocket-client": "websocket",
+        }.get(name, name.replace("-", "_"))
         try:
             __import__(mod)
         except ImportError:
@@ -122,6 +124,35 @@ def pg_bindir():
     return None
 
 
+def apt_install(*packages):
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        check=True,
+        env=env,
+    )
+
+
+# names Odoo's HttpCase looks for (odoo.tests.common.ChromeBrowser)
+BROWSERS = ("google-chrome", "google-chrome-stable", "chromium", "chromium-browser")
+
+
+def ensure_browser():
+    """The browser tours (``HttpCase.start_tour``) need Chromium; without it
+    Odoo skips them silently, so install it (Debian) when we can."""
+    if any(shutil.which(name) for name in BROWSERS):
+        return
+    if os.geteuid() != 0:
+        say(
+            "WARNING: no Chromium found: the browser tours will be SKIPPED "
+            "(Debian: `sudo apt-get install chromium`)"
+        )
+        return
+    say("installing Chromium for the browser tours (apt-get install chromium)")
+    apt_install("chromium")
+
+
 def ensure_pg_server():
     bindir = pg_bindir()
     if bindir:
@@ -133,13 +164,7 @@ def ensure_pg_server():
             "PGUSER/PGPASSWORD to use an existing server."
         )
     say("installing PostgreSQL server (apt-get install postgresql)")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
-        check=True,
-        env=env,
-    )
+    apt_install("postgresql")
     bindir = pg_bindir()
     if not bindir:
         die("apt-get installed postgresql but initdb is still missing")
@@ -348,6 +373,7 @@ def odoo_session(purpose, http_port=None):
 
 
 def cmd_test(args):
+    ensure_browser()
     with odoo_session("test") as (conf, env, db, work):
         suffix = f"{os.getpid()}"
         db_test = f"crmstd_test_{suffix}"
@@ -407,12 +433,12 @@ def cmd_test(args):
         if not any(Path(a.split("::")[0]).exists() for a in targets):
             targets.append(str(ROOT / MODULE / "tests"))
         say("pytest " + " ".join(targets))
-        # our HttpCase tests (the web client's JSON-RPC routes) need the server;
-        # Odoo's crm tests run as before (their browser tours stay skipped)
-        rc = subprocess.run([*pytest, "--odoo-http", *targets], env=env, cwd=ROOT).returncode
+        # HttpCase tests (JSON-RPC routes, browser tours) need the HTTP server
+        pytest.append("--odoo-http")
+        rc = subprocess.run([*pytest, *targets], env=env, cwd=ROOT).returncode
         upstream = find_odoo()[1].parent / "addons" / "crm" / "tests"
         if not args.quick and not args.pytest_args and upstream.is_dir():
-            # crm_standard must not break Odoo's own CRM
+            # crm_standard must not break Odoo's own CRM, its UI tours included
             say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
             up_rc = subprocess.run([*pytest, "-q", str(upstream)], env=env, cwd=ROOT).returncode
             rc = rc or up_rc
