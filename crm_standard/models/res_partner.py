@@ -54,13 +54,24 @@ _GRADE_COLUMNS = {
 _GRADING_INPUTS = {"needs_match", "industry_id", "company_id", "is_crm_customer"}
 
 
+def _array_literal(sqltype, values):
+    """Array parameter of ``values``: numbers as a ``{1,2,NULL}`` literal
+    (psycopg2 adapts a list element by element in Python, slow on thousands)."""
+    if sqltype in ("int", "numeric"):
+        return "{%s}" % ",".join("NULL" if v is None else repr(v) for v in values)
+    return list(values)
+
+
 def _unnest_sql(columns):
     """``unnest(%s::type[], ...)`` of ``columns`` (``[(sql type, values)]``):
     one array parameter per column, whatever the number of rows (a VALUES
     list has one parameter per cell, slow to build and to parse)."""
     return SQL(
         "unnest(%s)",
-        SQL(", ").join(SQL("%s::%s[]", list(values), SQL(sqltype)) for sqltype, values in columns),
+        SQL(", ").join(
+            SQL("%s::%s[]", _array_literal(sqltype, values), SQL(sqltype))
+            for sqltype, values in columns
+        ),
     )
 
 
@@ -1098,8 +1109,9 @@ class ResPartner(models.Model):
             UPDATE res_partner AS p
                SET %(sets)s, write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
               FROM %(rows)s AS v(id, %(cols)s)
-             WHERE p.id = v.id
+             WHERE p.id = v.id AND p.id = ANY(%(ids)s::int[])
             """,
+                ids=_array_literal("int", ids),
                 sets=SQL(", ").join(
                     SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames
                 ),
@@ -1202,7 +1214,9 @@ class ResPartner(models.Model):
                   FROM msg
                   JOIN v ON v.id = msg.res_id
                   JOIN res_partner p ON p.id = msg.res_id
+                 WHERE p.id = ANY(%(ids)s::int[])
                 """,
+                    ids=_array_literal("int", chatter.ids),
                     rows=_unnest_sql(
                         [
                             ("int", chatter.ids),
@@ -1234,7 +1248,9 @@ class ResPartner(models.Model):
                    %(uid)s, %(uid)s, %(now)s, %(now)s
               FROM %(rows)s AS v(id, old_grade, override_id)
               JOIN res_partner p ON p.id = v.id
+             WHERE p.id = ANY(%(ids)s::int[])
             """,
+                ids=_array_literal("int", self.ids),
                 rows=_unnest_sql(
                     [
                         ("int", self.ids),
