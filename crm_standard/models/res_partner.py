@@ -1321,9 +1321,10 @@ class ResPartner(models.Model):
     def _crm_sync_value_tags(self):
         """Give the customers of ``self`` exactly the automatic tags they call for.
 
-        Set-based and idempotent: one search per rule, one read of the tag
-        relation, one INSERT (ON CONFLICT DO NOTHING) and one DELETE for the
-        whole recordset. Anyone may call it after changing what a rule reads.
+        Set-based and idempotent: one query for all the rules (their searches
+        joined by UNION ALL), one read of the tag relation, one INSERT (ON
+        CONFLICT DO NOTHING) and one DELETE for the whole recordset. Anyone
+        may call it after changing what a rule reads.
         """
         self.fetch(["commercial_partner_id"])
         partners = self.commercial_partner_id
@@ -1331,13 +1332,19 @@ class ResPartner(models.Model):
             return
         ModelData = self.env["ir.model.data"]
         Partner = self.sudo().with_context(active_test=False)
-        wanted = {}
+        # the ids as one array parameter, not one parameter per id and rule
+        ids = SQL("(SELECT unnest(%s::int[]))", _array_literal("int", partners.ids))
+        wanted, searches = {}, []
         for xmlid, domain in self._crm_value_tag_rules():
             tag_id = ModelData._xmlid_to_res_id(xmlid, raise_if_not_found=False)
             if tag_id:
-                wanted[tag_id] = set(Partner.search([("id", "in", partners.ids), *domain]).ids)
+                wanted[tag_id] = set()
+                query = Partner._search([("id", "in", ids), *domain])
+                searches.append(SQL("SELECT %s, sub.id FROM (%s) sub", tag_id, query.subselect()))
         if not wanted:
             return
+        for tag_id, partner_id in self.env.execute_query(SQL(" UNION ALL ").join(searches)):
+            wanted[tag_id].add(partner_id)
         relation = self._fields["category_id"].relation
         self.env["res.partner"].flush_model(["category_id"])
         self.env.cr.execute(
