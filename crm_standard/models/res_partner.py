@@ -1614,13 +1614,10 @@ class ResPartner(models.Model):
             partner.crm_change_request_count = counts.get(partner._origin, 0)
 
     def action_view_crm_change_requests(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_change_request_action"
+        return self._crm_records_action(
+            "crm_standard.crm_standard_change_request_action",
+            context={"search_default_filter_pending": 1},
         )
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"search_default_filter_pending": 1}
-        return action
 
     # ---------------------------------------------------------------------
     # UI
@@ -1677,32 +1674,27 @@ class ResPartner(models.Model):
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
 
-    def action_view_crm_grade_history(self):
+    def _crm_records_action(self, xmlid, field="partner_id", partner=None, context=None):
+        """Window action ``xmlid`` on the records whose ``field`` is the
+        customer (``partner``, default ``self``), new records defaulting to it.
+        The smart buttons of the customer form use it."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_grade_history_action"
-        )
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
+        partner = partner or self
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [(field, "=", partner.id)]
+        action["context"] = {"default_partner_id": partner.id, **(context or {})}
         return action
+
+    def action_view_crm_grade_history(self):
+        return self._crm_records_action("crm_standard.crm_standard_grade_history_action")
 
     def action_view_crm_grade_overrides(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_grade_override_action"
-        )
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
-        return action
+        return self._crm_records_action("crm_standard.crm_standard_grade_override_action")
 
     def action_view_crm_followup_plans(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_followup_plan_action"
+        return self._crm_records_action(
+            "crm_standard.crm_standard_followup_plan_action", partner=self.commercial_partner_id
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
 
     # Service tickets (crm.standard.ticket): smart button, history tab,
     # complaint data for value tags and the health score.
@@ -1812,13 +1804,13 @@ class ResPartner(models.Model):
         return True
 
     def action_view_crm_tickets(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_standard.crm_standard_ticket_action"
+        action = self._crm_records_action(
+            "crm_standard.crm_standard_ticket_action",
+            field="commercial_partner_id",
+            partner=self.commercial_partner_id,
+            context={"search_default_open": 0},
         )
-        partner = self.commercial_partner_id
-        action["domain"] = [("commercial_partner_id", "=", partner.id)]
-        action["context"] = {"default_partner_id": self.id, "search_default_open": 0}
+        action["context"]["default_partner_id"] = self.id
         return action
 
     # ---------------------------------------------------------------------

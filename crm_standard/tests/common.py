@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+
+from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -99,3 +102,21 @@ class CrmStandardCommon(TransactionCase):
         cls.env.flush_all()
         cls.env.cr.precommit.run()
         return lead
+
+
+class TwoConnectionsCase(TransactionCase):
+    """Tests of scheduled actions run by two workers: real connections, so
+    fixtures are committed (and cleaned up by the test)."""
+
+    @contextmanager
+    def _committed_env(self, context=None, uid=SUPERUSER_ID):
+        """An environment on a new connection, committed at the end."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, uid, context or {})
+            cr.commit()
+
+    @contextmanager
+    def _two_workers(self, uid1=SUPERUSER_ID, uid2=SUPERUSER_ID):
+        """Two environments on two connections, committed by the test itself."""
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            yield api.Environment(cr1, uid1, {}), api.Environment(cr2, uid2, {})

@@ -1,13 +1,12 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase
 
 from odoo.addons.crm_standard.models.crm_standard_grade_matrix import DEFAULT_GRADE_MATRIX
 
-from .common import CrmStandardCommon
+from .common import CrmStandardCommon, TwoConnectionsCase
 
 # revenue giving each value level with the default thresholds
 REVENUE_FOR_VALUE = {"low": 50000.0, "medium": 300000.0, "high": 900000.0}
@@ -578,15 +577,12 @@ class TestGradingViews(GradingCommon):
                 self.env[model].with_user(user).get_views([(False, "list"), (False, "search")])
 
 
-class TestGradingConcurrency(TransactionCase):
+class TestGradingConcurrency(TwoConnectionsCase):
     """Two grading workers on two real connections: each customer graded once."""
 
     def setUp(self):
         super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(
-                cr, SUPERUSER_ID, {"tracking_disable": True, "crm_skip_grading": True}
-            )
+        with self._committed_env({"tracking_disable": True, "crm_skip_grading": True}) as env:
             partners = env["res.partner"].create(
                 [
                     {"name": f"Concurrent Grading {i}", "is_company": True, "is_crm_customer": True}
@@ -594,47 +590,39 @@ class TestGradingConcurrency(TransactionCase):
                 ]
             )
             self.partner_ids = partners.ids
-            cr.commit()
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             env["crm.standard.followup.plan"].search(
                 [("partner_id", "in", self.partner_ids)]
             ).unlink()
             env["res.partner"].browse(self.partner_ids).unlink()
-            cr.commit()
 
     def _history_counts(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             groups = env["crm.standard.grade.history"]._read_group(
                 [("partner_id", "in", self.partner_ids)], ["partner_id"], ["__count"]
             )
             return sorted(count for __, count in groups)
 
     def test_two_workers_at_once_grade_each_customer_once(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+        with self._two_workers() as (env1, env2):
             env1["res.partner"]._cron_crm_recompute_grades()
             # worker 1 holds its customers: worker 2 skips them without waiting
-            cr2.execute("SET LOCAL lock_timeout = '2s'")
+            env2.cr.execute("SET LOCAL lock_timeout = '2s'")
             env2["res.partner"]._cron_crm_recompute_grades()
-            cr2.commit()
-            cr1.commit()
+            env2.cr.commit()
+            env1.cr.commit()
         self.assertEqual(self._history_counts(), [1, 1, 1])
 
     def test_worker_with_an_older_snapshot_grades_nothing_twice(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            cr2.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
+        with self._two_workers() as (env1, env2):
+            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
             env1["res.partner"]._cron_crm_recompute_grades()
-            cr1.commit()
+            env1.cr.commit()
             # worker 2 still sees the customers ungraded: it must leave them
             with self.assertNoLogs("odoo.addons.crm_standard.models.res_partner", "WARNING"):
                 env2["res.partner"]._cron_crm_recompute_grades()
-            cr2.commit()
+            env2.cr.commit()
         self.assertEqual(self._history_counts(), [1, 1, 1])

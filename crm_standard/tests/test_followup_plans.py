@@ -5,13 +5,13 @@ from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import new_test_user
 
 from odoo.addons.crm_standard.models.crm_standard_followup_reminder import period_bounds
 
-from .common import CrmStandardCommon
+from .common import CrmStandardCommon, TwoConnectionsCase
 
 
 class FollowupCommon(CrmStandardCommon):
@@ -432,7 +432,7 @@ class TestFollowupReminders(FollowupCommon):
 QUERIES_PER_BATCH = 20
 
 
-class TestFollowupConcurrency(TransactionCase):
+class TestFollowupConcurrency(TwoConnectionsCase):
     """Two cron workers on two real cursors: no duplicate reminder."""
 
     def setUp(self):
@@ -442,10 +442,7 @@ class TestFollowupConcurrency(TransactionCase):
         self._create_plans(3)
 
     def _create_plans(self, count):
-        with self.registry.cursor() as cr:
-            env = api.Environment(
-                cr, SUPERUSER_ID, {"tracking_disable": True, "crm_skip_grading": True}
-            )
+        with self._committed_env({"tracking_disable": True, "crm_skip_grading": True}) as env:
             partners = env["res.partner"].create(
                 [
                     {
@@ -479,22 +476,18 @@ class TestFollowupConcurrency(TransactionCase):
             plans.action_approve()
             self.partner_ids += partners.ids
             self.plan_ids += plans.ids
-            cr.commit()
         return plans.ids
 
     def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             env["mail.activity"].search(
                 [("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)]
             ).unlink()
             env["crm.standard.followup.plan"].browse(self.plan_ids).unlink()
             env["res.partner"].browse(self.partner_ids).unlink()
-            cr.commit()
 
     def _counts(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             activities = env["mail.activity"].search_count(
                 [("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)]
             )
@@ -504,39 +497,33 @@ class TestFollowupConcurrency(TransactionCase):
             return activities, reminders
 
     def test_two_workers_at_once_create_no_duplicates(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+        with self._two_workers() as (env1, env2):
             # worker 1 holds its steps (not committed yet), worker 2 runs meanwhile
             first = env1["crm.standard.followup.reminder"]._cron_crm_send_reminders()
             second = env2["crm.standard.followup.reminder"]._cron_crm_send_reminders()
             self.assertEqual(len(first), 3)
             self.assertEqual(len(second), 0, "worker 2 skips the steps worker 1 holds")
-            cr1.commit()
-            cr2.commit()
+            env1.cr.commit()
+            env2.cr.commit()
         self.assertEqual(self._counts(), (3, 3))
 
     def test_worker_with_an_older_snapshot_creates_no_duplicates(self):
         self._create_plans(0)
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            cr2.execute(
+        with self._two_workers() as (env1, env2):
+            env2.cr.execute(
                 "SELECT 1 FROM crm_standard_followup_plan_step LIMIT 1"
             )  # snapshot of worker 2
             first = env1["crm.standard.followup.reminder"]._cron_crm_send_reminders()
-            cr1.commit()
+            env1.cr.commit()
             # worker 2 still sees the steps as due, but they were just processed
             second = env2["crm.standard.followup.reminder"]._cron_crm_send_reminders()
-            cr2.commit()
+            env2.cr.commit()
             self.assertEqual(len(first), 3)
             self.assertEqual(len(second), 0)
         self.assertEqual(self._counts(), (3, 3))
         # and a later run is idempotent
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             self.assertFalse(env["crm.standard.followup.reminder"]._cron_crm_send_reminders())
-            cr.commit()
         self.assertEqual(self._counts(), (3, 3))
 
 

@@ -6,11 +6,11 @@ by salespeople within a limit, assigned by managers."""
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import new_test_user
 
-from .common import CrmStandardCommon
+from .common import CrmStandardCommon, TwoConnectionsCase
 
 
 class TestPartnerPool(CrmStandardCommon):
@@ -303,7 +303,7 @@ class TestPartnerPool(CrmStandardCommon):
         self.assertEqual(settings.crm_pool_days, 90)
 
 
-class TestPartnerPoolConcurrency(TransactionCase):
+class TestPartnerPoolConcurrency(TwoConnectionsCase):
     """Two workers on two real cursors: the release cron and claims.
 
     The fixture (idle customers, the pool settings) is committed, and removed
@@ -314,8 +314,7 @@ class TestPartnerPoolConcurrency(TransactionCase):
     def setUp(self):
         super().setUp()
         self.partner_ids, self.user_ids = [], []
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        with self._committed_env({"tracking_disable": True}) as env:
             company = env.ref("base.main_company")
             self.settings = company.read(["crm_pool_enabled", "crm_pool_claim_limit"])[0]
             company.write({"crm_pool_enabled": True, "crm_pool_claim_limit": 0})
@@ -347,12 +346,10 @@ class TestPartnerPoolConcurrency(TransactionCase):
             long_ago = fields.Date.context_today(partners) - timedelta(days=400)
             partners.write({"crm_owner_date": long_ago})
             self.partner_ids = partners.ids
-            cr.commit()
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             env["mail.message"].search(
                 [("model", "=", "res.partner"), ("res_id", "in", self.partner_ids)]
             ).unlink()
@@ -366,12 +363,10 @@ class TestPartnerPoolConcurrency(TransactionCase):
             env.ref("base.main_company").write(
                 {key: value for key, value in self.settings.items() if key != "id"}
             )
-            cr.commit()
 
     def _state(self):
         """{partner id: (salesperson id, release notes)} as committed."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             notes = env["mail.message"].search(
                 [
                     ("model", "=", "res.partner"),
@@ -390,86 +385,74 @@ class TestPartnerPoolConcurrency(TransactionCase):
         return {pid for partners in released.values() for pid in partners.ids if pid in partner_ids}
 
     def test_two_workers_at_once_release_each_customer_once(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+        with self._two_workers() as (env1, env2):
+            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
             # worker 1 holds the customers (not committed yet), worker 2 runs
             # meanwhile: it skips them instead of waiting (no deadlock)
             first = env1["res.partner"]._cron_crm_pool_release(batch_size=3)
             second = env2["res.partner"]._cron_crm_pool_release(batch_size=3)
             self.assertEqual(self._ours(first, self.partner_ids), set(self.partner_ids))
             self.assertEqual(self._ours(second, self.partner_ids), set())
-            cr1.commit()
-            cr2.commit()
+            env1.cr.commit()
+            env2.cr.commit()
         self.assertEqual(
             self._state(), dict.fromkeys(self.partner_ids, (False, 1)), "released once each"
         )
 
     def test_worker_with_an_older_snapshot_releases_nothing_twice(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
-            cr2.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of worker 2
+        with self._two_workers() as (env1, env2):
+            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of worker 2
             first = env1["res.partner"]._cron_crm_pool_release()
-            cr1.commit()
+            env1.cr.commit()
             # worker 2 still sees the customers as owned and idle
             second = env2["res.partner"]._cron_crm_pool_release()
-            cr2.commit()
+            env2.cr.commit()
             self.assertEqual(self._ours(first, self.partner_ids), set(self.partner_ids))
             self.assertEqual(self._ours(second, self.partner_ids), set())
         self.assertEqual(self._state(), dict.fromkeys(self.partner_ids, (False, 1)))
         # a later run is idempotent
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             self.assertFalse(
                 self._ours(env["res.partner"]._cron_crm_pool_release(), self.partner_ids)
             )
-            cr.commit()
         self.assertEqual(self._state(), dict.fromkeys(self.partner_ids, (False, 1)))
 
     def _release_all(self):
-        with self.registry.cursor() as cr:
-            api.Environment(cr, SUPERUSER_ID, {})["res.partner"]._cron_crm_pool_release()
-            cr.commit()
+        with self._committed_env() as env:
+            env["res.partner"]._cron_crm_pool_release()
 
     def test_second_claimer_at_once_gets_an_error_not_an_overwrite(self):
         self._release_all()
         __, first_id, second_id = self.user_ids
         partner_id = self.partner_ids[0]
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, first_id, {})
-            env2 = api.Environment(cr2, second_id, {})
-            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+        with self._two_workers(first_id, second_id) as (env1, env2):
+            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
             env1["res.partner"].browse(partner_id).action_crm_pool_claim()
             # the first claim is not committed yet: its lock refuses the second
             with self.assertRaisesRegex(UserError, "someone else claimed"):
                 env2["res.partner"].browse(partner_id).action_crm_pool_claim()
-            cr1.commit()
-            cr2.rollback()
+            env1.cr.commit()
+            env2.cr.rollback()
         self._assert_claimed_by(partner_id, first_id)
 
     def test_second_claimer_with_an_older_snapshot_gets_an_error(self):
         self._release_all()
         __, first_id, second_id = self.user_ids
         partner_id = self.partner_ids[0]
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, first_id, {})
-            env2 = api.Environment(cr2, second_id, {})
-            cr2.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
-            cr2.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of claimer 2
+        with self._two_workers(first_id, second_id) as (env1, env2):
+            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of claimer 2
             env1["res.partner"].browse(partner_id).action_crm_pool_claim()
-            cr1.commit()
+            env1.cr.commit()
             # claimer 2 still sees the customer in the pool
             with self.assertRaisesRegex(UserError, "someone else claimed"):
                 env2["res.partner"].browse(partner_id).action_crm_pool_claim()
-            cr2.rollback()
+            env2.cr.rollback()
         self._assert_claimed_by(partner_id, first_id)
 
     def _assert_claimed_by(self, partner_id, user_id):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             self.assertEqual(env["res.partner"].browse(partner_id).user_id.id, user_id)
             claims = env["crm.standard.pool.claim"].search([("partner_id", "=", partner_id)])
             self.assertEqual(claims.user_id.ids, [user_id], "one claim, the first claimer's")

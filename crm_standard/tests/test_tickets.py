@@ -3,11 +3,11 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-from .common import CrmStandardCommon
+from .common import CrmStandardCommon, TwoConnectionsCase
 
 # Friday 20 November 2026, 15:00 UTC
 FRIDAY_3PM = datetime(2026, 11, 20, 15, 0)
@@ -767,14 +767,13 @@ class TestTicketAccess(CrmStandardTicketCommon):
         self.assertFalse(self._visible(user_b))
 
 
-class TestTicketEscalationConcurrency(TransactionCase):
+class TestTicketEscalationConcurrency(TwoConnectionsCase):
     """Two cron workers on two real connections: each breached ticket is
     escalated by exactly one of them, and the second never waits on the first."""
 
     def setUp(self):
         super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        with self._committed_env({"tracking_disable": True}) as env:
             partner = env["res.partner"].create(
                 {"name": "Concurrent Ticket Customer", "email": "concurrent@example.com"}
             )
@@ -791,15 +790,12 @@ class TestTicketEscalationConcurrency(TransactionCase):
                 ]
             )
             self.ticket_ids, self.partner_id = tickets.ids, partner.id
-            cr.commit()
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._committed_env() as env:
             env["crm.standard.ticket"].browse(self.ticket_ids).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
-            cr.commit()
 
     def _escalated(self, env):
         env.invalidate_all()
@@ -807,31 +803,26 @@ class TestTicketEscalationConcurrency(TransactionCase):
         return set(tickets.filtered("escalated").ids)
 
     def test_two_workers_escalate_each_ticket_once_without_waiting(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+        with self._two_workers() as (env1, env2):
             # worker 1 escalates and holds its rows (no commit yet)
             env1["crm.standard.ticket"]._cron_crm_sla_escalation()
             self.assertEqual(self._escalated(env1), set(self.ticket_ids))
             # worker 2 runs meanwhile: it must neither wait nor escalate again
-            cr2.execute("SET LOCAL lock_timeout = '2s'")
+            env2.cr.execute("SET LOCAL lock_timeout = '2s'")
             env2["crm.standard.ticket"]._cron_crm_sla_escalation()
             self.assertFalse(self._escalated(env2), "worker 2 left worker 1's tickets alone")
-            cr2.rollback()
-            cr1.rollback()
+            env2.cr.rollback()
+            env1.cr.rollback()
 
     def test_worker_with_an_older_snapshot_escalates_nothing_twice(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            cr2.execute("SELECT 1 FROM crm_standard_ticket LIMIT 1")  # worker 2's snapshot
+        with self._two_workers() as (env1, env2):
+            env2.cr.execute("SELECT 1 FROM crm_standard_ticket LIMIT 1")  # worker 2's snapshot
             env1["crm.standard.ticket"]._cron_crm_sla_escalation()
-            cr1.commit()
+            env1.cr.commit()
             # worker 2 still sees the tickets as not escalated
             env2["crm.standard.ticket"]._cron_crm_sla_escalation()
-            cr2.commit()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            env2.cr.commit()
+        with self._committed_env() as env:
             self.assertEqual(self._escalated(env), set(self.ticket_ids))
             messages = env["mail.message"].search_count(
                 [
