@@ -113,7 +113,8 @@ class TwoConnectionsCase(TransactionCase):
         """An environment on a new connection, committed at the end."""
         with self.registry.cursor() as cr:
             yield api.Environment(cr, uid, context or {})
-            cr.commit()
+            # the other worker's connection must see it
+            cr.commit()  # pylint: disable=invalid-commit
 
     @contextmanager
     def _two_workers(self, uid1=SUPERUSER_ID, uid2=SUPERUSER_ID):
