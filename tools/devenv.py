@@ -91,9 +91,11 @@ def ensure_requirements():
         if not line:
             continue
         name = re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0]
-        mod = {"pytest-odoo": "pytest_odoo", "psycopg2-binary": "psycopg2"}.get(
-            name, name.replace("-", "_")
-        )
+        mod = {
+            "pytest-odoo": "pytest_odoo",
+            "psycopg2-binary": "psycopg2",
+            "websocket-client": "websocket",
+        }.get(name, name.replace("-", "_"))
         try:
             __import__(mod)
         except ImportError:
