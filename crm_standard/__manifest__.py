@@ -55,5 +55,10 @@
         "demo/crm_standard_followup_demo.xml",
         "demo/crm_standard_ticket_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_standard/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
 }

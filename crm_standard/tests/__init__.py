@@ -8,3 +8,4 @@ from . import test_tickets
 from . import test_partner_visibility
 from . import test_partner_pool
 from . import test_partner_form_save
+from . import test_tours
