@@ -46,8 +46,16 @@ parser.add_argument(
     help="let the grade changes propose follow-up plans (one plan per customer on the "
     "first run); by default the bench measures the grading alone",
 )
+parser.add_argument(
+    "--log-first-grades",
+    action="store_true",
+    help="also post a chatter note for a customer's first grade (the "
+    "_crm_grade_chatter_partners extension point returning every customer)",
+)
 args = parser.parse_args(sys.argv[1:])
 Partner = env["res.partner"]
+if args.log_first_grades:
+    type(Partner)._crm_grade_chatter_partners = lambda self, old_grades, source: self
 if not args.with_followup_plans:
     Partner = Partner.with_context(crm_skip_followup_plans=True)
 cr = env.cr
@@ -98,7 +106,7 @@ cr.execute(
                           create_uid, write_uid, create_date, write_date)
     SELECT 'Bench deal ' || p.id || '/' || k, 'opportunity', p.id, p.id, %(stage)s,
            round((random() * (ARRAY[20000, 100000, 250000, 500000])[1 + p.id %% 4])::numeric, 2),
-           100, now() at time zone 'UTC' - (random() * 300 || ' days')::interval, TRUE, %(company)s,
+           100, now() at time zone 'UTC' - random() * interval '300 days', TRUE, %(company)s,
            1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
       FROM res_partner p, generate_series(1, %(leads)s) k
      WHERE p.name LIKE 'Bench Customer %%'
@@ -212,7 +220,8 @@ history = cr.fetchone()[0]
 cr.execute("SELECT count(*) FROM mail_tracking_value")
 tracking = cr.fetchone()[0]
 out(
-    f"grading cron end to end (batches of {args.batch_size}; chatter, history, tags"
+    f"grading cron end to end (batches of {args.batch_size}; chatter"
+    f"{' incl. first grades' if args.log_first_grades else ''}, history, tags"
     f"{', follow-up plans' if args.with_followup_plans else ''}): {cron:.2f} s ({history} history rows, {tracking} tracking values)"
 )
 out(f"ratio cron / floor: {cron / floor:.2f} (goal <= 3)")
