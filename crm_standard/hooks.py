@@ -3,3 +3,10 @@ def post_init_hook(env):
     companies = env["res.company"].search([("crm_required_field_ids", "=", False)])
     companies.crm_required_field_ids = companies._default_crm_required_field_ids()
     env["res.partner"]._crm_mark_existing_customers()
+
+
+def uninstall_hook(env):
+    """Empty the plan steps before the module's data is removed: they point at
+    the shipped activity types with ``ondelete="restrict"`` (which protects
+    users' plans), and their table goes away with the module anyway."""
+    env.cr.execute("DELETE FROM crm_standard_followup_plan_step")

@@ -442,6 +442,8 @@ def cmd_test(args):
             say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
             up_rc = subprocess.run([*pytest, "-q", str(upstream)], env=env, cwd=ROOT).returncode
             rc = rc or up_rc
+        if not args.quick:
+            uninstall_step(conf, env, work, db_test)
         if db.get("external"):
             drop_databases(db, (db_test, db_nodemo))
         return rc
@@ -559,6 +561,60 @@ with registry.cursor() as cr:
     runpy.run_path(script, init_globals={"env": env}, run_name="__main__")
     cr.commit()
 """
+
+
+UNINSTALL_MAIN = """
+import sys
+import odoo
+from odoo.tools import config
+conf, dbname, module = sys.argv[1:]
+config.parse_config(["-c", conf, "-d", dbname])
+registry = odoo.modules.registry.Registry(dbname)
+with registry.cursor() as cr:
+    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    env["ir.module.module"].search([("name", "=", module)]).button_immediate_uninstall()
+with registry.cursor() as cr:
+    left = []
+    cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [module])
+    if cr.fetchone()[0] != "uninstalled":
+        left.append("module state")
+    cr.execute("SELECT count(*) FROM ir_model_data WHERE module = %s", [module])
+    left += ["%s xml ids" % n for (n,) in [cr.fetchone()] if n]
+    cr.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE %s",
+        [module + "%"],
+    )
+    left += ["table " + t for (t,) in cr.fetchall()]
+    cr.execute(
+        "SELECT table_name || '.' || column_name FROM information_schema.columns "
+        "WHERE table_name IN ('res_partner', 'crm_lead', 'res_company') "
+        "AND (column_name LIKE 'crm\\_%' OR column_name IN ('customer_code', "
+        "'customer_grade', 'lifecycle_stage', 'revenue_12m'))"
+    )
+    left += ["column " + c for (c,) in cr.fetchall()]
+    print("left after uninstall: " + (", ".join(left) or "nothing"))
+    sys.exit(1 if left else 0)
+"""
+
+
+def uninstall_step(conf, env, work, dbname):
+    """Uninstall the module (with its data) and check it leaves nothing."""
+    start = time.monotonic()
+    log = work / "uninstall.log"
+    with open(log, "w") as fh:
+        rc = subprocess.run(
+            [sys.executable, "-c", UNINSTALL_MAIN, str(conf), dbname, MODULE],
+            env=env,
+            cwd=ROOT,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        ).returncode
+    text = log.read_text()
+    errors = [m.group(0) for m in LOG_ERROR.finditer(text)]
+    if rc or errors:
+        sys.stdout.write(text[-6000:])
+        die(f"uninstall: FAILED (exit {rc}, {len(errors)} ERROR lines) - log {log}", 1)
+    say(f"uninstall (with demo data, after the tests): ok ({time.monotonic() - start:.0f} s)")
 
 
 def cmd_bench(args):
