@@ -802,58 +802,6 @@ class ResPartner(models.Model):
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(customers) - done)
 
-    @api.model
-    def _cron_crm_recompute_grades(self, batch_size=5000):
-        """Daily: regrade every customer (the 12-month window moves with time).
-
-        Batches of ``batch_size`` customers by increasing id, each graded with
-        a constant number of queries, committed, and reported to the Odoo 18
-        cron progress API. Idempotent: a second run changes nothing. Two
-        workers: Odoo locks the cron job, and each batch locks its customers
-        ``FOR NO KEY UPDATE SKIP LOCKED``, so a customer another transaction is
-        grading is left to it. A failing batch is retried customer by customer
-        in savepoints; a bad customer is logged and skipped.
-        """
-        # commit per batch when run by the cron worker, never during an
-        # install/upgrade (demo data calls this) nor in tests
-        auto_commit = self.env.registry.ready and not getattr(
-            threading.current_thread(), "testing", False
-        )
-        Partner = self.sudo()
-        ids = Partner.search([("is_crm_customer", "=", True)], order="id").ids
-        done = 0
-        for batch_ids in split_every(batch_size, ids):
-            batch = Partner.browse(batch_ids)
-            try:
-                with self.env.cr.savepoint():
-                    batch._crm_recompute_grades(skip_locked=True)
-            except CONCURRENCY_ERRORS:
-                # customers of our snapshot were just graded by another
-                # transaction: theirs now, the next run checks them again
-                _logger.info(
-                    "crm_standard: grading batch %s..%s changed by another transaction, left to it",
-                    batch_ids[0],
-                    batch_ids[-1],
-                )
-            except Exception:  # noqa: BLE001 - retried one by one below
-                _logger.warning(
-                    "crm_standard: grading batch %s..%s failed, retrying customer by customer",
-                    batch_ids[0],
-                    batch_ids[-1],
-                )
-                for partner in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            partner._crm_recompute_grades(skip_locked=True)
-                    except Exception:
-                        _logger.exception("crm_standard: grading of partner %s skipped", partner.id)
-            done += len(batch_ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(ids) - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                self.env.invalidate_all()
-        return done
-
     # ---------------------------------------------------------------------
     # Grading (客户分级): inputs (extension points)
     # ---------------------------------------------------------------------
@@ -983,7 +931,7 @@ class ResPartner(models.Model):
         return POINT_LEVELS[sum(points) // len(points)]
 
     # ---------------------------------------------------------------------
-    # Recompute
+    # Grading: recompute
     # ---------------------------------------------------------------------
     def _crm_grading_lock_rows(self, skip_locked=False):
         """Current grading data of the customers in ``self``, rows locked.
@@ -1288,6 +1236,58 @@ class ResPartner(models.Model):
         if self.env.context.get("crm_skip_followup_plans"):
             return self.env["crm.standard.followup.plan"]
         return self.env["crm.standard.followup.plan"].sudo()._crm_propose_for_partners(self)
+
+    @api.model
+    def _cron_crm_recompute_grades(self, batch_size=5000):
+        """Daily: regrade every customer (the 12-month window moves with time).
+
+        Batches of ``batch_size`` customers by increasing id, each graded with
+        a constant number of queries, committed, and reported to the Odoo 18
+        cron progress API. Idempotent: a second run changes nothing. Two
+        workers: Odoo locks the cron job, and each batch locks its customers
+        ``FOR NO KEY UPDATE SKIP LOCKED``, so a customer another transaction is
+        grading is left to it. A failing batch is retried customer by customer
+        in savepoints; a bad customer is logged and skipped.
+        """
+        # commit per batch when run by the cron worker, never during an
+        # install/upgrade (demo data calls this) nor in tests
+        auto_commit = self.env.registry.ready and not getattr(
+            threading.current_thread(), "testing", False
+        )
+        Partner = self.sudo()
+        ids = Partner.search([("is_crm_customer", "=", True)], order="id").ids
+        done = 0
+        for batch_ids in split_every(batch_size, ids):
+            batch = Partner.browse(batch_ids)
+            try:
+                with self.env.cr.savepoint():
+                    batch._crm_recompute_grades(skip_locked=True)
+            except CONCURRENCY_ERRORS:
+                # customers of our snapshot were just graded by another
+                # transaction: theirs now, the next run checks them again
+                _logger.info(
+                    "crm_standard: grading batch %s..%s changed by another transaction, left to it",
+                    batch_ids[0],
+                    batch_ids[-1],
+                )
+            except Exception:  # noqa: BLE001 - retried one by one below
+                _logger.warning(
+                    "crm_standard: grading batch %s..%s failed, retrying customer by customer",
+                    batch_ids[0],
+                    batch_ids[-1],
+                )
+                for partner in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            partner._crm_recompute_grades(skip_locked=True)
+                    except Exception:
+                        _logger.exception("crm_standard: grading of partner %s skipped", partner.id)
+            done += len(batch_ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(ids) - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.invalidate_all()
+        return done
 
     # ---------------------------------------------------------------------
     # Automatic value tags
