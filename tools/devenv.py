@@ -324,13 +324,11 @@ def odoo_cmd(conf, *args):
     return [sys.executable, "-c", ODOO_MAIN, "-c", str(conf), *args]
 
 
-def odoo_step(title, conf, env, log, *args):
-    """Run a non-interactive Odoo command; fail on exit code or ERROR lines."""
+def logged_step(title, cmd, env, log):
+    """Run a non-interactive command into ``log``; fail on exit code or ERROR lines."""
     start = time.monotonic()
     with open(log, "w") as fh:
-        rc = subprocess.run(
-            odoo_cmd(conf, *args), env=env, stdout=fh, stderr=subprocess.STDOUT
-        ).returncode
+        rc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT).returncode
     text = Path(log).read_text()
     errors = [m.group(0) for m in LOG_ERROR.finditer(text)]
     took = time.monotonic() - start
@@ -338,6 +336,11 @@ def odoo_step(title, conf, env, log, *args):
         sys.stdout.write(text[-6000:])
         die(f"{title}: FAILED (exit {rc}, {len(errors)} ERROR lines) - log {log}", 1)
     say(f"{title}: ok ({took:.0f} s)")
+
+
+def odoo_step(title, conf, env, log, *args):
+    """Run a non-interactive Odoo command (see ``logged_step``)."""
+    logged_step(title, odoo_cmd(conf, *args), env, log)
 
 
 def drop_databases(db, names):
@@ -599,22 +602,12 @@ with registry.cursor() as cr:
 
 def uninstall_step(conf, env, work, dbname):
     """Uninstall the module (with its data) and check it leaves nothing."""
-    start = time.monotonic()
-    log = work / "uninstall.log"
-    with open(log, "w") as fh:
-        rc = subprocess.run(
-            [sys.executable, "-c", UNINSTALL_MAIN, str(conf), dbname, MODULE],
-            env=env,
-            cwd=ROOT,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-        ).returncode
-    text = log.read_text()
-    errors = [m.group(0) for m in LOG_ERROR.finditer(text)]
-    if rc or errors:
-        sys.stdout.write(text[-6000:])
-        die(f"uninstall: FAILED (exit {rc}, {len(errors)} ERROR lines) - log {log}", 1)
-    say(f"uninstall (with demo data, after the tests): ok ({time.monotonic() - start:.0f} s)")
+    logged_step(
+        "uninstall (with demo data, after the tests)",
+        [sys.executable, "-c", UNINSTALL_MAIN, str(conf), dbname, MODULE],
+        env,
+        work / "uninstall.log",
+    )
 
 
 def cmd_bench(args):
