@@ -1,4 +1,5 @@
 import functools
+import itertools
 import logging
 import re
 import threading
@@ -19,6 +20,8 @@ from .crm_standard_followup_reminder import CONCURRENCY_ERRORS
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
 
 _logger = logging.getLogger(__name__)
+
+OWN_CUSTOMERS_RULE = "crm_standard.res_partner_rule_crm_own_customers"
 
 # Groups allowed to see sensitive commercial figures (revenue, budget, ...):
 # sales and service roles. Use it as ``groups=CRM_SENSITIVE_GROUPS``.
@@ -2004,6 +2007,34 @@ class ResPartner(models.Model):
         if (operator == "=") != value:
             domain = ["!"] + domain
         return domain
+
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        """The partners a restricted salesperson finds passed the rule: their
+        read access check (a list page read right after) needs no query."""
+        records = super().search_fetch(domain, field_names, offset, limit, order)
+        if records and self._crm_rule_is_own_customers_only():
+            self.env.cache.update(
+                records.sudo(), self._fields["crm_visible_to_me"], itertools.repeat(True)
+            )
+        return records
+
+    @api.model
+    def _crm_rule_is_own_customers_only(self):
+        """Whether the current user's partners are filtered by the "own
+        customers" rule alone (besides global rules): a rule of another of
+        their groups would let them see more than ``crm_visible_to_me``."""
+        if self.env.su or not self._crm_user_is_restricted():
+            return False
+        return self._crm_own_customers_rule_alone()
+
+    @api.model
+    @tools.ormcache("self.env.uid")
+    def _crm_own_customers_rule_alone(self):
+        # changing a rule or a user's groups clears this cache
+        own = self.env.ref(OWN_CUSTOMERS_RULE, raise_if_not_found=False)
+        rules = self.env["ir.rule"]._get_rules(self._name).sudo()
+        return bool(own) and rules.filtered("groups") == own
 
     @api.depends("crm_visibility_restricted", "crm_owner_user_id", "parent_id")
     def _compute_crm_in_pool(self):

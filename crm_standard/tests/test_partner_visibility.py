@@ -254,6 +254,44 @@ class TestPartnerVisibility(CrmStandardCommon):
             self.cust_other | self.contact_other,
         )
 
+    def test_searched_partners_pass_the_read_check_without_a_query(self):
+        self.cust_other.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_salesman.id, summary="Call them"
+        )
+        self._as(self.user_salesman, self.cust_own).check_access("read")  # warm the caches
+        # cust_other is visible through the activity only: checking it alone
+        # would query the linked documents
+        found = self._as(self.user_salesman, "res.partner").search(
+            [("id", "in", (self.cust_own | self.cust_other).ids)]
+        )
+        self.assertEqual(found, (self.cust_own | self.cust_other).with_user(self.user_salesman))
+        found.sudo().read(["partner_share", "company_id"])  # what the company rule reads
+        with self.assertQueryCount(0):
+            found.check_access("read")
+
+    def test_partner_handed_over_after_a_search_is_checked_again(self):
+        found = self._as(self.user_salesman, "res.partner").search([("id", "=", self.cust_own.id)])
+        self.cust_own.user_id = self.user_colleague
+        with self.assertRaises(AccessError):
+            found.check_access("read")
+
+    def test_another_group_rule_keeps_visible_to_me_computed(self):
+        group = self.env["res.groups"].create({"name": "Partner Auditors"})
+        self.env["ir.rule"].create(
+            {
+                "name": "Auditors see Other Customer Co",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "domain_force": f"[('id', '=', {self.cust_other.id})]",
+                "groups": [Command.link(group.id)],
+            }
+        )
+        self.user_salesman.groups_id += group
+        found = self._visible(self.user_salesman, self.cust_own | self.cust_other)
+        self.assertEqual(len(found), 2, "the other group's rule opens Other Customer Co")
+        # the search did not mark it visible by the own customers rule
+        self.assertFalse(found.filtered(lambda p: p == self.cust_other).crm_visible_to_me)
+        self.assertTrue(found.filtered(lambda p: p == self.cust_own).crm_visible_to_me)
+
     def test_log_note_and_schedule_activity_on_own_customer(self):
         own = self._as(self.user_salesman, self.cust_own)
         message = own.message_post(body="Called, they want a demo", subtype_xmlid="mail.mt_note")
