@@ -2203,9 +2203,8 @@ class ResPartner(models.Model):
                AND (p.last_won_date IS NULL OR p.last_won_date < CURRENT_DATE - co.crm_pool_days)
                AND NOT EXISTS (
                     SELECT 1 FROM crm_lead l
-                      JOIN res_partner c ON c.id = l.partner_id
                       LEFT JOIN crm_stage s ON s.id = l.stage_id
-                     WHERE c.commercial_partner_id = p.id
+                     WHERE l.crm_commercial_partner_id = p.id
                        AND ((l.active AND l.type = 'opportunity'
                              AND COALESCE(l.probability, 0) < 100
                              AND NOT COALESCE(s.is_won, FALSE))
@@ -2220,8 +2219,7 @@ class ResPartner(models.Model):
                AND NOT EXISTS (
                     SELECT 1 FROM mail_message m
                       JOIN crm_lead l ON l.id = m.res_id AND m.model = 'crm.lead'
-                      JOIN res_partner c ON c.id = l.partner_id
-                     WHERE c.commercial_partner_id = p.id
+                     WHERE l.crm_commercial_partner_id = p.id
                        AND m.mail_activity_type_id IS NOT NULL
                        AND m.date >= CURRENT_DATE - co.crm_pool_days)
              ORDER BY p.id
