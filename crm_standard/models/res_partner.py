@@ -4,6 +4,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
@@ -11,7 +12,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, float_round, split_every
+from odoo.tools import SQL, date_utils, float_round, split_every
 from odoo.tools.mail import generate_tracking_message_id
 
 from odoo.addons.phone_validation.tools import phone_validation
@@ -2234,10 +2235,7 @@ class ResPartner(models.Model):
         """Release ``self`` (customers) to the public pool: no salesperson,
         a note in each chatter. Set-based: one write per previous salesperson
         and one batch of notes. Returns {previous user: partners}."""
-        released = {}
-        for partner in self:
-            released.setdefault(partner.user_id, self.browse())
-            released[partner.user_id] |= partner
+        released = self.grouped("user_id")
         today = fields.Date.context_today(self)
         for previous, partners in released.items():
             # the note below tells the change: no tracking message per record
@@ -2262,7 +2260,7 @@ class ResPartner(models.Model):
             for partner in self
         }
         self._message_log_batch(bodies)
-        return released
+        return dict(released)
 
     def _cron_crm_pool_release(self, batch_size=500):
         """Daily: release the customers nobody works to the public pool.
@@ -2276,7 +2274,7 @@ class ResPartner(models.Model):
         sales team leader.
         """
         Partner = self.sudo().with_context(tracking_disable=False)
-        released, skip, done = {}, set(), 0
+        released, skip, done = defaultdict(Partner.browse), set(), 0
         while True:
             self.env.flush_all()
             try:
@@ -2297,25 +2295,23 @@ class ResPartner(models.Model):
                     result = batch._crm_pool_release(days)
             except Exception:
                 _logger.exception("crm_standard: pool release failed for batch %s", batch.ids)
-                result = {}
+                result = defaultdict(Partner.browse)
                 for partner in batch:
                     try:
                         with self.env.cr.savepoint():
                             for user, partners in partner._crm_pool_release(days).items():
-                                result.setdefault(user, Partner)
                                 result[user] |= partners
                     except Exception:
                         _logger.exception("crm_standard: pool release failed for %s", partner.id)
                         skip.add(partner.id)
             for user, partners in result.items():
-                released.setdefault(user, Partner)
                 released[user] |= partners
             done += len(batch)
             more = int(len(rows) == batch_size)  # the exact rest is only known at the end
             self.env["ir.cron"]._notify_progress(done=done, remaining=more)
         self._crm_pool_send_digests(released)
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-        return released
+        return dict(released)
 
     def _crm_pool_send_digests(self, released):
         """One message per salesperson (their released customers) and one per
@@ -2357,12 +2353,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _crm_pool_period_start(self, company):
-        today = fields.Date.context_today(self)
-        if company.crm_pool_claim_period == "day":
-            return today
-        if company.crm_pool_claim_period == "week":
-            return today - relativedelta(days=today.weekday())
-        return today.replace(day=1)
+        return date_utils.start_of(fields.Date.context_today(self), company.crm_pool_claim_period)
 
     def action_crm_pool_claim(self):
         """Claim pool customers: they become the current user's, within the
