@@ -106,7 +106,10 @@ class CrmLead(models.Model):
         if not data:
             return
         Partner = self.env["res.partner"].sudo()
-        Partner.browse(data["mark"]).exists()._crm_mark_customer()
+        # graded once, by the lifecycle recompute below (refresh holds mark)
+        Partner.browse(data["mark"]).exists().with_context(
+            crm_skip_grading=True
+        )._crm_mark_customer()
         Partner.browse(data["lift"]).exists()._crm_lift_manual_churn()
         Partner.browse(data["refresh"]).exists()._crm_recompute_lifecycle()
 

@@ -669,7 +669,8 @@ class ResPartner(models.Model):
         customers = partners.commercial_partner_id.with_context(
             tracking_disable=True, crm_skip_quality_check=True
         )
-        customers._crm_mark_customer()
+        # graded once, by the lifecycle recompute
+        customers.with_context(crm_skip_grading=True)._crm_mark_customer()
         customers._crm_recompute_lifecycle()
         _logger.info("crm_standard: %s existing customers got a code", len(customers))
 
