@@ -1392,8 +1392,9 @@ class ResPartner(models.Model):
             self.env["res.partner.category"].browse(wanted).invalidate_recordset(["partner_ids"])
             touched.modified(["category_id"])
 
-    def _crm_check_automatic_tags(self, before):
-        auto = self.env["res.partner.category"]._crm_automatic_tag_ids()
+    def _crm_check_automatic_tags(self, before, auto=None):
+        if auto is None:
+            auto = self.env["res.partner.category"]._crm_automatic_tag_ids()
         for partner in self:
             if (set(partner.category_id.ids) & auto) != before.get(partner.id, set()):
                 raise UserError(
@@ -1458,7 +1459,7 @@ class ResPartner(models.Model):
             before = {partner.id: set(partner.category_id.ids) & auto for partner in self}
         res = super().write(vals)
         if before is not None:
-            self._crm_check_automatic_tags(before)
+            self._crm_check_automatic_tags(before, auto)
         if vals.get("is_crm_customer"):
             self._crm_assign_customer_codes()
         self._crm_after_save()
