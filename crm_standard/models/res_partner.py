@@ -1867,13 +1867,14 @@ class ResPartner(models.Model):
             partner.crm_visibility_restricted = partner._crm_is_visibility_restricted()
 
     @api.model
-    def _crm_user_is_restricted(self, user=None):
-        """Whether ``user`` (default: the current user) sees only their own
+    def _crm_user_is_restricted(self):
+        """Whether the current user, outside sudo, sees only their own
         customers: a salesperson (own documents) without any role whose rule
         widens the visibility again."""
-        user = user or self.env.user
+        user = self.env.user
         return bool(
-            user.has_group("sales_team.group_sale_salesman")
+            not self.env.su
+            and user.has_group("sales_team.group_sale_salesman")
             and not user.has_group("sales_team.group_sale_salesman_all_leads")
             and not user.has_group("crm_standard.group_crm_standard_service_manager")
         )
@@ -2027,9 +2028,7 @@ class ResPartner(models.Model):
         """Whether the current user's partners are filtered by the "own
         customers" rule alone (besides global rules): a rule of another of
         their groups would let them see more than ``crm_visible_to_me``."""
-        if self.env.su or not self._crm_user_is_restricted():
-            return False
-        return self._crm_own_customers_rule_alone()
+        return self._crm_user_is_restricted() and self._crm_own_customers_rule_alone()
 
     @api.model
     @tools.ormcache("self.env.uid")
@@ -2065,13 +2064,17 @@ class ResPartner(models.Model):
         """A partner created by a restricted salesperson gets them as its
         salesperson, so that it stays visible to them (contacts follow their
         company). An explicit ``user_id`` (or ``default_user_id``) wins."""
-        if self.env.su or "default_user_id" in self.env.context:
-            return
-        if not self._crm_user_is_restricted():
+        if not self._crm_proposes_own_owner():
             return
         for vals in vals_list:
             if "user_id" not in vals and not vals.get("parent_id"):
                 vals["user_id"] = self.env.uid
+
+    @api.model
+    def _crm_proposes_own_owner(self):
+        """Whether a new partner gets the current user as salesperson unless
+        told otherwise: a restricted salesperson, no ``default_user_id``."""
+        return "default_user_id" not in self.env.context and self._crm_user_is_restricted()
 
     @api.model
     def default_get(self, fields_list):
@@ -2083,9 +2086,7 @@ class ResPartner(models.Model):
             "user_id" in fields_list
             and not res.get("user_id")
             and not res.get("parent_id")
-            and "default_user_id" not in self.env.context
-            and not self.env.su
-            and self._crm_user_is_restricted()
+            and self._crm_proposes_own_owner()
         ):
             res["user_id"] = self.env.uid
         return res
@@ -2107,7 +2108,7 @@ class ResPartner(models.Model):
         A sales manager hands customers over (``user_id``), or the public
         pool does (``_crm_pool_assign``).
         """
-        if self.env.su or not self._crm_user_is_restricted():
+        if not self._crm_user_is_restricted():
             return super().web_save(vals, specification, next_id=next_id)
         children_before = self.sudo().with_context(active_test=False).child_ids
         with self.env.cr.savepoint():
