@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_is_zero
+from odoo.tools import SQL, float_is_zero
 
 from .crm_standard_followup_reminder import CONCURRENCY_ERRORS
 from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
@@ -25,6 +25,11 @@ CHANNELS = [
     ("other", "Other"),
 ]
 SLA_FIELDS = ("sla_id", "response_deadline", "resolution_deadline")
+# tickets due for escalation: breached, not yet escalated, open, active
+ESCALATION_DUE_SQL = SQL(
+    """sla_status = 'breached' AND escalated IS NOT TRUE
+       AND is_closed IS NOT TRUE AND active"""
+)
 
 
 class CrmStandardTicket(models.Model):
@@ -596,15 +601,17 @@ class CrmStandardTicket(models.Model):
         """Ids of breached, not yet escalated open tickets, locked for this worker."""
         self.env.flush_all()
         self.env.cr.execute(
-            """
-            SELECT id FROM crm_standard_ticket
-             WHERE sla_status = 'breached' AND escalated IS NOT TRUE
-               AND is_closed IS NOT TRUE AND active
-             ORDER BY id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
-        """,
-            [batch_size],
+            SQL(
+                """
+                SELECT id FROM crm_standard_ticket
+                 WHERE %s
+                 ORDER BY id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                ESCALATION_DUE_SQL,
+                batch_size,
+            )
         )
         return self.sudo().browse(row[0] for row in self.env.cr.fetchall())
 
@@ -649,10 +656,9 @@ class CrmStandardTicket(models.Model):
             done += len(batch)
         self._crm_notify_leaders(per_leader)
         self.env.flush_all()
-        self.env.cr.execute("""
-            SELECT count(*) FROM crm_standard_ticket
-             WHERE sla_status = 'breached' AND escalated IS NOT TRUE
-               AND is_closed IS NOT TRUE AND active""")
+        self.env.cr.execute(
+            SQL("SELECT count(*) FROM crm_standard_ticket WHERE %s", ESCALATION_DUE_SQL)
+        )
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
