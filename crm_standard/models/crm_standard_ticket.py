@@ -729,9 +729,7 @@ class CrmStandardTicket(models.Model):
             try:
                 with self.env.cr.savepoint():
                     ticket.feedback_request_date = fields.Datetime.now()
-                    ticket.rating_send_request(
-                        template, lang=ticket.partner_id.lang, force_send=False
-                    )
+                    ticket._crm_send_rating_request(template)
                 done += 1
             except Exception:
                 _logger.exception("crm_standard: feedback request failed for ticket %s", ticket.id)
