@@ -381,27 +381,27 @@ class CrmStandardTicket(models.Model):
             old_complaint_partners = self.filtered(
                 lambda t: t.ticket_type == "complaint"
             ).commercial_partner_id
-        stage_moves, extra = {}, {}
+        old_stages, extra = {}, {}
         if "stage_id" in vals:
             new_stage = self.env["crm.standard.ticket.stage"].browse(vals["stage_id"])
             first_stage = self._default_stage_id()
-            stage_moves = {t: (t.stage_id, new_stage) for t in self if t.stage_id != new_stage}
+            old_stages = {t: t.stage_id for t in self if t.stage_id != new_stage}
             now = fields.Datetime.now()
-            for ticket, (old, new) in stage_moves.items():
+            for ticket, old in old_stages.items():
                 if not ticket.first_response_date and old == first_stage:
                     extra.setdefault(ticket, {})["first_response_date"] = now
-                if new.is_closed and not old.is_closed:
+                if new_stage.is_closed and not old.is_closed:
                     extra.setdefault(ticket, {})["solve_date"] = now
-                elif old.is_closed and not new.is_closed:
+                elif old.is_closed and not new_stage.is_closed:
                     extra.setdefault(ticket, {})["solve_date"] = False
         res = super().write(vals)
-        if stage_moves:
+        if old_stages:
             groups = defaultdict(list)
             for ticket, values in extra.items():
                 groups[tuple(sorted(values.items()))].append(ticket.id)
             for values, ids in groups.items():
                 self.browse(ids).sudo().write(dict(values))
-            moved = self.browse([t.id for t in stage_moves])
+            moved = self.browse([t.id for t in old_stages])
             template = new_stage.rating_template_id
             if template:
                 moved._crm_send_rating_request(template)
