@@ -92,6 +92,15 @@ class CrmStandardTicketCommon(CrmStandardCommon):
         return cls.env["crm.standard.ticket"].create(values)
 
     @classmethod
+    def _tickets(cls, count, name="Cannot log in", **vals):
+        """``count`` tickets in one create, named "<name> 0", "<name> 1", ..."""
+        values = {"partner_id": cls.contact.id, "team_id": cls.team.id}
+        values.update(vals)
+        return cls.env["crm.standard.ticket"].create(
+            [{"name": f"{name} {i}", **values} for i in range(count)]
+        )
+
+    @classmethod
     def _calendar_8_to_5(cls):
         """Monday to Friday, 8-12 and 13-17, UTC."""
         attendances = []
@@ -188,12 +197,7 @@ class TestTicketAssignment(CrmStandardTicketCommon):
         self._ticket(user_id=self.user_service_agent.id)
         self._ticket(user_id=self.user_service_agent.id)
         self._ticket(user_id=self.agent_c.id)
-        new = self.Ticket.create(
-            [
-                {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
-                for i in range(3)
-            ]
-        )
+        new = self._tickets(3, name="New")
         self.assertTrue(all(new.mapped("user_id")))
         self.assertEqual(set(self._open_counts().values()), {2})
         self.assertEqual(new[0].user_id, self.agent_b, "the least loaded member goes first")
@@ -207,12 +211,7 @@ class TestTicketAssignment(CrmStandardTicketCommon):
 
     def test_unavailable_members_get_no_ticket(self):
         self.team.unavailable_member_ids = self.agent_b | self.agent_c
-        tickets = self.Ticket.create(
-            [
-                {"name": f"New {i}", "partner_id": self.contact.id, "team_id": self.team.id}
-                for i in range(4)
-            ]
-        )
+        tickets = self._tickets(4, name="New")
         self.assertEqual(tickets.user_id, self.user_service_agent)
 
     def test_no_available_member_leaves_the_ticket_unassigned(self):
@@ -487,16 +486,7 @@ class TestTicketEscalation(CrmStandardTicketCommon):
 
     def _ticket_batch(self, count):
         with freeze_time(datetime.now() - timedelta(hours=10)):
-            tickets = self.Ticket.create(
-                [
-                    {
-                        "name": f"Pending {i}",
-                        "partner_id": self.contact.id,
-                        "team_id": self.team.id,
-                    }
-                    for i in range(count)
-                ]
-            )
+            tickets = self._tickets(count, name="Pending")
             self.assertEqual(set(tickets.mapped("sla_status")), {"on_track"})
         return tickets
 
