@@ -14,7 +14,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 from psycopg2 import errors as pg_errors
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL, format_date
 
 _logger = logging.getLogger(__name__)
@@ -61,19 +61,17 @@ class CrmStandardFollowupReminder(models.Model):
     )
 
     def init(self):
-        self.env.cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (step_id, due_date)",
-                SQL.identifier("crm_standard_followup_reminder_step_due_uniq"),
-                SQL.identifier(self._table),
-            )
+        tools.create_unique_index(
+            self.env.cr,
+            "crm_standard_followup_reminder_step_due_uniq",
+            self._table,
+            ["step_id", "due_date"],
         )
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS %s ON %s (partner_id, date)",
-                SQL.identifier("crm_standard_followup_reminder_partner_date_idx"),
-                SQL.identifier(self._table),
-            )
+        tools.create_index(
+            self.env.cr,
+            "crm_standard_followup_reminder_partner_date_idx",
+            self._table,
+            ["partner_id", "date"],
         )
 
     # ---------------------------------------------------------------------
