@@ -11,11 +11,10 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models, tools
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, date_utils, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -25,15 +24,11 @@ CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable
 
 
 def period_bounds(day, period):
-    """First day of the touch period holding ``day`` and of the next one."""
-    if period == "week":
-        start = day - timedelta(days=day.weekday())
-        return start, start + timedelta(days=7)
-    if period == "quarter":
-        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-        return start, start + relativedelta(months=3)
-    start = day.replace(day=1)
-    return start, start + relativedelta(months=1)
+    """First day of the touch period holding ``day`` and of the next one.
+
+    ``period`` is a touch period: "week", "month" or "quarter".
+    """
+    return date_utils.start_of(day, period), date_utils.end_of(day, period) + timedelta(days=1)
 
 
 class CrmStandardFollowupReminder(models.Model):
