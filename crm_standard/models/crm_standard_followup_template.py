@@ -114,21 +114,23 @@ class CrmStandardFollowupTemplate(models.Model):
         company template over a shared one, then the sequence. One search for
         the whole batch. Extension point: override to match on more criteria.
         """
-        templates = self.search([("grade", "in", list(set(partners.mapped("customer_grade"))))])
+        # best first; a total order (ends with the id), so the first template
+        # matching a customer is the one sorting its own candidates would give
+        templates = self.search(
+            [("grade", "in", list(set(partners.mapped("customer_grade"))))]
+        ).sorted(lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id))
+        shared = self.env["res.company"]
         result = {}
         for partner in partners:
             company = partner.company_id or self.env.company
-            candidates = templates.filtered(
-                lambda t, p=partner, c=company: (
-                    t.grade == p.customer_grade
-                    and t.company_id in (c, self.env["res.company"])
-                    and t.lifecycle_stage in (False, p.lifecycle_stage)
-                )
-            )
-            if candidates:
-                result[partner] = candidates.sorted(
-                    lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id)
-                )[0]
+            for template in templates:
+                if (
+                    template.grade == partner.customer_grade
+                    and template.company_id in (company, shared)
+                    and template.lifecycle_stage in (False, partner.lifecycle_stage)
+                ):
+                    result[partner] = template
+                    break
         return result
 
     def action_view_plans(self):
