@@ -131,7 +131,6 @@ class CrmStandardFollowupPlan(models.Model):
     reminder_error_date = fields.Date(
         readonly=True, copy=False, help="The plan is skipped by the reminders until the next day."
     )
-    color = fields.Integer()
 
     _sql_constraints = [
         (
