@@ -56,10 +56,6 @@ class FollowupCommon(CrmStandardCommon):
             plan.with_user(cls.user_sales_manager).action_approve()
         return plan.with_env(cls.env)
 
-    def _flush_tracking(self):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-
     def _activities(self, partners):
         return self.Activity.search(
             [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
