@@ -435,19 +435,20 @@ class TestFollowupConcurrency(TwoConnectionsCase):
         super().setUp()
         self.plan_ids, self.partner_ids = [], []
         self.addCleanup(self._cleanup)
-        self._create_plans(3)
+        self._create_plans()
 
-    def _create_plans(self, count):
+    def _create_plans(self):
+        """Three customers with an approved plan whose step is due today."""
         with self._committed_env({"tracking_disable": True, "crm_skip_grading": True}) as env:
             partners = env["res.partner"].create(
                 [
                     {
-                        "name": f"Concurrent {len(self.partner_ids) + i}",
+                        "name": f"Concurrent {i}",
                         "is_company": True,
                         "is_crm_customer": True,
                         "user_id": env.ref("base.user_admin").id,
                     }
-                    for i in range(count)
+                    for i in range(3)
                 ]
             )
             today = fields.Date.context_today(env["res.partner"])
@@ -470,9 +471,8 @@ class TestFollowupConcurrency(TwoConnectionsCase):
             )
             plans.action_submit()
             plans.action_approve()
-            self.partner_ids += partners.ids
-            self.plan_ids += plans.ids
-        return plans.ids
+            self.partner_ids = partners.ids
+            self.plan_ids = plans.ids
 
     def _cleanup(self):
         with self._committed_env() as env:
@@ -504,7 +504,6 @@ class TestFollowupConcurrency(TwoConnectionsCase):
         self.assertEqual(self._counts(), (3, 3))
 
     def test_worker_with_an_older_snapshot_creates_no_duplicates(self):
-        self._create_plans(0)
         with self._two_workers() as (env1, env2):
             env2.cr.execute(
                 "SELECT 1 FROM crm_standard_followup_plan_step LIMIT 1"
