@@ -339,8 +339,9 @@ def logged_step(title, cmd, env, log):
 
 
 def odoo_step(title, conf, env, log, *args):
-    """Run a non-interactive Odoo command (see ``logged_step``)."""
-    logged_step(title, odoo_cmd(conf, *args), env, log)
+    """Run a non-interactive Odoo command (see ``logged_step``): ``args`` are
+    followed by ``--stop-after-init --no-http``."""
+    logged_step(title, odoo_cmd(conf, *args, "--stop-after-init", "--no-http"), env, log)
 
 
 def drop_databases(db, names):
@@ -392,8 +393,6 @@ def cmd_test(args):
                 "-i",
                 MODULE,
                 "--without-demo=all",
-                "--stop-after-init",
-                "--no-http",
             )
         odoo_step(
             "install with demo data",
@@ -404,8 +403,6 @@ def cmd_test(args):
             db_test,
             "-i",
             MODULE,
-            "--stop-after-init",
-            "--no-http",
         )
         if not args.quick:
             odoo_step(
@@ -417,8 +414,6 @@ def cmd_test(args):
                 db_test,
                 "-u",
                 MODULE,
-                "--stop-after-init",
-                "--no-http",
             )
         pytest = [
             sys.executable,
@@ -487,8 +482,6 @@ def cmd_i18n(args):
             "-i",
             MODULE,
             "--without-demo=all",
-            "--stop-after-init",
-            "--no-http",
         )
         pot = i18n / f"{MODULE}.pot"
         odoo_step(
@@ -500,8 +493,6 @@ def cmd_i18n(args):
             name,
             f"--i18n-export={pot}",
             f"--modules={MODULE}",
-            "--stop-after-init",
-            "--no-http",
         )
         for po_path in sorted(i18n.glob("*.po")):
             total, missing = merge_po(pot, po_path)
@@ -523,8 +514,6 @@ def cmd_run(args):
             dbname,
             "-i",
             MODULE,
-            "--stop-after-init",
-            "--no-http",
         )
         say(
             f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
@@ -629,8 +618,6 @@ def cmd_bench(args):
             "-i",
             MODULE,
             "--without-demo=all",
-            "--stop-after-init",
-            "--no-http",
         )
         say(f"bench {script.name} {' '.join(args.script_args)}")
         rc = subprocess.run(
