@@ -344,6 +344,14 @@ def odoo_step(title, conf, env, log, *args):
     logged_step(title, odoo_cmd(conf, *args, "--stop-after-init", "--no-http"), env, log)
 
 
+def install_step(title, conf, env, log, dbname, *, demo=True):
+    """Install crm_standard into a new database ``dbname`` (see ``odoo_step``)."""
+    args = ["-d", dbname, "-i", MODULE]
+    if not demo:
+        args.append("--without-demo=all")
+    odoo_step(title, conf, env, log, *args)
+
+
 def drop_databases(db, names):
     import psycopg2  # pylint: disable=import-outside-toplevel
 
@@ -383,27 +391,10 @@ def cmd_test(args):
         db_test = f"crmstd_test_{suffix}"
         db_nodemo = f"crmstd_nodemo_{suffix}"
         if not args.quick:
-            odoo_step(
-                "install without demo data",
-                conf,
-                env,
-                work / "nodemo.log",
-                "-d",
-                db_nodemo,
-                "-i",
-                MODULE,
-                "--without-demo=all",
+            install_step(
+                "install without demo data", conf, env, work / "nodemo.log", db_nodemo, demo=False
             )
-        odoo_step(
-            "install with demo data",
-            conf,
-            env,
-            work / "install.log",
-            "-d",
-            db_test,
-            "-i",
-            MODULE,
-        )
+        install_step("install with demo data", conf, env, work / "install.log", db_test)
         if not args.quick:
             odoo_step(
                 "upgrade (-u crm_standard)",
@@ -472,16 +463,8 @@ def cmd_i18n(args):
     i18n = ROOT / MODULE / "i18n"
     with odoo_session("i18n") as (conf, env, db, work):
         name = f"crmstd_i18n_{os.getpid()}"
-        odoo_step(
-            "install crm_standard (no demo)",
-            conf,
-            env,
-            work / "install.log",
-            "-d",
-            name,
-            "-i",
-            MODULE,
-            "--without-demo=all",
+        install_step(
+            "install crm_standard (no demo)", conf, env, work / "install.log", name, demo=False
         )
         pot = i18n / f"{MODULE}.pot"
         odoo_step(
@@ -505,16 +488,7 @@ def cmd_i18n(args):
 def cmd_run(args):
     with odoo_session("run", http_port=args.port) as (conf, env, db, work):
         dbname = args.database
-        odoo_step(
-            "install crm_standard with demo data",
-            conf,
-            env,
-            work / "install.log",
-            "-d",
-            dbname,
-            "-i",
-            MODULE,
-        )
+        install_step("install crm_standard with demo data", conf, env, work / "install.log", dbname)
         say(
             f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
             "(login: admin / password: admin). Ctrl+C stops it."
@@ -608,16 +582,13 @@ def cmd_bench(args):
         die(f"bench script {args.script} not found")
     with odoo_session("bench") as (conf, env, db, work):
         dbname = f"crmstd_bench_{os.getpid()}"
-        odoo_step(
+        install_step(
             "install crm_standard without demo data",
             conf,
             env,
             work / "install.log",
-            "-d",
             dbname,
-            "-i",
-            MODULE,
-            "--without-demo=all",
+            demo=False,
         )
         say(f"bench {script.name} {' '.join(args.script_args)}")
         rc = subprocess.run(
