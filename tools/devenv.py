@@ -370,8 +370,9 @@ def odoo_session(purpose, http_port=None):
     """Odoo found, requirements installed, a PostgreSQL (throwaway unless
     configured) and an Odoo config in a temporary folder, removed afterwards.
 
-    Yields ``(conf, env, db, work)``: the config path, the environment for
-    Odoo subprocesses, the connection parameters and the temporary folder.
+    Yields ``(conf, env, db, work, odoo_dir)``: the config path, the
+    environment for Odoo subprocesses, the connection parameters, the
+    temporary folder and the ``odoo`` package folder.
     """
     entry, odoo_dir = find_odoo()
     ensure_requirements()
@@ -379,14 +380,15 @@ def odoo_session(purpose, http_port=None):
     work = Path(tempfile.mkdtemp(prefix=f"crmstd-{purpose}-"))
     try:
         with postgres() as db:
-            yield write_config(work, odoo_dir, db, http_port=http_port), env, db, work
+            conf = write_config(work, odoo_dir, db, http_port=http_port)
+            yield conf, env, db, work, odoo_dir
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def cmd_test(args):
     ensure_browser()
-    with odoo_session("test") as (conf, env, db, work):
+    with odoo_session("test") as (conf, env, db, work, odoo_dir):
         suffix = f"{os.getpid()}"
         db_test = f"crmstd_test_{suffix}"
         db_nodemo = f"crmstd_nodemo_{suffix}"
@@ -425,7 +427,7 @@ def cmd_test(args):
         # HttpCase tests (JSON-RPC routes, browser tours) need the HTTP server
         pytest.append("--odoo-http")
         rc = subprocess.run([*pytest, *targets], env=env, cwd=ROOT).returncode
-        upstream = find_odoo()[1].parent / "addons" / "crm" / "tests"
+        upstream = odoo_dir.parent / "addons" / "crm" / "tests"
         if not args.quick and not args.pytest_args and upstream.is_dir():
             # crm_standard must not break Odoo's own CRM, its UI tours included
             say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
@@ -461,7 +463,7 @@ def merge_po(pot_path, po_path):
 def cmd_i18n(args):
     """Export crm_standard.pot and merge it into every .po of the addon."""
     i18n = ROOT / MODULE / "i18n"
-    with odoo_session("i18n") as (conf, env, db, work):
+    with odoo_session("i18n") as (conf, env, db, work, _odoo_dir):
         name = f"crmstd_i18n_{os.getpid()}"
         install_step(
             "install crm_standard (no demo)", conf, env, work / "install.log", name, demo=False
@@ -486,7 +488,7 @@ def cmd_i18n(args):
 
 
 def cmd_run(args):
-    with odoo_session("run", http_port=args.port) as (conf, env, db, work):
+    with odoo_session("run", http_port=args.port) as (conf, env, db, work, _odoo_dir):
         dbname = args.database
         install_step("install crm_standard with demo data", conf, env, work / "install.log", dbname)
         say(
@@ -580,7 +582,7 @@ def cmd_bench(args):
         script = ROOT / args.script
     if not script.is_file():
         die(f"bench script {args.script} not found")
-    with odoo_session("bench") as (conf, env, db, work):
+    with odoo_session("bench") as (conf, env, db, work, _odoo_dir):
         dbname = f"crmstd_bench_{os.getpid()}"
         install_step(
             "install crm_standard without demo data",
