@@ -37,11 +37,6 @@ args = parser.parse_args(sys.argv[1:])
 cr = env.cr
 
 
-def out(msg):
-    sys.stdout.write(msg + "\n")
-    sys.stdout.flush()
-
-
 # -- data ------------------------------------------------------------------
 t0 = time.perf_counter()
 today = fields.Date.context_today(env["res.partner"])
@@ -62,7 +57,7 @@ users = (
 )
 manager = env.ref("base.user_admin")
 user_ids = users.ids
-out(f"  users ({time.perf_counter() - t0:.1f} s)")
+print(f"  users ({time.perf_counter() - t0:.1f} s)")
 call = env.ref("mail.mail_activity_data_call")
 cr.execute("SELECT COALESCE(max(id), 0) FROM res_partner")
 first_id = cr.fetchone()[0]
@@ -84,7 +79,7 @@ cr.execute(
         "n": args.plans,
     },
 )
-out(f"  commercial partners ({time.perf_counter() - t0:.1f} s)")
+print(f"  commercial partners ({time.perf_counter() - t0:.1f} s)")
 cr.execute(
     """
     INSERT INTO crm_standard_followup_plan
@@ -97,7 +92,7 @@ cr.execute(
 """,
     {"manager": manager.id, "today": today, "first": first_id},
 )
-out(f"  plans ({time.perf_counter() - t0:.1f} s)")
+print(f"  plans ({time.perf_counter() - t0:.1f} s)")
 cr.execute(
     """
     INSERT INTO crm_standard_followup_plan_step
@@ -115,11 +110,11 @@ cr.execute(
 )
 cr.execute("""UPDATE crm_standard_followup_plan pl SET next_due_date = s.next_due_date
                 FROM crm_standard_followup_plan_step s WHERE s.plan_id = pl.id""")
-out(f"  steps ({time.perf_counter() - t0:.1f} s)")
+print(f"  steps ({time.perf_counter() - t0:.1f} s)")
 cr.execute("ANALYZE")
 cr.commit()
 env.invalidate_all()
-out(
+print(
     f"data: {args.plans} approved plans, {args.due} due today, {len(user_ids)} salespeople "
     f"({time.perf_counter() - t0:.1f} s)"
 )
@@ -159,7 +154,9 @@ t0 = time.perf_counter()
 activities = env["mail.activity"].sudo().with_context(**context).create(vals_list)
 env.flush_all()
 bare = time.perf_counter() - t0
-out(f"bare mail.activity.create: {len(activities)} activities in {bare:.2f} s (context {context})")
+print(
+    f"bare mail.activity.create: {len(activities)} activities in {bare:.2f} s (context {context})"
+)
 cr.rollback()
 env.invalidate_all()
 
@@ -169,7 +166,7 @@ env["res.partner"].browse({vals["res_id"] for vals in vals_list}).mapped("displa
 activities = env["mail.activity"].sudo().with_context(**context).create(vals_list)
 env.flush_all()
 bare_prefetch = time.perf_counter() - t0
-out(
+print(
     f"bare mail.activity.create after one read of the names: {len(activities)} activities "
     f"in {bare_prefetch:.2f} s"
 )
@@ -185,7 +182,7 @@ env.flush_all()
 cron = time.perf_counter() - t0
 cr.execute("SELECT count(*) FROM mail_activity WHERE res_model = 'res.partner'")
 made = cr.fetchone()[0]
-out(
+print(
     f"reminder cron: {len(reminders)} reminders, {made} activities in {cron:.2f} s "
     f"(batches of {args.batch_size})"
 )
@@ -195,10 +192,12 @@ cr.commit()
 t0 = time.perf_counter()
 again = Reminder._cron_crm_send_reminders(batch_size=args.batch_size)
 env.flush_all()
-out(f"second cron run (idempotent): {len(again)} new reminders in {time.perf_counter() - t0:.2f} s")
+print(
+    f"second cron run (idempotent): {len(again)} new reminders in {time.perf_counter() - t0:.2f} s"
+)
 floor = min(bare, bare_prefetch)
 ratio = cron / floor
-out(
+print(
     f"RESULT bare {bare:.2f} s (names read first: {bare_prefetch:.2f} s), cron {cron:.2f} s, "
     f"ratio cron / fastest bare {ratio:.2f} (goal <= 1.5): {'OK' if ratio <= 1.5 else 'ABOVE GOAL'}"
 )

@@ -61,11 +61,6 @@ if not args.with_followup_plans:
 cr = env.cr
 
 
-def out(msg):
-    sys.stdout.write(msg + "\n")
-    sys.stdout.flush()
-
-
 def vacuum():
     """VACUUM ANALYZE the tables both phases write, so that the floor and the
     cron start from the same state (no dead rows left by the previous phase)."""
@@ -120,7 +115,7 @@ cr.execute("SELECT count(*) FROM res_partner WHERE is_crm_customer")
 n_customers = cr.fetchone()[0]
 cr.execute("SELECT count(*) FROM crm_lead")
 n_leads = cr.fetchone()[0]
-out(
+print(
     f"N = {args.n}: {n_customers} customers, {n_leads} won opportunities "
     f"(generated in {time.perf_counter() - t0:.1f} s)"
 )
@@ -179,7 +174,9 @@ execute_values(
 cr.commit()
 floor = time.perf_counter() - t0
 floor_grades = {row[0]: (row[1], row[3], row[4]) for row in values}
-out(f"floor: 1 SQL aggregate + 1 UPDATE ... FROM (VALUES ...) of {len(values)} rows: {floor:.2f} s")
+print(
+    f"floor: 1 SQL aggregate + 1 UPDATE ... FROM (VALUES ...) of {len(values)} rows: {floor:.2f} s"
+)
 
 cr.execute(
     "UPDATE res_partner SET customer_grade = NULL, crm_grade_computed = NULL, "
@@ -211,7 +208,7 @@ if args.profile:
     Cursor.execute = original_execute
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
     for key, spent in sorted(sql_time.items(), key=lambda item: -item[1])[:15]:
-        out(f"{spent:7.3f} s  {key}")
+        print(f"{spent:7.3f} s  {key}")
 else:
     Partner._cron_crm_recompute_grades(batch_size=args.batch_size)
     cron = time.perf_counter() - t0
@@ -219,12 +216,12 @@ cr.execute("SELECT count(*) FROM crm_standard_grade_history")
 history = cr.fetchone()[0]
 cr.execute("SELECT count(*) FROM mail_tracking_value")
 tracking = cr.fetchone()[0]
-out(
+print(
     f"grading cron end to end (batches of {args.batch_size}; chatter"
     f"{' incl. first grades' if args.log_first_grades else ''}, history, tags"
     f"{', follow-up plans' if args.with_followup_plans else ''}): {cron:.2f} s ({history} history rows, {tracking} tracking values)"
 )
-out(f"ratio cron / floor: {cron / floor:.2f} (goal <= 3)")
+print(f"ratio cron / floor: {cron / floor:.2f} (goal <= 3)")
 
 cr.execute(
     "SELECT id, customer_grade, crm_value_level, crm_potential_level "
@@ -235,17 +232,17 @@ same = sum(
     for pid, grade, value, potential in cr.fetchall()
     if floor_grades.get(pid) == (grade, value, potential)
 )
-out(f"same grades as the floor: {same}/{len(floor_grades)}")
+print(f"same grades as the floor: {same}/{len(floor_grades)}")
 cr.execute(
     "SELECT customer_grade, count(*) FROM res_partner WHERE is_crm_customer GROUP BY 1 ORDER BY 1"
 )
-out("grades: " + ", ".join(f"{g}={c}" for g, c in cr.fetchall()))
+print("grades: " + ", ".join(f"{g}={c}" for g, c in cr.fetchall()))
 
 t0 = time.perf_counter()
 Partner._cron_crm_recompute_grades(batch_size=args.batch_size)
 again = time.perf_counter() - t0
 cr.execute("SELECT count(*) FROM crm_standard_grade_history")
-out(
+print(
     f"second cron run (nothing changes): {again:.2f} s, history rows added: "
     f"{cr.fetchone()[0] - history}"
 )

@@ -35,17 +35,12 @@ args = parser.parse_args(sys.argv[1:])
 cr = env.cr
 
 
-def out(msg=""):
-    sys.stdout.write(msg + "\n")
-    sys.stdout.flush()
-
-
 _last_step = [time.perf_counter()]
 
 
 def step(label):
     now = time.perf_counter()
-    out(f"  {label}: {now - _last_step[0]:.1f} s")
+    print(f"  {label}: {now - _last_step[0]:.1f} s")
     _last_step[0] = now
 
 
@@ -169,7 +164,7 @@ step("analyze")
 env.invalidate_all()
 cr.execute("SELECT count(*) FROM res_partner")
 total = cr.fetchone()[0]
-out(f"data: {total} partners, {len(users)} salespeople ({time.perf_counter() - t0:.1f} s)")
+print(f"data: {total} partners, {len(users)} salespeople ({time.perf_counter() - t0:.1f} s)")
 
 salesperson = users[1]
 admin = env.ref("base.user_admin")
@@ -214,29 +209,29 @@ def timed(operation):
 
 
 visible = env["res.partner"].with_user(salesperson).search_count([])
-out(f"salesperson {salesperson.name} sees {visible} of {total} partners")
-out()
-out(f"{'operation':36} {'salesperson':>12} {'admin':>10} {'ratio':>7}")
+print(f"salesperson {salesperson.name} sees {visible} of {total} partners")
+print()
+print(f"{'operation':36} {'salesperson':>12} {'admin':>10} {'ratio':>7}")
 sum_sales = sum_admin = 0.0
 for name, operation in OPERATIONS.items():
     t_sales, t_admin = timed(operation)
     sum_sales += t_sales
     sum_admin += t_admin
-    out(f"{name:36} {t_sales * 1000:10.1f}ms {t_admin * 1000:8.1f}ms {t_sales / t_admin:7.2f}")
-out(
+    print(f"{name:36} {t_sales * 1000:10.1f}ms {t_admin * 1000:8.1f}ms {t_sales / t_admin:7.2f}")
+print(
     f"{'total':36} {sum_sales * 1000:10.1f}ms {sum_admin * 1000:8.1f}ms {sum_sales / sum_admin:7.2f}"
 )
-out(f"ratio salesperson / admin: {sum_sales / sum_admin:.2f} (goal <= 1.2)")
+print(f"ratio salesperson / admin: {sum_sales / sum_admin:.2f} (goal <= 1.2)")
 
 
 def explain(user, domain, label):
     Partner = env["res.partner"].with_user(user)
     query = Partner._search(domain, limit=80, order=Partner._order)
     cr.execute(SQL("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) %s", query.select()))
-    out()
-    out(f"-- EXPLAIN {label}")
+    print()
+    print(f"-- EXPLAIN {label}")
     for (line,) in cr.fetchall():
-        out(line)
+        print(line)
 
 
 def explain_count(user, label):
@@ -245,10 +240,10 @@ def explain_count(user, label):
     cr.execute(
         SQL("EXPLAIN (ANALYZE, COSTS OFF) SELECT COUNT(*) FROM (%s) t", query.select(SQL("1")))
     )
-    out()
-    out(f"-- EXPLAIN {label}")
+    print()
+    print(f"-- EXPLAIN {label}")
     for (line,) in cr.fetchall():
-        out(line)
+        print(line)
 
 
 explain_count(salesperson, "list count (limit 10001) as the salesperson")

@@ -518,6 +518,7 @@ def cmd_run(args):
 
 BENCH_MAIN = """
 import runpy, sys
+sys.stdout.reconfigure(line_buffering=True)  # bench output shows as it comes
 import odoo
 from odoo.tools import config
 conf, dbname, script, *args = sys.argv[1:]
