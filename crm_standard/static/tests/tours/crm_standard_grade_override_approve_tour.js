@@ -7,12 +7,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("crm_standard_grade_override_approve", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the CRM app",
-            trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
-            run: "click",
-        },
+        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
         {
             content: "Open the Sales menu",
             trigger: "button[data-menu-xmlid='crm.crm_menu_sales']",

@@ -9,12 +9,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("crm_standard_pipeline_hidden_follower", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the CRM app (the pipeline)",
-            trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
-            run: "click",
-        },
+        ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app (the pipeline)"),
         {
             content: "Open the opportunity",
             trigger: ".o_kanban_view .o_kanban_record:contains(Tour Followed Deal)",
