@@ -117,7 +117,14 @@ class TwoConnectionsCase(TransactionCase):
             cr.commit()  # pylint: disable=invalid-commit
 
     @contextmanager
-    def _two_workers(self, uid1=SUPERUSER_ID, uid2=SUPERUSER_ID):
-        """Two environments on two connections, committed by the test itself."""
+    def _two_workers(self, uid1=SUPERUSER_ID, uid2=SUPERUSER_ID, lock_timeout=None):
+        """Two environments on two connections, committed by the test itself.
+
+        ``lock_timeout`` (e.g. ``'5s'``) is set on the second connection's
+        transaction, as its first statement: a wait fails, never hangs the test.
+        """
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            if lock_timeout:
+                # SET, not set_config(): a SELECT would take the snapshot now
+                cr2.execute("SET LOCAL lock_timeout = %s", [lock_timeout])
             yield api.Environment(cr1, uid1, {}), api.Environment(cr2, uid2, {})

@@ -607,10 +607,9 @@ class TestGradingConcurrency(TwoConnectionsCase):
             return sorted(count for __, count in groups)
 
     def test_two_workers_at_once_grade_each_customer_once(self):
-        with self._two_workers() as (env1, env2):
+        with self._two_workers(lock_timeout="2s") as (env1, env2):
             env1["res.partner"]._cron_crm_recompute_grades()
             # worker 1 holds its customers: worker 2 skips them without waiting
-            env2.cr.execute("SET LOCAL lock_timeout = '2s'")
             env2["res.partner"]._cron_crm_recompute_grades()
             env2.cr.commit()
             env1.cr.commit()

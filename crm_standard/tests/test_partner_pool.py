@@ -385,8 +385,7 @@ class TestPartnerPoolConcurrency(TwoConnectionsCase):
         return {pid for partners in released.values() for pid in partners.ids if pid in partner_ids}
 
     def test_two_workers_at_once_release_each_customer_once(self):
-        with self._two_workers() as (env1, env2):
-            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+        with self._two_workers(lock_timeout="5s") as (env1, env2):
             # worker 1 holds the customers (not committed yet), worker 2 runs
             # meanwhile: it skips them instead of waiting (no deadlock)
             first = env1["res.partner"]._cron_crm_pool_release(batch_size=3)
@@ -400,8 +399,7 @@ class TestPartnerPoolConcurrency(TwoConnectionsCase):
         )
 
     def test_worker_with_an_older_snapshot_releases_nothing_twice(self):
-        with self._two_workers() as (env1, env2):
-            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+        with self._two_workers(lock_timeout="5s") as (env1, env2):
             env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of worker 2
             first = env1["res.partner"]._cron_crm_pool_release()
             env1.cr.commit()
@@ -426,8 +424,7 @@ class TestPartnerPoolConcurrency(TwoConnectionsCase):
         self._release_all()
         __, first_id, second_id = self.user_ids
         partner_id = self.partner_ids[0]
-        with self._two_workers(first_id, second_id) as (env1, env2):
-            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+        with self._two_workers(first_id, second_id, lock_timeout="5s") as (env1, env2):
             env1["res.partner"].browse(partner_id).action_crm_pool_claim()
             # the first claim is not committed yet: its lock refuses the second
             with self.assertRaisesRegex(UserError, "someone else claimed"):
@@ -440,8 +437,7 @@ class TestPartnerPoolConcurrency(TwoConnectionsCase):
         self._release_all()
         __, first_id, second_id = self.user_ids
         partner_id = self.partner_ids[0]
-        with self._two_workers(first_id, second_id) as (env1, env2):
-            env2.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait fails, never hangs the test
+        with self._two_workers(first_id, second_id, lock_timeout="5s") as (env1, env2):
             env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of claimer 2
             env1["res.partner"].browse(partner_id).action_crm_pool_claim()
             env1.cr.commit()

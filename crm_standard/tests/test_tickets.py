@@ -793,12 +793,11 @@ class TestTicketEscalationConcurrency(TwoConnectionsCase):
         return set(tickets.filtered("escalated").ids)
 
     def test_two_workers_escalate_each_ticket_once_without_waiting(self):
-        with self._two_workers() as (env1, env2):
+        with self._two_workers(lock_timeout="2s") as (env1, env2):
             # worker 1 escalates and holds its rows (no commit yet)
             env1["crm.standard.ticket"]._cron_crm_sla_escalation()
             self.assertEqual(self._escalated(env1), set(self.ticket_ids))
             # worker 2 runs meanwhile: it must neither wait nor escalate again
-            env2.cr.execute("SET LOCAL lock_timeout = '2s'")
             env2["crm.standard.ticket"]._cron_crm_sla_escalation()
             self.assertFalse(self._escalated(env2), "worker 2 left worker 1's tickets alone")
             env2.cr.rollback()
