@@ -79,6 +79,14 @@ class CrmStandardCommon(TransactionCase):
     _flush_tracking = _run_precommit
 
     @classmethod
+    def _create_colleague(cls, login="crm_colleague", name="Colin Colleague"):
+        """Another salesperson (own documents), for customers the salesperson
+        does not own."""
+        return new_test_user(
+            cls.env, login=login, name=name, groups="sales_team.group_sale_salesman"
+        )
+
+    @classmethod
     def _create_customer(cls, name="Acme Test Co", **vals):
         values = {
             "name": name,

@@ -7,7 +7,7 @@ import json
 
 from lxml import etree
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import CrmStandardCommon
 
@@ -17,12 +17,7 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_colleague = new_test_user(
-            cls.env,
-            login="crm_colleague",
-            name="Colin Colleague",
-            groups="sales_team.group_sale_salesman",
-        )
+        cls.user_colleague = cls._create_colleague()
         cls.cust_colleague = cls._create_customer(
             "Colleague Customer Co", user_id=cls.user_colleague.id
         )

@@ -8,7 +8,6 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user
 
 from .common import CrmStandardCommon, TwoConnectionsCase
 
@@ -25,12 +24,7 @@ class TestPartnerPool(CrmStandardCommon):
                 "crm_pool_claim_period": "month",
             }
         )
-        cls.user_colleague = new_test_user(
-            cls.env,
-            login="crm_pool_colleague",
-            name="Colin Colleague",
-            groups="sales_team.group_sale_salesman",
-        )
+        cls.user_colleague = cls._create_colleague(login="crm_pool_colleague")
         cls.team = cls.env["crm.team"].create(
             {
                 "name": "Pool Team",

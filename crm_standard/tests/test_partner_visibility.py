@@ -20,12 +20,7 @@ class TestPartnerVisibility(CrmStandardCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_colleague = new_test_user(
-            cls.env,
-            login="crm_colleague",
-            name="Colin Colleague",
-            groups="sales_team.group_sale_salesman",
-        )
+        cls.user_colleague = cls._create_colleague()
         cls.cust_own = cls._create_customer("Own Customer Co", user_id=cls.user_salesman.id)
         cls.contact_own = cls.env["res.partner"].create(
             {"name": "Olga Own", "parent_id": cls.cust_own.id, "email": "olga@own.example.com"}

@@ -3,7 +3,7 @@ the record rules and the web client's routes of each role. What a tour cannot
 see (database state) is asserted here after the tour. The tours are in
 static/tests/tours/; a tour fails on any error dialog or traceback."""
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import CrmStandardCommon
 
@@ -35,12 +35,7 @@ class TestTours(CrmStandardCommon, HttpCase):
         """Pipeline > own opportunity, then its customer, both followed by a
         colleague's customer the salesperson may not see: the chatters and
         the follower lists load (no access error) and do not list it."""
-        colleague = new_test_user(
-            self.env,
-            login="crm_colleague",
-            name="Colin Colleague",
-            groups="sales_team.group_sale_salesman",
-        )
+        colleague = self._create_colleague()
         hidden = self._create_customer("Hidden Colleague Customer", user_id=colleague.id)
         hidden.action_make_customer()
         customer = self._create_customer("Tour Followed Co", user_id=self.user_salesman.id)
