@@ -78,6 +78,13 @@ class CrmStandardCommon(TransactionCase):
 
     _flush_tracking = _run_precommit
 
+    def _as(self, user, records_or_model):
+        """``records_or_model`` as ``user``, with an empty cache."""
+        self.env.invalidate_all()
+        if isinstance(records_or_model, str):
+            return self.env[records_or_model].with_user(user)
+        return records_or_model.with_user(user)
+
     @classmethod
     def _create_colleague(cls, login="crm_colleague", name="Colin Colleague"):
         """Another salesperson (own documents), for customers the salesperson

@@ -21,10 +21,6 @@ class TestKeyChangeRequest(CrmStandardCommon):
     def _requests(self, partner=None):
         return self.Request.search([("partner_id", "=", (partner or self.customer).id)])
 
-    def _as(self, user, records):
-        self.env.invalidate_all()
-        return records.with_user(user)
-
     # -- diverting ---------------------------------------------------------
     def test_salesman_change_of_key_fields_becomes_pending_requests(self):
         code = self.customer.customer_code

@@ -38,13 +38,6 @@ class TestPartnerVisibility(CrmStandardCommon):
         cls.vendor = cls._create_customer("Vendor Co", user_id=cls.user_colleague.id)
         cls.Partner = cls.env["res.partner"]
 
-    def _as(self, user, records_or_model):
-        """``records_or_model`` as ``user``, with an empty cache."""
-        self.env.invalidate_all()
-        if isinstance(records_or_model, str):
-            return self.env[records_or_model].with_user(user)
-        return records_or_model.with_user(user)
-
     def _visible(self, user, partners):
         return self._as(user, "res.partner").search([("id", "in", partners.ids)])
 
