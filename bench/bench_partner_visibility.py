@@ -8,7 +8,10 @@ Run with the harness (fresh database, crm_standard installed, global ``env``)::
 Data (set-based SQL inserts): N partners, of which 70 % customers owned by 20
 salespeople, 10 % customers in the public pool (no salesperson), 20 %
 non-customers (vendors, mail authors...); a contact for every fifth
-customer; N/5 opportunities (10 % unassigned) and N/50 activities.
+customer; N/5 opportunities (10 % unassigned) and N/50 activities. The kinds
+of partners are interleaved in the table as they are when created over time;
+``--layout blocks`` stores them kind by kind instead (the salesperson's
+visible partners last: the worst case for a counted list).
 
 For each operation of the web client (the contacts list with its count, the
 customers list, a many2one name search, an ``ilike`` search, the public
@@ -19,6 +22,7 @@ the ratio (goal <= 1.2), then the EXPLAIN ANALYZE plans of the list query.
 # A benchmark script, not addon code: SQL inserts on purpose.
 # pylint: disable=protected-access
 import argparse
+import math
 import statistics
 import sys
 import time
@@ -31,6 +35,14 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--n", type=int, default=100000, help="number of partners")
 parser.add_argument("--salespeople", type=int, default=20)
 parser.add_argument("--repeat", type=int, default=15, help="runs per operation (median)")
+parser.add_argument(
+    "--layout",
+    choices=("interleaved", "blocks"),
+    default="interleaved",
+    help="table order: kinds of partners interleaved as they are created (default), or "
+    "in blocks (owned customers first, then the pool, then non-customers: the worst "
+    "case for a salesperson's counted list)",
+)
 args = parser.parse_args(sys.argv[1:])
 cr = env.cr
 
@@ -67,6 +79,13 @@ n_pool = int(args.n * 0.1)
 n_other = args.n - n_owned - n_pool
 n_contacts = n_owned // 5
 n_owned_companies = n_owned - n_contacts
+# k orders the kinds: <= owned, <= customers (the pool), else non-customers;
+# interleaved, g is spread over them by a stride prime to their count
+kind = "g"
+if args.layout == "interleaved":
+    n_companies = n_owned_companies + n_pool + n_other
+    stride = next(p for p in range(7919, n_companies * 2) if math.gcd(p, n_companies) == 1)
+    kind = f"(1 + (g - 1)::bigint * {stride} %% {n_companies})"
 # ids drawn from the sequence so that commercial_partner_id is set in the
 # INSERT (an UPDATE of 80,000 rows rewrites every index of res_partner)
 cr.execute(
@@ -75,17 +94,20 @@ cr.execute(
                              active, type, lang, email,
                              is_crm_customer, customer_type, lifecycle_stage, partner_share,
                              user_id, crm_owner_user_id, crm_visibility_restricted,
-                             create_uid, write_uid, create_date, write_date)
+                             crm_visibility_key, create_uid, write_uid, create_date, write_date)
     SELECT s.id, s.id, 'Bench Partner ' || g, 'Bench Partner ' || g, TRUE, TRUE, 'contact',
            'en_US', 'bench' || g || '@example.com',
-           g <= %(customers)s, 'enterprise', 'potential', TRUE,
-           CASE WHEN g <= %(owned)s THEN (%(users)s::int[])[1 + g %% %(nusers)s] END,
-           CASE WHEN g <= %(owned)s THEN (%(users)s::int[])[1 + g %% %(nusers)s] END,
-           g <= %(customers)s,
+           k <= %(customers)s, 'enterprise', 'potential', TRUE,
+           CASE WHEN k <= %(owned)s THEN (%(users)s::int[])[1 + g %% %(nusers)s] END,
+           CASE WHEN k <= %(owned)s THEN (%(users)s::int[])[1 + g %% %(nusers)s] END,
+           k <= %(customers)s,
+           CASE WHEN k > %(customers)s THEN 0
+                WHEN k > %(owned)s THEN -1
+                ELSE (%(users)s::int[])[1 + g %% %(nusers)s] END,
            1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
-      FROM (SELECT nextval('res_partner_id_seq') AS id, g
+      FROM (SELECT nextval('res_partner_id_seq') AS id, g, %(kind)s AS k
               FROM generate_series(1, %(companies)s) g) s
-    """,
+    """.replace("%(kind)s", kind),
     {
         "customers": n_owned_companies + n_pool,
         "owned": n_owned_companies,
@@ -101,11 +123,11 @@ cr.execute(
     INSERT INTO res_partner (name, complete_name, is_company, active, type, lang, email,
                              parent_id, commercial_partner_id, is_crm_customer,
                              customer_type, lifecycle_stage, partner_share, user_id,
-                             crm_owner_user_id, crm_visibility_restricted,
+                             crm_owner_user_id, crm_visibility_restricted, crm_visibility_key,
                              create_uid, write_uid, create_date, write_date)
     SELECT 'Bench Contact ' || p.id, p.name || ', Bench Contact ' || p.id, FALSE, TRUE,
            'contact', 'en_US', 'contact' || p.id || '@example.com', p.id, p.id, FALSE,
-           'individual', 'potential', TRUE, p.user_id, p.user_id, TRUE,
+           'individual', 'potential', TRUE, p.user_id, p.user_id, TRUE, p.user_id,
            1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
       FROM res_partner p
      WHERE p.name LIKE 'Bench Partner %%' AND p.user_id IS NOT NULL

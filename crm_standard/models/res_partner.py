@@ -23,6 +23,9 @@ from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVEL
 _logger = logging.getLogger(__name__)
 
 OWN_CUSTOMERS_RULE = "crm_standard.res_partner_rule_crm_own_customers"
+# crm_visibility_key of the partners every internal user sees, and of the pool
+VISIBILITY_KEY_OPEN = 0
+VISIBILITY_KEY_POOL = -1
 
 # Groups allowed to see sensitive commercial figures (revenue, budget, ...):
 # sales and service roles. Use it as ``groups=CRM_SENSITIVE_GROUPS``.
@@ -315,6 +318,19 @@ class ResPartner(models.Model):
         "only when they own it (or through the public pool, an opportunity or "
         "an activity). Customers are restricted; internal users, companies "
         "and other partners are not.",
+    )
+    # An integer, so that Odoo creates its column among the table's first
+    # added ones (integers first, booleans last): PostgreSQL decodes each
+    # scanned row up to the last column a filter reads, and the rule reads
+    # this one only (crm_visibility_restricted is a row's last column).
+    crm_visibility_key = fields.Integer(
+        string="Visibility Key",
+        compute="_compute_crm_visibility_key",
+        store=True,
+        index=True,
+        help="Technical: who sees this partner when salespeople see their own "
+        "customers only. 0: every internal user; -1: the public pool; else the "
+        "owner's user id.",
     )
     crm_visible_to_me = fields.Boolean(
         compute="_compute_crm_visible_to_me",
@@ -1866,6 +1882,14 @@ class ResPartner(models.Model):
         for partner in self:
             partner.crm_visibility_restricted = partner._crm_is_visibility_restricted()
 
+    @api.depends("crm_visibility_restricted", "crm_owner_user_id")
+    def _compute_crm_visibility_key(self):
+        for partner in self:
+            if not partner.crm_visibility_restricted:
+                partner.crm_visibility_key = VISIBILITY_KEY_OPEN
+            else:
+                partner.crm_visibility_key = partner.crm_owner_user_id.id or VISIBILITY_KEY_POOL
+
     @api.model
     def _crm_user_is_restricted(self):
         """Whether the current user, outside sudo, sees only their own
@@ -1959,19 +1983,14 @@ class ResPartner(models.Model):
     @api.model
     def _crm_visible_by_fields_domains(self):
         """The domains of ``_crm_visible_partner_domains`` decided by the
-        partner's own stored fields (no subquery): open partners, own
-        customers, the public pool. They come first in the rule (cheapest
-        first), and a read access check decides them without a query."""
-        domains = [
-            # open partners: colleagues, companies, vendors, mail authors...
-            [("crm_visibility_restricted", "=", False)],
-            # own customers, their contacts and addresses
-            [("crm_owner_user_id", "=", self.env.uid)],
-        ]
+        partner's own stored fields (no subquery): open partners (colleagues,
+        companies, vendors, mail authors...), own customers with their
+        contacts and addresses, and the public pool. They come first in the
+        rule, and a read access check decides them without a query."""
+        keys = [VISIBILITY_KEY_OPEN, self.env.uid]
         if any(self.env.companies.mapped("crm_pool_enabled")):
-            # the public pool: customers nobody owns
-            domains.append([("crm_owner_user_id", "=", False)])
-        return domains
+            keys.append(VISIBILITY_KEY_POOL)
+        return [[("crm_visibility_key", "in", keys)]]
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_crm_visible_to_me(self):

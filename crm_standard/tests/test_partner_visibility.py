@@ -52,8 +52,21 @@ class TestPartnerVisibility(CrmStandardCommon):
         self.cust_own.user_id = self.user_colleague
         self.assertEqual(self.contact_own.crm_owner_user_id, self.user_colleague)
         self.assertEqual(self.cust_own.crm_owner_date, self.cust_own.crm_owner_date.today())
-        for fname in ("crm_owner_user_id", "crm_visibility_restricted"):
+        for fname in ("crm_owner_user_id", "crm_visibility_restricted", "crm_visibility_key"):
             self.assertTrue(self.Partner._fields[fname].index, fname)
+
+    def test_visibility_key_is_open_pool_or_owner_and_follows_the_owner(self):
+        # the one column the rule filters partners on by their own fields
+        self.assertEqual(self.vendor.crm_visibility_key, 0)
+        self.assertEqual(self.company.partner_id.crm_visibility_key, 0)
+        self.assertEqual(self.cust_free.crm_visibility_key, -1)
+        self.assertEqual(self.contact_own.crm_visibility_key, self.user_salesman.id)
+        self.cust_own.user_id = self.user_colleague
+        self.assertEqual(self.contact_own.crm_visibility_key, self.user_colleague.id)
+        self.cust_own.user_id = False
+        self.assertEqual(self.contact_own.crm_visibility_key, -1)
+        self.cust_own.is_crm_customer = False
+        self.assertEqual(self.contact_own.crm_visibility_key, 0)
 
     def test_salesperson_sees_own_customers_with_contacts_not_colleagues(self):
         everyone = self.cust_own | self.contact_own | self.cust_other | self.contact_other
