@@ -11,16 +11,14 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models, tools
 from odoo.tools import SQL, date_utils, format_date
+
+from ..tools import CONCURRENCY_ERRORS, unnest_sql
 
 _logger = logging.getLogger(__name__)
 
 REMINDER_STATES = [("open", "Open"), ("done", "Done"), ("cancelled", "Dropped")]
-# another worker holds or just changed the rows: leave them to it
-CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 
 
 def period_bounds(day, period):
@@ -230,7 +228,7 @@ class CrmStandardFollowupReminder(models.Model):
 
         A constant number of queries for the batch: touch counts, one INSERT
         ... ON CONFLICT DO NOTHING of the reminders, one batched
-        ``mail.activity.create``, two UPDATE ... FROM (VALUES) for the links,
+        ``mail.activity.create``, two UPDATE ... FROM unnest() for the links,
         one for the postponed steps. Returns the new reminders.
         """
         keep, postponed = self._crm_apply_touch_limits(rows, today)
@@ -240,13 +238,16 @@ class CrmStandardFollowupReminder(models.Model):
             cr.execute(
                 SQL(
                     """UPDATE crm_standard_followup_plan_step s
-                      SET next_due_date = v.due::date, postponed_reason = v.reason,
+                      SET next_due_date = v.due, postponed_reason = v.reason,
                           write_date = (now() at time zone 'UTC'), write_uid = %s
-                     FROM (VALUES %s) AS v(id, due, reason) WHERE s.id = v.id""",
+                     FROM %s AS v(id, due, reason) WHERE s.id = v.id""",
                     self.env.uid,
-                    SQL(", ").join(
-                        SQL("(%s, %s, %s)", sid, due, reason)
-                        for sid, (due, reason) in postponed.items()
+                    unnest_sql(
+                        [
+                            ("int", list(postponed)),
+                            ("date", [due for due, _reason in postponed.values()]),
+                            ("varchar", [reason for _due, reason in postponed.values()]),
+                        ]
                     ),
                 )
             )
@@ -261,24 +262,22 @@ class CrmStandardFollowupReminder(models.Model):
                 """INSERT INTO crm_standard_followup_reminder
                    (step_id, plan_id, partner_id, company_id, user_id, due_date, date, state,
                     overdue_notified, create_uid, create_date, write_uid, write_date)
-               VALUES %s
+                SELECT v.step, v.plan, v.partner, v.company, v.usr, v.due, %s, 'open', false,
+                       %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+                  FROM %s AS v(step, plan, partner, company, usr, due)
                ON CONFLICT (step_id, due_date) DO NOTHING
                RETURNING id, step_id""",
-                SQL(", ").join(
-                    SQL(
-                        "(%s, %s, %s, %s, %s, %s, %s, 'open', false, %s, now() at time zone 'UTC', "
-                        "%s, now() at time zone 'UTC')",
-                        row["step_id"],
-                        row["plan_id"],
-                        row["partner_id"],
-                        row["company_id"],
-                        row["user_id"],
-                        row["due_date"],
-                        today,
-                        self.env.uid,
-                        self.env.uid,
-                    )
-                    for row in keep
+                today,
+                self.env.uid,
+                self.env.uid,
+                unnest_sql(
+                    [
+                        *(
+                            ("int", [row[key] for row in keep])
+                            for key in ("step_id", "plan_id", "partner_id", "company_id", "user_id")
+                        ),
+                        ("date", [row["due_date"] for row in keep]),
+                    ]
                 ),
             )
         )
@@ -312,11 +311,11 @@ class CrmStandardFollowupReminder(models.Model):
             (rid, step_id, activity.id)
             for (rid, step_id), activity in zip(inserted, activities, strict=False)
         ]
-        values = SQL(", ").join(SQL("(%s, %s, %s)", *link) for link in links)
+        values = unnest_sql([("int", [link[i] for link in links]) for i in range(3)])
         cr.execute(
             SQL(
                 """UPDATE crm_standard_followup_reminder r SET activity_id = v.activity
-                 FROM (VALUES %s) AS v(id, step, activity) WHERE r.id = v.id""",
+                 FROM %s AS v(id, step, activity) WHERE r.id = v.id""",
                 values,
             )
         )
@@ -324,7 +323,7 @@ class CrmStandardFollowupReminder(models.Model):
             SQL(
                 """UPDATE crm_standard_followup_plan_step s
                   SET activity_id = v.activity, postponed_reason = NULL
-                 FROM (VALUES %s) AS v(id, step, activity) WHERE s.id = v.step""",
+                 FROM %s AS v(id, step, activity) WHERE s.id = v.step""",
                 values,
             )
         )

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
 
-from .crm_standard_followup_reminder import CONCURRENCY_ERRORS
+from ..tools import CONCURRENCY_ERRORS
 from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
 
 _logger = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from odoo.tools.mail import generate_tracking_message_id
 
 from odoo.addons.phone_validation.tools import phone_validation
 
-from .crm_standard_followup_reminder import CONCURRENCY_ERRORS
+from ..tools import CONCURRENCY_ERRORS, array_literal, unnest_sql
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
 
 _logger = logging.getLogger(__name__)
@@ -59,27 +59,6 @@ _GRADE_COLUMNS = {
 }
 # Partner fields whose change moves the potential level or the scope.
 _GRADING_INPUTS = {"needs_match", "industry_id", "company_id", "is_crm_customer"}
-
-
-def _array_literal(sqltype, values):
-    """Array parameter of ``values``: numbers as a ``{1,2,NULL}`` literal
-    (psycopg2 adapts a list element by element in Python, slow on thousands)."""
-    if sqltype in ("int", "numeric"):
-        return "{%s}" % ",".join("NULL" if v is None else repr(v) for v in values)
-    return list(values)
-
-
-def _unnest_sql(columns):
-    """``unnest(%s::type[], ...)`` of ``columns`` (``[(sql type, values)]``):
-    one array parameter per column, whatever the number of rows (a VALUES
-    list has one parameter per cell, slow to build and to parse)."""
-    return SQL(
-        "unnest(%s)",
-        SQL(", ").join(
-            SQL("%s::%s[]", _array_literal(sqltype, values), SQL(sqltype))
-            for sqltype, values in columns
-        ),
-    )
 
 
 # Legal-form words dropped before comparing company names for duplicates.
@@ -988,7 +967,7 @@ class ResPartner(models.Model):
         changes are recorded (chatter, history, value tags) and passed to
         :meth:`_crm_on_grade_changed`. A constant number of queries whatever
         the size of ``self``: one aggregate of the revenue, one UPDATE ... FROM
-        (VALUES ...) for the changed rows, batched logging.
+        unnest(...) for the changed rows, batched logging.
 
         :return: the customers whose grade changed
         """
@@ -1080,12 +1059,12 @@ class ResPartner(models.Model):
               FROM %(rows)s AS v(id, %(cols)s)
              WHERE p.id = v.id AND p.id = ANY(%(ids)s::int[])
             """,
-                ids=_array_literal("int", ids),
+                ids=array_literal("int", ids),
                 sets=SQL(", ").join(
                     SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames
                 ),
                 uid=self.env.uid,
-                rows=_unnest_sql(columns),
+                rows=unnest_sql(columns),
                 cols=SQL(", ").join(SQL.identifier(f) for f in fnames),
             )
         )
@@ -1185,8 +1164,8 @@ class ResPartner(models.Model):
                   JOIN res_partner p ON p.id = msg.res_id
                  WHERE p.id = ANY(%(ids)s::int[])
                 """,
-                    ids=_array_literal("int", chatter.ids),
-                    rows=_unnest_sql(
+                    ids=array_literal("int", chatter.ids),
+                    rows=unnest_sql(
                         [
                             ("int", chatter.ids),
                             ("varchar", [old_grades[pid] or None for pid in chatter.ids]),
@@ -1219,8 +1198,8 @@ class ResPartner(models.Model):
               JOIN res_partner p ON p.id = v.id
              WHERE p.id = ANY(%(ids)s::int[])
             """,
-                ids=_array_literal("int", self.ids),
-                rows=_unnest_sql(
+                ids=array_literal("int", self.ids),
+                rows=unnest_sql(
                     [
                         ("int", self.ids),
                         ("varchar", [old_grades[pid] or None for pid in self.ids]),
@@ -1354,7 +1333,7 @@ class ResPartner(models.Model):
         ModelData = self.env["ir.model.data"]
         Partner = self.sudo().with_context(active_test=False)
         # the ids as one array parameter, not one parameter per id and rule
-        ids = SQL("(SELECT unnest(%s::int[]))", _array_literal("int", partners.ids))
+        ids = SQL("(SELECT unnest(%s::int[]))", array_literal("int", partners.ids))
         wanted, searches = {}, []
         for xmlid, domain in self._crm_value_tag_rules():
             tag_id = ModelData._xmlid_to_res_id(xmlid, raise_if_not_found=False)
@@ -1387,7 +1366,7 @@ class ResPartner(models.Model):
                     "INSERT INTO %s (category_id, partner_id) SELECT * FROM %s "
                     "ON CONFLICT DO NOTHING",
                     SQL.identifier(relation),
-                    _unnest_sql(
+                    unnest_sql(
                         [("int", [t for t, _p in to_add]), ("int", [p for _t, p in to_add])]
                     ),
                 )
@@ -1397,7 +1376,7 @@ class ResPartner(models.Model):
                 SQL(
                     "DELETE FROM %s WHERE (category_id, partner_id) IN (SELECT * FROM %s)",
                     SQL.identifier(relation),
-                    _unnest_sql(
+                    unnest_sql(
                         [("int", [t for t, _p in to_remove]), ("int", [p for _t, p in to_remove])]
                     ),
                 )

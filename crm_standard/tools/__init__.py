@@ -1,0 +1,1 @@
+from .sql import CONCURRENCY_ERRORS, array_literal, unnest_sql
