@@ -43,6 +43,12 @@ parser.add_argument(
     "in blocks (owned customers first, then the pool, then non-customers: the worst "
     "case for a salesperson's counted list)",
 )
+parser.add_argument(
+    "--count-limit",
+    type=int,
+    default=10001,
+    help="count limit of the lists (the web client's default: 10001)",
+)
 args = parser.parse_args(sys.argv[1:])
 cr = env.cr
 
@@ -200,15 +206,15 @@ LIST_SPEC = {
 }
 OPERATIONS = {
     "contacts list (80 rows + count)": lambda P: P.web_search_read(
-        [], LIST_SPEC, limit=80, count_limit=10001
+        [], LIST_SPEC, limit=80, count_limit=args.count_limit
     ),
     "customers list (80 rows + count)": lambda P: P.web_search_read(
-        [("is_crm_customer", "=", True)], LIST_SPEC, limit=80, count_limit=10001
+        [("is_crm_customer", "=", True)], LIST_SPEC, limit=80, count_limit=args.count_limit
     ),
     "many2one name search": lambda P: P.name_search("Bench Partner 47", limit=8),
     "search name ilike": lambda P: P.search([("name", "ilike", "artner 4711")]),
     "public pool list": lambda P: P.web_search_read(
-        [("crm_in_pool", "=", True)], LIST_SPEC, limit=80, count_limit=10001
+        [("crm_in_pool", "=", True)], LIST_SPEC, limit=80, count_limit=args.count_limit
     ),
 }
 
@@ -258,7 +264,7 @@ def explain(user, domain, label):
 
 def explain_count(user, label):
     Partner = env["res.partner"].with_user(user)
-    query = Partner._search([], limit=10001)
+    query = Partner._search([], limit=args.count_limit)
     cr.execute(
         SQL("EXPLAIN (ANALYZE, COSTS OFF) SELECT COUNT(*) FROM (%s) t", query.select(SQL("1")))
     )
@@ -268,8 +274,8 @@ def explain_count(user, label):
         print(line)
 
 
-explain_count(salesperson, "list count (limit 10001) as the salesperson")
-explain_count(admin, "list count (limit 10001) as the admin")
+explain_count(salesperson, f"list count (limit {args.count_limit}) as the salesperson")
+explain_count(admin, f"list count (limit {args.count_limit}) as the admin")
 explain(salesperson, [], "contacts list as the salesperson")
 explain(admin, [], "contacts list as the admin")
 explain(salesperson, [("is_crm_customer", "=", True)], "customers list as the salesperson")
