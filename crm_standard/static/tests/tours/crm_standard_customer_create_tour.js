@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openSalesMenuSteps } from "./crm_standard_tour_utils";
 
 // A salesperson (own documents) creates a customer from CRM > Sales > Customers.
 // Data checked by crm_standard/tests/test_tours.py.
@@ -7,16 +8,7 @@ registry.category("web_tour.tours").add("crm_standard_customer_create", {
     url: "/odoo",
     steps: () => [
         ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open the Sales menu",
-            trigger: "button[data-menu-xmlid='crm.crm_menu_sales']",
-            run: "click",
-        },
-        {
-            content: "Open Customers",
-            trigger: ".dropdown-item[data-menu-xmlid='crm_standard.crm_standard_menu_customers']",
-            run: "click",
-        },
+        ...openSalesMenuSteps("crm_standard.crm_standard_menu_customers", "Open Customers"),
         {
             content: "Create a customer",
             trigger: ".o_control_panel .o-kanban-button-new",

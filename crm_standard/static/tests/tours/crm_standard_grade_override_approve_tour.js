@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openSalesMenuSteps } from "./crm_standard_tour_utils";
 
 // A sales manager approves a salesperson's pending grade override request;
 // the customer's grade badge then shows the requested grade.
@@ -8,16 +9,7 @@ registry.category("web_tour.tours").add("crm_standard_grade_override_approve", {
     url: "/odoo",
     steps: () => [
         ...stepUtils.goToAppSteps("crm.crm_menu_root", "Open the CRM app"),
-        {
-            content: "Open the Sales menu",
-            trigger: "button[data-menu-xmlid='crm.crm_menu_sales']",
-            run: "click",
-        },
-        {
-            content: "Open Grade Override Requests",
-            trigger: ".dropdown-item[data-menu-xmlid='crm_standard.crm_standard_menu_grade_override']",
-            run: "click",
-        },
+        ...openSalesMenuSteps("crm_standard.crm_standard_menu_grade_override", "Open Grade Override Requests"),
         {
             content: "Open the pending request",
             trigger: ".o_list_view .o_data_row:contains(Tour Graded Co) .o_data_cell[name=partner_id]",

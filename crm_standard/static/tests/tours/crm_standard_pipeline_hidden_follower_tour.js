@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openSalesMenuSteps } from "./crm_standard_tour_utils";
 
 // A salesperson (own documents) opens their opportunity from the pipeline,
 // then its customer from the Customers menu. Both are followed by a partner
@@ -33,16 +34,7 @@ registry.category("web_tour.tours").add("crm_standard_pipeline_hidden_follower",
             trigger:
                 ".o-mail-Followers-dropdown:not(:has(.o-mail-Follower:contains(Hidden Colleague Customer))) .o-mail-Follower:contains(Sally Salesman)",
         },
-        {
-            content: "Open the Sales menu",
-            trigger: "button[data-menu-xmlid='crm.crm_menu_sales']",
-            run: "click",
-        },
-        {
-            content: "Open Customers",
-            trigger: ".dropdown-item[data-menu-xmlid='crm_standard.crm_standard_menu_customers']",
-            run: "click",
-        },
+        ...openSalesMenuSteps("crm_standard.crm_standard_menu_customers", "Open Customers"),
         {
             content: "Open the opportunity's customer",
             trigger: ".o_kanban_view .o_kanban_record:contains(Tour Followed Co)",
