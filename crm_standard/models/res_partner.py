@@ -675,31 +675,27 @@ class ResPartner(models.Model):
     def _crm_lifecycle_stats(self):
         """Per commercial partner id: open count, won count, last won date.
 
-        Two grouped queries for the whole batch, whatever its size.
+        Two grouped queries for the whole batch, whatever its size, on the
+        commercial partner stored on the opportunity (no ``child_of``
+        expansion of the contacts).
         """
         stats = {pid: {"open": 0, "won": 0, "last_won": False} for pid in self.ids}
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        base = [("partner_id", "child_of", self.ids), ("type", "=", "opportunity")]
-        won_domain = base + [("active", "=", True), ("stage_id.is_won", "=", True)]
-        open_domain = base + [
+        base = [
+            ("crm_commercial_partner_id", "in", self.ids),
+            ("type", "=", "opportunity"),
             ("active", "=", True),
-            ("stage_id.is_won", "=", False),
-            ("probability", "<", 100),
         ]
+        won_domain = base + [("stage_id.is_won", "=", True)]
+        open_domain = base + [("stage_id.is_won", "=", False), ("probability", "<", 100)]
         for partner, count, last in Lead._read_group(
-            won_domain, ["partner_id"], ["__count", "date_closed:max"]
+            won_domain, ["crm_commercial_partner_id"], ["__count", "date_closed:max"]
         ):
-            entry = stats.setdefault(
-                partner.commercial_partner_id.id, {"open": 0, "won": 0, "last_won": False}
-            )
-            entry["won"] += count
-            if last and (not entry["last_won"] or last > entry["last_won"]):
-                entry["last_won"] = last
-        for partner, count in Lead._read_group(open_domain, ["partner_id"], ["__count"]):
-            entry = stats.setdefault(
-                partner.commercial_partner_id.id, {"open": 0, "won": 0, "last_won": False}
-            )
-            entry["open"] += count
+            stats[partner.id].update(won=count, last_won=last)
+        for partner, count in Lead._read_group(
+            open_domain, ["crm_commercial_partner_id"], ["__count"]
+        ):
+            stats[partner.id]["open"] = count
         return stats
 
     def _crm_lifecycle_from_stats(self, entry, today):

@@ -83,6 +83,10 @@ class TestCustomerCode(CrmStandardCommon):
             [partner.id, self.stage_new.id, self.company.id],
         )
         self.env.invalidate_all()
+        # as installing the module computes its new stored fields of existing rows
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        raw = Lead.search([("name", "=", "raw"), ("partner_id", "=", partner.id)])
+        self.env.add_to_compute(Lead._fields["crm_commercial_partner_id"], raw)
         self.assertFalse(partner.customer_code)
         self.env["res.partner"]._crm_mark_existing_customers()
         self.assertTrue(partner.customer_code)
@@ -230,6 +234,25 @@ class TestLifecycle(CrmStandardCommon):
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": company.id})
         self._create_opportunity(contact, won=True)
         self.assertEqual(company.lifecycle_stage, "deal")
+
+    def test_lifecycle_stats_take_two_queries_whatever_the_batch_size(self):
+        companies = self.env["res.partner"].create(
+            [{"name": f"Stats {i}", "is_company": True} for i in range(6)]
+        )
+        contacts = self.env["res.partner"].create(
+            [{"name": f"Buyer {i}", "parent_id": c.id} for i, c in enumerate(companies)]
+        )
+        for contact in contacts[:3]:
+            self._create_opportunity(contact, won=True)
+        self._create_opportunity(companies[3])
+        self.env.flush_all()
+        with self.assertQueryCount(2):
+            small = companies[:2]._crm_lifecycle_stats()
+        with self.assertQueryCount(2):
+            stats = companies._crm_lifecycle_stats()
+        self.assertEqual(small[companies[0].id], stats[companies[0].id])
+        self.assertEqual([stats[c.id]["won"] for c in companies], [1, 1, 1, 0, 0, 0])
+        self.assertEqual([stats[c.id]["open"] for c in companies], [0, 0, 0, 1, 0, 0])
 
     def test_lost_opportunity_goes_back_to_potential(self):
         partner = self._create_customer()
