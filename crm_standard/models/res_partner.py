@@ -2352,19 +2352,28 @@ class ResPartner(models.Model):
     def _crm_pool_period_start(self, company):
         return date_utils.start_of(fields.Date.context_today(self), company.crm_pool_claim_period)
 
+    def _crm_pool_company(self):
+        """The company whose public pool settings apply to ``self`` (one
+        customer): its own, or the current one for a shared customer."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
     def action_crm_pool_claim(self):
         """Claim pool customers: they become the current user's, within the
-        company's claim limit per period. Two users claiming the same customer
-        at once: the second one gets an error, not a silent overwrite."""
+        claim limit per period of each customer's company. Two users claiming
+        the same customer at once: the second one gets an error, not a silent
+        overwrite."""
         user = self.env.user
-        company = self.env.company
-        if not company.crm_pool_enabled:
-            raise UserError(
-                self.env._(
-                    "Public Pool: the public pool of %(company)s is disabled.", company=company.name
-                )
-            )
         partners = self.commercial_partner_id
+        companies = partners.grouped(lambda p: p._crm_pool_company())
+        for company in companies:
+            if not company.crm_pool_enabled:
+                raise UserError(
+                    self.env._(
+                        "Public Pool: the public pool of %(company)s is disabled.",
+                        company=company.name,
+                    )
+                )
         not_in_pool = partners.filtered(lambda p: not p.crm_in_pool)
         if not_in_pool:
             raise UserError(
@@ -2373,8 +2382,9 @@ class ResPartner(models.Model):
                     names=", ".join(not_in_pool.mapped("display_name")),
                 )
             )
-        if company.crm_pool_claim_limit:
+        for company in [company for company in companies if company.crm_pool_claim_limit]:
             start = self._crm_pool_period_start(company)
+            # the claims of every company count (_crm_count_claims)
             claimed = self.env["crm.standard.pool.claim"]._crm_count_claims(user, start)
             if claimed + len(partners) > company.crm_pool_claim_limit:
                 raise UserError(

@@ -285,6 +285,39 @@ class TestPartnerPool(CrmStandardCommon):
             pool | other,
         )
 
+    def test_claim_follows_the_pool_settings_of_the_customer_company(self):
+        branch = self.env["res.company"].create(
+            {
+                "name": "Pool Branch Co",
+                "crm_pool_enabled": True,
+                "crm_pool_claim_limit": 1,
+                "crm_pool_claim_period": "month",
+            }
+        )
+        # the salesperson works in the main company, whose pool is disabled
+        self.company.crm_pool_enabled = False
+        self.user_salesman.company_ids += branch
+        pools = self.env["res.partner"]
+        for index in range(2):
+            pools |= self._create_customer(
+                f"Branch Pool {index} Co", user_id=False, company_id=branch.id
+            )
+        pools.action_make_customer()
+        self.assertTrue(all(pools.mapped("crm_in_pool")))
+        self._as(self.user_salesman, pools[0]).action_crm_pool_claim()
+        self.assertEqual(pools[0].user_id, self.user_salesman)
+        claim = self.env["crm.standard.pool.claim"].search([("partner_id", "=", pools[0].id)])
+        self.assertEqual(claim.company_id, branch)
+        # the branch's limit (1), not the main company's (2)
+        with self.assertRaisesRegex(UserError, "the limit is 1"):
+            self._as(self.user_salesman, pools[1]).action_crm_pool_claim()
+        self.assertFalse(pools[1].user_id)
+        # a shared customer follows the current company: its pool is disabled
+        shared = self._idle_customer("Shared Pool Co", None)
+        self.assertFalse(shared.company_id)
+        with self.assertRaisesRegex(UserError, "disabled"):
+            self._as(self.user_sales_manager, shared).action_crm_pool_claim()
+
     def test_pool_settings_are_checked(self):
         with self.assertRaisesRegex(ValidationError, "Release After"), self.env.cr.savepoint():
             self.company.crm_pool_days = 0
