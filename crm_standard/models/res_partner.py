@@ -2358,11 +2358,25 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.company_id or self.env.company
 
+    @api.model
+    def _crm_pool_lock_claims(self, user):
+        """Serialise the claims of ``user``: called before counting them.
+
+        A row lock alone is not enough: under REPEATABLE READ, the second of
+        two concurrent claims would wait and then count in its older snapshot,
+        without the first claim. Both update the user's row instead: the
+        second waits for the first, then fails with a serialization error,
+        and Odoo retries its request, which then counts the first claim."""
+        self.env.cr.execute(
+            SQL("UPDATE res_users SET write_date = write_date WHERE id = %s", user.id)
+        )
+
     def action_crm_pool_claim(self):
         """Claim pool customers: they become the current user's, within the
         claim limit per period of each customer's company. Two users claiming
         the same customer at once: the second one gets an error, not a silent
-        overwrite."""
+        overwrite; one user claiming twice at once: the second claim counts
+        the first one (see ``_crm_pool_lock_claims``)."""
         user = self.env.user
         partners = self.commercial_partner_id
         companies = partners.grouped(lambda p: p._crm_pool_company())
@@ -2382,7 +2396,10 @@ class ResPartner(models.Model):
                     names=", ".join(not_in_pool.mapped("display_name")),
                 )
             )
-        for company in [company for company in companies if company.crm_pool_claim_limit]:
+        limited = [company for company in companies if company.crm_pool_claim_limit]
+        if limited:
+            self._crm_pool_lock_claims(user)
+        for company in limited:
             start = self._crm_pool_period_start(company)
             # the claims of every company count (_crm_count_claims)
             claimed = self.env["crm.standard.pool.claim"]._crm_count_claims(user, start)

@@ -6,8 +6,11 @@ by salespeople within a limit, assigned by managers."""
 from datetime import timedelta
 from unittest.mock import patch
 
+from psycopg2.errors import LockNotAvailable, SerializationFailure
+
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from .common import CrmStandardCommon, TwoConnectionsCase
 
@@ -473,6 +476,61 @@ class TestPartnerPoolConcurrency(TwoConnectionsCase):
                 env2["res.partner"].browse(partner_id).action_crm_pool_claim()
             env2.cr.rollback()
         self._assert_claimed_by(partner_id, first_id)
+
+    def _set_claim_limit(self, limit):
+        with self._committed_env() as env:
+            env.ref("base.main_company").crm_pool_claim_limit = limit
+
+    def _claimed(self, user_id):
+        """{partner id: salesperson id} and the claims of ``user_id``, as committed."""
+        with self._committed_env() as env:
+            partners = env["res.partner"].browse(self.partner_ids)
+            claims = env["crm.standard.pool.claim"].search(
+                [("partner_id", "in", self.partner_ids), ("user_id", "=", user_id)]
+            )
+            return {p.id: p.user_id.id for p in partners}, claims.partner_id.ids
+
+    def test_same_claimer_twice_at_once_waits_for_its_first_claim(self):
+        self._release_all()
+        self._set_claim_limit(1)
+        __, first_id, __ = self.user_ids
+        first, second = self.partner_ids[:2]
+        with self._two_workers(first_id, first_id, lock_timeout="1s") as (env1, env2):
+            env1["res.partner"].browse(first).action_crm_pool_claim()
+            # the first claim is not committed yet: the second one waits for
+            # it (here until lock_timeout) instead of counting without it
+            with self.assertRaises(LockNotAvailable), mute_logger("odoo.sql_db"):
+                env2["res.partner"].browse(second).action_crm_pool_claim()
+            env2.cr.rollback()
+            env1.cr.commit()
+            # Odoo retries the request: it now counts the first claim
+            with self.assertRaisesRegex(UserError, "Claims per Period"):
+                env2["res.partner"].browse(second).action_crm_pool_claim()
+            env2.cr.rollback()
+        owners, claimed = self._claimed(first_id)
+        self.assertEqual((owners[first], owners[second]), (first_id, False))
+        self.assertEqual(claimed, [first])
+
+    def test_same_claimer_with_an_older_snapshot_stays_within_the_limit(self):
+        self._release_all()
+        self._set_claim_limit(1)
+        __, first_id, __ = self.user_ids
+        first, second = self.partner_ids[:2]
+        with self._two_workers(first_id, first_id, lock_timeout="5s") as (env1, env2):
+            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # snapshot of request 2
+            env1["res.partner"].browse(first).action_crm_pool_claim()
+            env1.cr.commit()
+            # request 2 does not see the first claim: it must not count
+            # without it, but fail so that Odoo retries it
+            with self.assertRaises(SerializationFailure), mute_logger("odoo.sql_db"):
+                env2["res.partner"].browse(second).action_crm_pool_claim()
+            env2.cr.rollback()
+            with self.assertRaisesRegex(UserError, "Claims per Period"):
+                env2["res.partner"].browse(second).action_crm_pool_claim()
+            env2.cr.rollback()
+        owners, claimed = self._claimed(first_id)
+        self.assertEqual((owners[first], owners[second]), (first_id, False))
+        self.assertEqual(claimed, [first])
 
     def _assert_claimed_by(self, partner_id, user_id):
         with self._committed_env() as env:
