@@ -1425,6 +1425,13 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        claimed = self._crm_pool_claim_on_write(vals) if "user_id" in vals else None
+        if claimed:
+            # their salesperson is set by the claim: write the rest only
+            rest = {k: v for k, v in vals.items() if k != "user_id"}
+            others = self - claimed
+            res = others.write(vals) if others else True
+            return (claimed.write(rest) if rest else True) and res
         if "user_id" in vals and "crm_owner_date" not in vals:
             today = fields.Date.context_today(self)
             vals = dict(vals, crm_owner_date=today if vals["user_id"] else False)
@@ -2433,6 +2440,31 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Public Pool: someone else claimed these customers first."))
         partners._crm_pool_assign(user, claim=True)
         return True
+
+    def _crm_pool_claim_on_write(self, vals):
+        """A restricted salesperson setting the salesperson (``user_id``) of
+        pool customers: to themselves, it is a claim (``action_crm_pool_claim``:
+        claim limit, claim record, chatter note); to anyone else, it is
+        refused (sales managers assign pool customers). Returns the partners
+        of ``self`` claimed, whose ``user_id`` is then set."""
+        user_id = self._crm_key_value("user_id", vals["user_id"])
+        if not user_id or not self._crm_user_is_restricted():
+            return self.browse()
+        pool = self.filtered("crm_in_pool")
+        if pool and user_id != self.env.uid:
+            raise UserError(
+                self.env._(
+                    "Salesperson: %(names)s is in the public pool; only sales managers "
+                    "assign pool customers to a salesperson (here %(user)s). Claim it for "
+                    "yourself (Claim button, or yourself as the salesperson), within your "
+                    "claim limit.",
+                    names=", ".join(pool.mapped("display_name")),
+                    user=self.env["res.users"].browse(user_id).sudo().name,
+                )
+            )
+        if pool:
+            pool.action_crm_pool_claim()
+        return pool
 
     def _crm_pool_assign(self, user, claim=False):
         """Give ``self`` (pool customers) to ``user``, with a chatter note.

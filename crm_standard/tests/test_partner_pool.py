@@ -288,6 +288,56 @@ class TestPartnerPool(CrmStandardCommon):
             pool | other,
         )
 
+    def test_salesperson_setting_themselves_as_salesperson_claims_within_the_limit(self):
+        pools = self.env["res.partner"]
+        for index in range(3):
+            pools |= self._idle_customer(f"Pool Field {index} Co", None)
+        Claim = self.env["crm.standard.pool.claim"]
+        # the form's save, with another field changed in the same save
+        self._as(self.user_salesman, pools[0]).web_save(
+            {"user_id": self.user_salesman.id, "comment": "Mine now"}, {"user_id": {}}
+        )
+        self._as(self.user_salesman, pools[1]).write({"user_id": self.user_salesman.id})
+        self.assertEqual(pools[:2].user_id, self.user_salesman)
+        self.assertEqual(pools[0].comment, "<p>Mine now</p>")
+        self.assertEqual(pools[:2].crm_pool_claim_user_id, self.user_salesman)
+        claims = Claim.search([("partner_id", "in", pools.ids)])
+        self.assertEqual(claims.partner_id, pools[:2])
+        self.assertEqual(claims.user_id, self.user_salesman)
+        for pool in pools[:2]:
+            notes = pool.message_ids.filtered(
+                lambda m: "Claimed from the public pool" in (m.body or "")
+            )
+            self.assertEqual(len(notes), 1, pool.name)
+        # the limit (2) applies as with the Claim button
+        with self.assertRaisesRegex(UserError, "Claims per Period"):
+            self._as(self.user_salesman, pools[2]).write({"user_id": self.user_salesman.id})
+        self.assertFalse(pools[2].user_id)
+        self.assertEqual(Claim.search_count([("partner_id", "in", pools.ids)]), 2)
+
+    def test_salesperson_cannot_give_a_pool_customer_to_someone_else(self):
+        pool = self._idle_customer("Pool Handover Co", None)
+        with self.assertRaisesRegex(UserError, "Salesperson: .*only sales managers assign"):
+            self._as(self.user_salesman, pool).write(
+                {"user_id": self.user_colleague.id, "comment": "For Colin"}
+            )
+        self.assertFalse(pool.user_id)
+        self.assertFalse(pool.comment)
+        self.assertFalse(self.env["crm.standard.pool.claim"].search([("partner_id", "=", pool.id)]))
+
+    def test_salesperson_field_unchanged_for_managers_and_owned_customers(self):
+        pool = self._idle_customer("Pool Managed Co", None)
+        self._as(self.user_sales_manager, pool).write({"user_id": self.user_colleague.id})
+        self.assertEqual(pool.user_id, self.user_colleague)
+        # a manager's assignment is no claim, and it is not limited
+        self.assertFalse(self.env["crm.standard.pool.claim"].search([("partner_id", "=", pool.id)]))
+        owned = self._idle_customer("Owned Field Co", self.user_salesman)
+        self._as(self.user_salesman, owned).write({"user_id": self.user_salesman.id})
+        self.assertEqual(owned.user_id, self.user_salesman)
+        self.assertFalse(
+            self.env["crm.standard.pool.claim"].search([("partner_id", "=", owned.id)])
+        )
+
     def test_claim_follows_the_pool_settings_of_the_customer_company(self):
         branch = self.env["res.company"].create(
             {
