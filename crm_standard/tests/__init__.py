@@ -7,5 +7,6 @@ from . import test_followup_plans
 from . import test_tickets
 from . import test_partner_visibility
 from . import test_partner_pool
+from . import test_partner_merge
 from . import test_partner_form_save
 from . import test_tours
