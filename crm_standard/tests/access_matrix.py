@@ -33,6 +33,7 @@ OPERATIONS = (("C", "create"), ("R", "read"), ("U", "write"), ("D", "unlink"))
 # fmt: off
 ACCESS = {
     #                               salesman salesman_all sales_mgr agent svc_mgr crm_admin internal portal  rules
+    "base.partner.merge.automatic.wizard": ("", "", "", "", "", "", "", "", "Odoo's: Contact Creation (base.group_partner_manager) only"),
     "crm.lead":                     ("CRU",  "CRU",       "CRUD",   "",   "",     "CRUD",   "",      "",     "Odoo's: own and unassigned leads; all documents and managers: all; company"),
     "crm.standard.change.request":  ("R",    "R",         "RU",     "R",  "R",    "RU",     "R",     "",     "own requests; salesperson: also those of own customers; all documents and managers: all; company"),
     "crm.standard.grade.history":   ("R",    "R",         "R",      "",   "",     "CRUD",   "",      "",     "salesperson: own customers; all documents and managers: all; company"),
