@@ -2446,11 +2446,13 @@ class ResPartner(models.Model):
         pool customers: to themselves, it is a claim (``action_crm_pool_claim``:
         claim limit, claim record, chatter note); to anyone else, it is
         refused (sales managers assign pool customers). Returns the partners
-        of ``self`` claimed, whose ``user_id`` is then set."""
+        of ``self`` claimed, whose ``user_id`` is then set. Where the pool of
+        the customer's company is disabled, the salesperson is set freely."""
         user_id = self._crm_key_value("user_id", vals["user_id"])
         if not user_id or not self._crm_user_is_restricted():
             return self.browse()
-        pool = self.filtered("crm_in_pool")
+        # where the pool is disabled there is no claim limit to keep
+        pool = self.filtered(lambda p: p.crm_in_pool and p._crm_pool_company().crm_pool_enabled)
         if pool and user_id != self.env.uid:
             raise UserError(
                 self.env._(

@@ -338,6 +338,17 @@ class TestPartnerPool(CrmStandardCommon):
             self.env["crm.standard.pool.claim"].search([("partner_id", "=", owned.id)])
         )
 
+    def test_salesperson_takes_an_unowned_customer_freely_where_the_pool_is_disabled(self):
+        self.company.crm_pool_enabled = False
+        unowned = self._idle_customer("No Pool Field Co", None)
+        # visible to them through their opportunity
+        self._create_opportunity(unowned, user_id=self.user_salesman.id)
+        self._as(self.user_salesman, unowned).write({"user_id": self.user_salesman.id})
+        self.assertEqual(unowned.user_id, self.user_salesman)
+        self.assertFalse(
+            self.env["crm.standard.pool.claim"].search([("partner_id", "=", unowned.id)])
+        )
+
     def test_claim_follows_the_pool_settings_of_the_customer_company(self):
         branch = self.env["res.company"].create(
             {
