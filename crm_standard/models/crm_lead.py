@@ -127,16 +127,45 @@ class CrmLead(models.Model):
         )
         return leads
 
+    def _crm_business_state(self):
+        """Per lead: (commercial partner id of an opportunity, else False; won)."""
+        return {
+            lead.id: (
+                lead.type == "opportunity" and lead.partner_id.commercial_partner_id.id,
+                lead.stage_id.is_won,
+            )
+            for lead in self
+        }
+
+    def _crm_new_business(self, before):
+        """The active opportunities of ``self`` that are new business since
+        ``before`` (``_crm_business_state``): newly the opportunity of their
+        customer (a new partner or type), or newly won. Moves between stages,
+        or between contacts of one customer, are none."""
+        return self.filtered(
+            lambda lead: (
+                lead.type == "opportunity"
+                and lead.active
+                and lead.partner_id
+                and (
+                    before[lead.id][0] != lead.partner_id.commercial_partner_id.id
+                    or (lead.stage_id.is_won and not before[lead.id][1])
+                )
+            )
+        )
+
     def write(self, vals):
         touches = LIFECYCLE_FIELDS.intersection(vals)
         before = self._crm_opportunity_partners() if touches else None
+        # a manual churn mark holds until new business: see _crm_new_business
+        state = self._crm_business_state() if {"partner_id", "type", "stage_id"} & touches else None
         res = super().write(vals)
         if touches:
             self._crm_schedule_customer_refresh(before)
             self._crm_schedule_customer_refresh(self._crm_opportunity_partners(), mark=True)
-            if touches - {"probability"}:
+            if state is not None:
                 self._crm_schedule_customer_refresh(
-                    self._crm_opportunity_partners(active_only=True), lift=True
+                    self._crm_new_business(state).partner_id, lift=True
                 )
         return res
 

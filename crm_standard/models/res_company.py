@@ -36,9 +36,10 @@ class ResCompany(models.Model):
     )
     crm_strict_required_fields = fields.Boolean(
         string="Enforce Required Fields on Save",
-        help="When set, saving a customer that lacks a required field fails. "
-        "Otherwise only 'Make Customer' checks them, and the form shows "
-        "what is missing.",
+        help="When set, saving a change to a customer that lacks a required field "
+        "fails; updates made by the system (a won opportunity, the public pool) "
+        "are not blocked. Otherwise only 'Make Customer' checks them, and the "
+        "form shows what is missing.",
     )
     crm_validate_formats = fields.Boolean(
         string="Validate E-mail and Phone Formats",

@@ -69,14 +69,25 @@ _LEGAL_SUFFIXES = re.compile(
 )
 
 
-_EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+(\.[^@\s<>()\[\],;:\"]+)+$")
+# An address: a local part, then a domain of two or more non-empty labels
+# (IDN labels, e.g. 例子.中国, included).
+_EMAIL_LABEL = r"[^@\s<>()\[\],;:\".]+"
+_EMAIL_ADDRESS = rf"[^@\s<>()\[\],;:\"]+@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL})+"
+_EMAIL_RE = re.compile(rf"^{_EMAIL_ADDRESS}$")
+# One item of the field: an address, or an optional name (plain, or quoted
+# and then holding commas) and the address in angle brackets.
+_EMAIL_ITEM = rf"(?:{_EMAIL_ADDRESS}|(?:\"(?:[^\"\\]|\\.)*\"\s*|[^<>@\",;]*)<{_EMAIL_ADDRESS}>)"
+# The whole field: items separated by commas or semicolons, nothing else.
+_EMAIL_FIELD_RE = re.compile(rf"^\s*{_EMAIL_ITEM}\s*(?:[,;]\s*{_EMAIL_ITEM}\s*)*[,;]?\s*$")
 
 
 def is_valid_email_field(value):
-    """Every address of an e-mail field is well formed (``a@b.cn``, ``Name <a@b.cn>``)."""
+    """Every address of an e-mail field is well formed (``a@b.cn``, ``Name <a@b.cn>``,
+    several separated by commas), and the field holds nothing else."""
     emails = tools.email_split(value or "")
     return (
         bool(emails)
+        and bool(_EMAIL_FIELD_RE.match(value))
         and value.count("@") == len(emails)
         and all(_EMAIL_RE.match(tools.email_normalize(email) or "") for email in emails)
     )
@@ -645,6 +656,13 @@ class ResPartner(models.Model):
     def action_make_customer(self):
         partners = self.commercial_partner_id
         partners._crm_check_required_fields()
+        if self._crm_user_is_restricted():
+            # the rule of the partners they create (_crm_default_owner): a
+            # restricted salesperson is the salesperson of the customer they
+            # make, which, owned by nobody, would be hidden from them
+            partners.filtered(lambda p: not p.is_crm_customer and not p.user_id).write(
+                {"user_id": self.env.uid}
+            )
         partners._crm_mark_customer()
         return True
 
@@ -677,7 +695,9 @@ class ResPartner(models.Model):
 
         Two grouped queries for the whole batch, whatever its size, on the
         commercial partner stored on the opportunity (no ``child_of``
-        expansion of the contacts).
+        expansion of the contacts). An opportunity is won on its closing
+        date, or on its creation date when it was created already won (Odoo
+        sets ``date_closed`` on a stage change only), as for the revenue.
         """
         stats = {pid: {"open": 0, "won": 0, "last_won": False} for pid in self.ids}
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
@@ -688,10 +708,19 @@ class ResPartner(models.Model):
         ]
         won_domain = base + [("stage_id.is_won", "=", True)]
         open_domain = base + [("stage_id.is_won", "=", False), ("probability", "<", 100)]
-        for partner, count, last in Lead._read_group(
-            won_domain, ["crm_commercial_partner_id"], ["__count", "date_closed:max"]
+        # the query of _read_group, with MAX(COALESCE(...)) as the aggregate
+        query = Lead._search(won_domain)
+        customer = Lead._field_to_sql(query.table, "crm_commercial_partner_id", query)
+        query.groupby = customer
+        last_won = SQL(
+            "MAX(COALESCE(%s, %s))",
+            Lead._field_to_sql(query.table, "date_closed", query),
+            Lead._field_to_sql(query.table, "create_date", query),
+        )
+        for partner_id, count, last in self.env.execute_query(
+            query.select(customer, SQL("COUNT(*)"), last_won)
         ):
-            stats[partner.id].update(won=count, last_won=last)
+            stats[partner_id].update(won=count, last_won=last or False)
         for partner, count in Lead._read_group(
             open_domain, ["crm_commercial_partner_id"], ["__count"]
         ):
@@ -1460,13 +1489,52 @@ class ResPartner(models.Model):
             self._crm_check_automatic_tags(before, auto)
         if vals.get("is_crm_customer"):
             self._crm_assign_customer_codes()
-        self._crm_after_save()
+        self._crm_after_save(vals)
         if _GRADING_INPUTS.intersection(vals) and not self.env.context.get("crm_skip_grading"):
             self.commercial_partner_id.filtered("is_crm_customer").sudo()._crm_recompute_grades()
         return res
 
-    def _crm_after_save(self):
+    @api.model
+    def _crm_system_fields(self):
+        """Partner fields the system writes by itself, never a user's edit of
+        the customer's data: the customer flag and code (first opportunity,
+        install), the lifecycle (opportunities won or lost, scheduled action,
+        churn mark), the salesperson and the public pool's dates (claim,
+        assignment, release), the grades, and Odoo's bounce counter.
+
+        A write of these fields only is not checked by strict mode (see
+        ``_crm_after_save``). Extension point: add the fields your own
+        automations write.
+        """
+        return {
+            "is_crm_customer",
+            "customer_code",
+            "lifecycle_stage",
+            "lifecycle_churn_date",
+            "last_won_date",
+            "user_id",
+            "crm_owner_date",
+            "crm_pool_release_date",
+            "crm_pool_previous_user_id",
+            "crm_pool_claim_user_id",
+            "crm_pool_claim_date",
+            *_GRADE_COLUMNS,
+            "message_bounce",
+        }
+
+    def _crm_after_save(self, vals=None):
+        """Strict mode: a customer saved without its required key fields fails.
+
+        ``vals`` is what a ``write`` wrote (``None`` for a create). The check
+        is the user's: a write of system fields only (``_crm_system_fields``:
+        an opportunity won, the public pool, the churn mark...) is not checked,
+        so that an incomplete customer can still be won, claimed or released,
+        while any save that edits its data (the form sends the fields edited)
+        still is.
+        """
         if self.env.context.get("crm_skip_quality_check"):
+            return
+        if vals is not None and set(vals) <= self._crm_system_fields():
             return
         strict = self.filtered(
             lambda p: (
@@ -2064,7 +2132,9 @@ class ResPartner(models.Model):
     def _crm_default_owner(self, vals_list):
         """A partner created by a restricted salesperson gets them as its
         salesperson, so that it stays visible to them (contacts follow their
-        company). An explicit ``user_id`` (or ``default_user_id``) wins."""
+        company). An explicit ``user_id`` (or ``default_user_id``) wins.
+        ``action_make_customer`` follows the same rule for the partners
+        nobody owns that they make customers."""
         if not self._crm_proposes_own_owner():
             return
         for vals in vals_list:

@@ -5,7 +5,10 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from odoo.addons.crm_standard.models.res_partner import normalize_company_name
+from odoo.addons.crm_standard.models.res_partner import (
+    is_valid_email_field,
+    normalize_company_name,
+)
 
 from .common import CrmStandardCommon
 
@@ -286,6 +289,83 @@ class TestLifecycle(CrmStandardCommon):
         self._run_precommit()
         self.assertEqual(partner.lifecycle_stage, "churned", "losing a deal is no new business")
 
+    def test_manual_churn_holds_through_moves_of_existing_opportunities(self):
+        """Only new business lifts the mark: a new opportunity of the customer
+        or one won. Moving an open one between stages, losing it, restoring
+        it or handing it to another contact of the customer keeps it."""
+        stage_qualified = self.env["crm.stage"].create({"name": "Qualified (test)", "sequence": 2})
+        partner = self._create_customer()
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": partner.id})
+        self._create_opportunity(partner, won=True)
+        lead = self._create_opportunity(partner)
+        partner.action_mark_churned()
+        for vals in (
+            {"stage_id": stage_qualified.id},
+            {"probability": 55},
+            {"partner_id": contact.id},
+            {"stage_id": self.stage_new.id, "partner_id": partner.id},
+        ):
+            lead.write(dict(vals))  # Odoo adds to the dict it writes
+            self._run_precommit()
+            self.assertTrue(partner.lifecycle_churn_date, f"kept after {vals}")
+            self.assertEqual(partner.lifecycle_stage, "churned", f"kept after {vals}")
+        lead.action_set_lost()
+        self._run_precommit()
+        self.assertEqual(partner.lifecycle_stage, "churned", "losing it keeps the mark")
+        lead.action_unarchive()
+        self._run_precommit()
+        self.assertEqual(partner.lifecycle_stage, "churned", "restoring it is no new business")
+        lead.action_set_won()
+        self._run_precommit()
+        self.assertFalse(partner.lifecycle_churn_date, "winning it lifts the mark")
+        self.assertEqual(partner.lifecycle_stage, "repeat")
+
+    def test_manual_churn_lifted_by_an_opportunity_becoming_the_customers(self):
+        partner = self._create_customer()
+        self._create_opportunity(partner, won=True)
+        other = self._create_customer("Other Co")
+        moved = self._create_opportunity(other)
+        partner.action_mark_churned()
+        moved.partner_id = partner
+        self._run_precommit()
+        self.assertFalse(partner.lifecycle_churn_date, "a new opportunity of the customer")
+        self.assertEqual(partner.lifecycle_stage, "deal")
+        partner.action_mark_churned()
+        lead = self.env["crm.lead"].create(
+            {"name": "Inbound", "type": "lead", "partner_id": partner.id}
+        )
+        self._run_precommit()
+        self.assertEqual(partner.lifecycle_stage, "churned", "a lead is not an opportunity yet")
+        lead.convert_opportunity(partner)
+        self._run_precommit()
+        self.assertFalse(partner.lifecycle_churn_date, "a lead converted to an opportunity")
+
+    def test_opportunity_created_won_counts_its_creation_as_last_win(self):
+        """Odoo sets ``date_closed`` on a stage write only: an opportunity
+        created in a won stage was won when it was created."""
+        self.company.crm_churn_months = 12
+        now = fields.Datetime.now()
+        partner = self._create_customer()
+        lead = self._create_opportunity(partner, won=True)
+        self.assertFalse(lead.date_closed)
+        self.assertEqual(partner.last_won_date, now.date())
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s",
+            [now - timedelta(days=400), lead.id],
+        )
+        self.env.invalidate_all()
+        self.env["res.partner"]._cron_crm_recompute_lifecycle()
+        self.assertEqual(partner.last_won_date, (now - timedelta(days=400)).date())
+        self.assertEqual(partner.lifecycle_stage, "churned")
+        # a closing date counts instead of the creation date, even an older one
+        closed = self._create_opportunity(partner)
+        closed.action_set_won()
+        self._run_precommit()
+        self.assertEqual(partner.last_won_date, now.date())
+        closed.date_closed = now - timedelta(days=500)
+        self.env["res.partner"]._cron_crm_recompute_lifecycle()
+        self.assertEqual(partner.last_won_date, (now - timedelta(days=400)).date())
+
     def test_no_win_for_churn_period_is_churned_by_cron(self):
         self.company.crm_churn_months = 12
         partner = self._create_customer()
@@ -397,6 +477,64 @@ class TestDataQuality(CrmStandardCommon):
             {"name": "Gap Co", "is_company": True, "is_crm_customer": True}
         )
         self.assertIn("Industry", partner.crm_missing_fields)
+
+    def test_malformed_emails_rejected(self):
+        partner = self._create_customer(is_crm_customer=True)
+        for email in (
+            "a@b..cn",
+            "a@.b.cn",
+            "a@b.cn.",
+            "zhang@acme.cn junk",
+            "junk zhang@acme.cn",
+            "Zhang <zhang@acme.cn> junk",
+            "zhang@acme.cn li@acme.cn",
+            "zhang@acme.cn, li@acme..cn",
+        ):
+            self.assertFalse(is_valid_email_field(email), email)
+            with self.assertRaisesRegex(ValidationError, "E-mail"), self.env.cr.savepoint():
+                partner.email = email
+
+    def test_valid_email_forms_still_accepted(self):
+        partner = self._create_customer(is_crm_customer=True)
+        for email in (
+            "zhang@acme.cn",
+            "a.b+tag@sub.acme.example.com",
+            "Ops <ops@valid.example.com>",
+            "<ops@valid.example.com>",
+            '"Zhang, San" <zhang@acme.cn>',
+            "zhang@acme.cn, li@acme.cn",
+            "zhang@acme.cn; li@acme.cn",
+            "Zhang San <zhang@acme.cn>, Li Si <li@acme.cn>",
+            "张三 <zhang@例子.中国>",
+            "zhang@例子.中国",
+        ):
+            self.assertTrue(is_valid_email_field(email), email)
+            partner.email = email
+            self.assertEqual(partner.email, email)
+
+    def test_strict_mode_lets_system_writes_through(self):
+        """The strict check is the user's: opportunities, the lifecycle and
+        Odoo's own bookkeeping still write an incomplete customer."""
+        self.company.crm_strict_required_fields = True
+        partner = self._create_customer("No Industry Co", industry_id=False)
+        lead = self._create_opportunity(partner)
+        self.assertTrue(partner.is_crm_customer, "its first opportunity makes it a customer")
+        self.assertEqual(partner.lifecycle_stage, "intent")
+        lead.action_set_won()
+        self._run_precommit()
+        self.assertEqual(partner.lifecycle_stage, "deal")
+        self.assertTrue(partner.last_won_date)
+        partner.action_mark_churned()
+        self.assertEqual(partner.lifecycle_stage, "churned")
+        partner.action_recompute_lifecycle()
+        self.assertEqual(partner.lifecycle_stage, "deal")
+        partner._message_receive_bounce(partner.email, partner)
+        self.assertEqual(partner.message_bounce, 1)
+        # a user's save of the customer still gets the check
+        with self.assertRaisesRegex(ValidationError, "lacks required key fields: Industry"):
+            partner.with_user(self.user_sales_manager).write({"website": "https://x.example.com"})
+        partner.with_user(self.user_sales_manager).write({"industry_id": self.industry_it.id})
+        self.assertEqual(partner.industry_id, self.industry_it)
 
     def test_strict_mode_blocks_saving_incomplete_customer(self):
         self.company.crm_strict_required_fields = True

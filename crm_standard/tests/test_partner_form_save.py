@@ -258,3 +258,23 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
         self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
         self.env.invalidate_all()
         self.assertEqual(own.user_id, self.user_salesman, "nothing is saved")
+
+    def test_make_customer_from_the_form_keeps_the_partner_readable(self):
+        """The button on an open partner nobody owns, then the form's reload."""
+        partner = self._create_customer("Form Make Customer Co", user_id=False)
+        spec = self._form_spec(self.user_salesman)
+        self.authenticate(self.user_salesman.login, self.user_salesman.login)
+        __, error = self._rpc(
+            "/web/dataset/call_button/res.partner/action_make_customer",
+            {
+                "model": "res.partner",
+                "method": "action_make_customer",
+                "args": [[partner.id]],
+                "kwargs": {"context": {}},
+            },
+        )
+        self.assertFalse(error)
+        record, error = self._call_kw("web_read", [[partner.id]], {"specification": spec})
+        self.assertFalse(error, "the form reloads")
+        self.assertEqual(record[0]["user_id"]["id"], self.user_salesman.id)
+        self.assertTrue(record[0]["is_crm_customer"])

@@ -382,6 +382,21 @@ class TestPartnerPool(CrmStandardCommon):
         with self.assertRaisesRegex(UserError, "disabled"):
             self._as(self.user_sales_manager, shared).action_crm_pool_claim()
 
+    def test_strict_mode_does_not_block_the_pool(self):
+        """Release, claim and assignment are no edits of the customer: an
+        incomplete customer goes through the pool in strict mode."""
+        idle = self._idle_customer("Strict Idle Co", self.user_salesman)
+        pool = self._idle_customer("Strict Pool Co", None)
+        (idle | pool).industry_id = False
+        self.company.crm_strict_required_fields = True
+        released = self._run_cron()
+        self.assertFalse(idle.user_id)
+        self.assertIn(idle, released[self.user_salesman])
+        idle.with_user(self.user_salesman).action_crm_pool_claim()
+        self.assertEqual(idle.user_id, self.user_salesman)
+        pool.with_user(self.user_sales_manager)._crm_pool_assign(self.user_colleague)
+        self.assertEqual(pool.user_id, self.user_colleague)
+
     def test_pool_settings_are_checked(self):
         with self.assertRaisesRegex(ValidationError, "Release After"), self.env.cr.savepoint():
             self.company.crm_pool_days = 0

@@ -480,6 +480,27 @@ class TestPartnerVisibility(CrmStandardCommon):
         )
         self.assertEqual(saved[0]["user_id"]["id"], self.user_salesman.id)
 
+    def test_make_customer_gives_an_unowned_partner_to_the_restricted_salesperson(self):
+        """As a partner they create: without it, the customer nobody owns
+        would vanish from them (no public pool)."""
+        self.company.crm_pool_enabled = False
+        partner = self._create_customer("Open Unowned Co", user_id=False)
+        owned = self._create_customer("Open Owned Co", user_id=self.user_colleague.id)
+        self.assertEqual(self._visible(self.user_salesman, partner | owned), partner | owned)
+        self._as(self.user_salesman, partner | owned).action_make_customer()
+        self.assertTrue(partner.is_crm_customer)
+        self.assertEqual(partner.user_id, self.user_salesman)
+        self.assertEqual(owned.user_id, self.user_colleague, "a salesperson set stays")
+        self.env.invalidate_all()
+        self.assertEqual(
+            self._as(self.user_salesman, partner).read(["name"])[0]["name"], "Open Unowned Co"
+        )
+        # a salesperson who sees every document leaves it unowned
+        other = self._create_customer("Open Unowned Too Co", user_id=False)
+        self._as(self.user_salesman_all, other).action_make_customer()
+        self.assertTrue(other.is_crm_customer)
+        self.assertFalse(other.user_id)
+
     def test_all_documents_salesperson_creates_without_default_owner(self):
         new = self._as(self.user_salesman_all, "res.partner").create({"name": "Unowned Co"})
         self.assertFalse(new.user_id)
