@@ -76,7 +76,10 @@ _EMAIL_ADDRESS = rf"[^@\s<>()\[\],;:\"]+@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL})+"
 _EMAIL_RE = re.compile(rf"^{_EMAIL_ADDRESS}$")
 # One item of the field: an address, or an optional name (plain, or quoted
 # and then holding commas) and the address in angle brackets.
-_EMAIL_ITEM = rf"(?:{_EMAIL_ADDRESS}|(?:\"(?:[^\"\\]|\\.)*\"\s*|[^<>@\",;]*)<{_EMAIL_ADDRESS}>)"
+# The name starts with no blank: the blanks around an item are the
+# separator's, else the match would backtrack exponentially on a bad field.
+_EMAIL_NAME = r"(?:\"(?:[^\"\\]|\\.)*\"\s*|[^<>@\",;\s][^<>@\",;]*)?"
+_EMAIL_ITEM = rf"(?:{_EMAIL_ADDRESS}|{_EMAIL_NAME}<{_EMAIL_ADDRESS}>)"
 # The whole field: items separated by commas or semicolons, nothing else.
 _EMAIL_FIELD_RE = re.compile(rf"^\s*{_EMAIL_ITEM}\s*(?:[,;]\s*{_EMAIL_ITEM}\s*)*[,;]?\s*$")
 
