@@ -709,10 +709,51 @@ class TestTicketAccess(CrmStandardTicketCommon):
             self.mine | self.unassigned | self.colleague | self.other_team | self.other_customer
         )
 
-    def test_agent_sees_own_and_team_unassigned_tickets(self):
-        self.assertEqual(self._visible(self.user_service_agent), self.mine | self.unassigned)
+    def _form_save(self, user, ticket, vals):
+        """What the form's Save does: ``web_save``, which re-reads the record as ``user``."""
+        spec = {
+            "name": {},
+            "user_id": {"fields": {"display_name": {}}},
+            "team_id": {"fields": {"display_name": {}}},
+            "stage_id": {"fields": {"display_name": {}}},
+        }
+        return self._as(user, ticket).web_save(vals, spec)[0]
+
+    def test_agent_reads_team_tickets_and_writes_own_and_unassigned_only(self):
+        # the colleague's tickets of the agent's team are readable (read-only),
+        # the ticket without team is not
+        self.assertEqual(
+            self._visible(self.user_service_agent),
+            self.mine | self.unassigned | self.colleague | self.other_customer,
+        )
+        everything = self.mine | self.unassigned | self.colleague | self.other_team
+        writable = self._as(self.user_service_agent, everything)._filtered_access("write")
+        self.assertEqual(writable, self.mine | self.unassigned)
         with self.assertRaises(AccessError):
-            self.colleague.with_user(self.user_service_agent).read(["name"])
+            self._as(self.user_service_agent, self.colleague).write({"name": "Taken over"})
+        with self.assertRaises(AccessError):
+            self._as(self.user_service_agent, self.other_team).read(["name"])
+
+    def test_agent_hands_own_ticket_to_a_colleague_in_one_form_save(self):
+        values = self._form_save(self.user_service_agent, self.mine, {"user_id": self.agent_b.id})
+        self.assertEqual(values["user_id"]["id"], self.agent_b.id)
+        self.assertEqual(self.mine.user_id, self.agent_b)
+        with self.assertRaises(AccessError):
+            self._as(self.user_service_agent, self.mine).write({"name": "Still mine?"})
+
+    def test_agent_moves_unassigned_ticket_to_another_team_of_theirs(self):
+        # the other team gives it to a colleague: the agent keeps read access only
+        team_2 = self.env["crm.standard.ticket.team"].create(
+            {
+                "name": "Second line",
+                "member_ids": [Command.set((self.user_service_agent | self.agent_b).ids)],
+                "unavailable_member_ids": [Command.set(self.user_service_agent.ids)],
+            }
+        )
+        values = self._form_save(self.user_service_agent, self.unassigned, {"team_id": team_2.id})
+        self.assertEqual(values["team_id"]["id"], team_2.id)
+        self.assertEqual(self.unassigned.team_id, team_2)
+        self.assertEqual(self.unassigned.user_id, self.agent_b)
 
     def test_agent_can_work_on_own_ticket(self):
         self.mine.with_user(self.user_service_agent).stage_id = self.ticket_stage_progress
