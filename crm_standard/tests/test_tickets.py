@@ -755,6 +755,21 @@ class TestTicketAccess(CrmStandardTicketCommon):
         self.assertEqual(self.unassigned.team_id, team_2)
         self.assertEqual(self.unassigned.user_id, self.agent_b)
 
+    def test_opportunity_field_is_in_the_ticket_views_of_salespeople_only(self):
+        # service agents have no access to crm.lead
+        for user, shown in (
+            (self.user_service_agent, False),
+            (self.user_service_manager, False),
+            (self.user_salesman, True),
+            (self.user_sales_manager, True),
+        ):
+            views = self._as(user, "crm.standard.ticket").get_views(
+                [(False, "form"), (False, "search")]
+            )
+            for view_type in ("form", "search"):
+                arch = views["views"][view_type]["arch"]
+                self.assertEqual('name="lead_id"' in arch, shown, (user.login, view_type))
+
     def test_agent_can_work_on_own_ticket(self):
         self.mine.with_user(self.user_service_agent).stage_id = self.ticket_stage_progress
         self.assertEqual(self.mine.stage_id, self.ticket_stage_progress)
