@@ -40,8 +40,32 @@ class CrmStandardTicket(models.Model):
     _check_company_auto = True
 
     def _default_stage_id(self):
+        company_id = self.env.context.get("default_company_id")
+        return self._crm_first_stage(
+            self.env["res.company"].browse(company_id) if company_id else self.env.company
+        )
+
+    @api.model
+    def _crm_first_stage(self, company):
+        """Stage new tickets of ``company`` start in: the first of its own or shared stages."""
         return self.env["crm.standard.ticket.stage"].search(
-            [("company_id", "in", [False, self.env.company.id])], limit=1
+            [("company_id", "in", [False, company.id])], limit=1
+        )
+
+    @api.model
+    def _crm_reopen_stage(self, company):
+        """Stage a solved ticket of ``company`` goes back to when its customer replies.
+
+        The first open stage after the first one, among the stages of ``company``
+        and the shared ones. Extension point: override to reopen elsewhere.
+        """
+        return self.env["crm.standard.ticket.stage"].search(
+            [
+                ("is_closed", "=", False),
+                ("id", "!=", self._crm_first_stage(company).id),
+                ("company_id", "in", [False, company.id]),
+            ],
+            limit=1,
         )
 
     def _default_team_id(self):
@@ -358,6 +382,16 @@ class CrmStandardTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if "default_stage_id" not in self.env.context:
+            # the first stage of the ticket's company, not of the current one
+            # (e-mails to another company's alias are processed as superuser)
+            first_stages = {}
+            for vals in vals_list:
+                if vals.get("company_id") and not vals.get("stage_id"):
+                    company = self.env["res.company"].browse(vals["company_id"])
+                    if company not in first_stages:
+                        first_stages[company] = self._crm_first_stage(company)
+                    vals["stage_id"] = first_stages[company].id
         new_label = self.env._("New")
         todo = [vals for vals in vals_list if vals.get("number", new_label) == new_label]
         for vals, number in zip(todo, self._crm_next_numbers(len(todo)), strict=True):
@@ -384,11 +418,11 @@ class CrmStandardTicket(models.Model):
         old_stages, extra = {}, {}
         if "stage_id" in vals:
             new_stage = self.env["crm.standard.ticket.stage"].browse(vals["stage_id"])
-            first_stage = self._default_stage_id()
+            first_stages = {c: self._crm_first_stage(c) for c in self.company_id}
             old_stages = {t: t.stage_id for t in self if t.stage_id != new_stage}
             now = fields.Datetime.now()
             for ticket, old in old_stages.items():
-                if not ticket.first_response_date and old == first_stage:
+                if not ticket.first_response_date and old == first_stages[ticket.company_id]:
                     extra.setdefault(ticket, {})["first_response_date"] = now
                 if new_stage.is_closed and not old.is_closed:
                     extra.setdefault(ticket, {})["solve_date"] = now
@@ -480,12 +514,10 @@ class CrmStandardTicket(models.Model):
         author = msg_dict.get("author_id")
         reopen = self.filtered(lambda t: t.is_closed and author and author == t.partner_id.id)
         res = super().message_update(msg_dict, update_vals=update_vals)
-        if reopen:
-            stage = self.env["crm.standard.ticket.stage"].search(
-                [("is_closed", "=", False), ("id", "!=", self._default_stage_id().id)], limit=1
-            )
+        for company, tickets in reopen.grouped("company_id").items():
+            stage = self._crm_reopen_stage(company)
             if stage:
-                reopen.write({"stage_id": stage.id})
+                tickets.write({"stage_id": stage.id})
         return res
 
     def _message_post_after_hook(self, message, msg_vals):

@@ -596,6 +596,54 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
         )
         self.assertFalse(ticket.is_closed)
 
+    def _company_b_ticket(self, msgid):
+        """A ticket of company B, created by an e-mail to its team's alias."""
+        company_b = self.env["res.company"].create(
+            {"name": "Company B", "alias_domain_id": self.alias_domain.id}
+        )
+        team_b = self.env["crm.standard.ticket.team"].create(
+            {
+                "name": "Support B",
+                "company_id": company_b.id,
+                "assignment_method": "manual",
+                "alias_name": "help-b",
+                "alias_domain_id": self.alias_domain.id,
+            }
+        )
+        raw = RAW_NEW.format(
+            to=team_b.alias_email,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="Scanner",
+            msgid=msgid,
+            body="Broken.",
+        )
+        ticket = self.Ticket.browse(self.env["mail.thread"].message_process(False, raw))
+        self.assertEqual(ticket.company_id, company_b)
+        return ticket
+
+    def test_alias_of_another_company_starts_tickets_in_a_stage_of_that_company(self):
+        self.Stage.create({"name": "A: Inbox", "sequence": 0, "company_id": self.company.id})
+        ticket = self._company_b_ticket("company-b-1@huayu.example.com")
+        self.assertEqual(ticket.stage_id, self.ticket_stage_new)
+
+    def test_customer_reply_reopens_into_a_stage_of_the_ticket_company(self):
+        ticket = self._company_b_ticket("company-b-2@huayu.example.com")
+        ticket.stage_id = self.ticket_stage_solved
+        self.Stage.create({"name": "A: Triage", "sequence": 5, "company_id": self.company.id})
+        raw = RAW_REPLY.format(
+            to=ticket.team_id.alias_email,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="Scanner",
+            msgid="company-b-3@huayu.example.com",
+            parent="company-b-2@huayu.example.com",
+            body="Broken again.",
+        )
+        self.env["mail.thread"].message_process(False, raw)
+        self.assertFalse(ticket.is_closed)
+        self.assertEqual(ticket.stage_id, self.ticket_stage_progress)
+
 
 @tagged("post_install", "-at_install")
 class TestTicketSatisfaction(CrmStandardTicketCommon):
