@@ -183,6 +183,7 @@ class CrmStandardTicket(models.Model):
     sla_id = fields.Many2one(
         "crm.standard.ticket.sla",
         string="SLA Policy",
+        check_company=True,
         compute="_compute_sla_id",
         store=True,
         readonly=False,

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import CrmStandardCommon, TwoConnectionsCase
@@ -333,6 +333,18 @@ class TestTicketSla(CrmStandardTicketCommon):
         with freeze_time(datetime(2026, 11, 20, 21, 0)):
             ticket.stage_id = self.ticket_stage_progress
         self.assertEqual(ticket.sla_status, "breached")
+
+    def test_sla_policy_of_another_company_is_refused(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        sla_b = self.env["crm.standard.ticket.sla"].create(
+            {"name": "Company B: 1h / 2h", "company_id": company_b.id}
+        )
+        ticket = self._ticket()
+        with self.assertRaises(UserError):
+            ticket.sla_id = sla_b
+        self.assertEqual(ticket.sla_id, self.sla)
+        domain = self.Ticket.fields_get(["sla_id"])["sla_id"]["domain"]
+        self.assertIn("company_id", str(domain), "the form offers the policies of the company")
 
 
 @tagged("post_install", "-at_install")
