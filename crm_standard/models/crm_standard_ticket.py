@@ -266,9 +266,17 @@ class CrmStandardTicket(models.Model):
         "sla_id.resolution_hours",
         "date_received",
         "team_id.resource_calendar_id",
+        "is_closed",
+        "solve_date",
     )
     def _compute_deadlines(self):
         for ticket in self:
+            if ticket._crm_sla_frozen():
+                # solved: a later change of the policy or of the working hours
+                # must not rewrite the SLA history (Ticket Analysis)
+                ticket.response_deadline = ticket._origin.response_deadline
+                ticket.resolution_deadline = ticket._origin.resolution_deadline
+                continue
             start = ticket.date_received or fields.Datetime.now()
             sla = ticket.sla_id
             ticket.response_deadline = ticket._crm_add_working_hours(start, sla.response_hours)
@@ -289,12 +297,15 @@ class CrmStandardTicket(models.Model):
         "resolution_deadline",
         "first_response_date",
         "solve_date",
+        "is_closed",
         "sla_id.at_risk_percent",
     )
     def _compute_sla_status(self):
         now = fields.Datetime.now()
         for ticket in self:
-            ticket.sla_status = ticket._crm_sla_status_at(now)
+            # solved: judged when the SLA clock stopped, so the status never moves again
+            when = ticket.solve_date if ticket._crm_sla_frozen() else now
+            ticket.sla_status = ticket._crm_sla_status_at(when)
 
     @api.depends("sla_status")
     def _compute_sla_compliance(self):
@@ -330,20 +341,29 @@ class CrmStandardTicket(models.Model):
             return round(calendar.get_work_hours_count(start, end, compute_leaves=True), 2)
         return round((end - start).total_seconds() / 3600, 2)
 
+    def _crm_sla_frozen(self):
+        """Whether the SLA of the ticket is settled: it is solved (closing stage, solve date).
+
+        A settled ticket keeps the deadlines it was solved against and its
+        status at the solve date; reopening it unsettles it.
+        """
+        self.ensure_one()
+        return self.is_closed and bool(self.solve_date)
+
     def _crm_sla_status_at(self, now):
         """SLA status of the ticket at ``now`` from its stored deadlines.
 
         Breached when a deadline was missed (late first response, late
         solution, or a pending deadline in the past); at risk when less than
-        the policy's 'At Risk Below (%)' of the time allowed is left.
+        the policy's 'At Risk Below (%)' of the time allowed is left. Solving
+        the ticket also answers it.
         """
         self.ensure_one()
         status = "on_track"
         ratio = (self.sla_id.at_risk_percent if self.sla_id else 25) / 100.0
-        start = self.date_received
-        for deadline, done in (
-            (self.response_deadline, self.first_response_date),
-            (self.resolution_deadline, self.solve_date),
+        for deadline, done, start in (
+            (self.response_deadline, self.first_response_date or self.solve_date, self.date_received),
+            (self.resolution_deadline, self.solve_date, self.date_received),
         ):
             if not deadline:
                 continue
@@ -383,6 +403,8 @@ class CrmStandardTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            vals.pop("solve_date", None)  # set below from the stage
         if "default_stage_id" not in self.env.context:
             # the first stage of the ticket's company, not of the current one
             # (e-mails to another company's alias are processed as superuser)
@@ -401,6 +423,8 @@ class CrmStandardTicket(models.Model):
         now = fields.Datetime.now()
         closed = tickets.filtered("is_closed")
         if closed:
+            # the deadlines first: the solve date freezes them
+            closed._recompute_recordset(["response_deadline", "resolution_deadline"])
             closed.sudo().solve_date = now
         tickets.filtered(lambda t: t.partner_id)._crm_subscribe_customer()
         tickets._crm_auto_assign()

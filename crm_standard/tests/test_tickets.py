@@ -346,6 +346,55 @@ class TestTicketSla(CrmStandardTicketCommon):
         domain = self.Ticket.fields_get(["sla_id"])["sla_id"]["domain"]
         self.assertIn("company_id", str(domain), "the form offers the policies of the company")
 
+    def _solved_on_time(self):
+        """A ticket received Friday 15:00, solved Friday 16:00 (on time)."""
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(date_received=FRIDAY_3PM)
+        with freeze_time(datetime(2026, 11, 20, 16, 0)):
+            ticket.stage_id = self.ticket_stage_solved
+            self.assertEqual(ticket.sla_status, "on_track")
+        return ticket
+
+    def test_tightening_a_policy_keeps_the_deadlines_and_status_of_solved_tickets(self):
+        solved = self._solved_on_time()
+        deadlines = (solved.response_deadline, solved.resolution_deadline)
+        with freeze_time(FRIDAY_3PM):
+            pending = self._ticket(name="Still open", date_received=FRIDAY_3PM)
+        self.sla.write({"response_hours": 0.5, "resolution_hours": 0.5})
+        self.env.invalidate_all()  # values as stored
+        self.assertEqual((solved.response_deadline, solved.resolution_deadline), deadlines)
+        self.assertEqual(solved.sla_status, "on_track")
+        self.assertEqual(solved.sla_compliance, 100.0)
+        self.assertEqual(pending.response_deadline, FRIDAY_3PM + timedelta(minutes=30))
+
+    def test_editing_a_solved_ticket_keeps_its_deadlines(self):
+        solved = self._solved_on_time()
+        deadlines = (solved.response_deadline, solved.resolution_deadline)
+        urgent = self.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Urgent: 0.5h / 0.5h",
+                "team_id": self.team.id,
+                "priority": "3",
+                "response_hours": 0.5,
+                "resolution_hours": 0.5,
+            }
+        )
+        with Form(solved) as form:
+            form.priority = "3"
+        self.assertEqual(solved.sla_id, urgent)
+        self.env.invalidate_all()
+        self.assertEqual((solved.response_deadline, solved.resolution_deadline), deadlines)
+        self.assertEqual(solved.sla_status, "on_track")
+
+    def test_ticket_recorded_as_solved_gets_its_deadlines(self):
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(stage_id=self.ticket_stage_solved.id)
+            self.env.invalidate_all()
+            self.assertEqual(ticket.solve_date, FRIDAY_3PM)
+            self.assertEqual(ticket.response_deadline, datetime(2026, 11, 20, 19, 0))
+            self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 21, 15, 0))
+            self.assertEqual(ticket.sla_status, "on_track")
+
 
 @tagged("post_install", "-at_install")
 class TestTicketFirstResponse(CrmStandardTicketCommon):
