@@ -216,6 +216,12 @@ class CrmStandardTicket(models.Model):
         "between reception and first response.",
     )
     solve_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
+    reopen_date = fields.Datetime(
+        string="Reopened On",
+        readonly=True,
+        copy=False,
+        help="Last time the solved ticket was reopened: the resolution time counts from then.",
+    )
     sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA Status",
@@ -265,6 +271,7 @@ class CrmStandardTicket(models.Model):
         "sla_id.response_hours",
         "sla_id.resolution_hours",
         "date_received",
+        "reopen_date",
         "team_id.resource_calendar_id",
         "is_closed",
         "solve_date",
@@ -280,7 +287,10 @@ class CrmStandardTicket(models.Model):
             start = ticket.date_received or fields.Datetime.now()
             sla = ticket.sla_id
             ticket.response_deadline = ticket._crm_add_working_hours(start, sla.response_hours)
-            ticket.resolution_deadline = ticket._crm_add_working_hours(start, sla.resolution_hours)
+            # reopened: a fresh resolution window from the reopening
+            ticket.resolution_deadline = ticket._crm_add_working_hours(
+                ticket.reopen_date or start, sla.resolution_hours
+            )
 
     @api.depends("first_response_date", "date_received", "team_id.resource_calendar_id")
     def _compute_first_response_hours(self):
@@ -297,6 +307,7 @@ class CrmStandardTicket(models.Model):
         "resolution_deadline",
         "first_response_date",
         "solve_date",
+        "reopen_date",
         "is_closed",
         "sla_id.at_risk_percent",
     )
@@ -356,14 +367,15 @@ class CrmStandardTicket(models.Model):
         Breached when a deadline was missed (late first response, late
         solution, or a pending deadline in the past); at risk when less than
         the policy's 'At Risk Below (%)' of the time allowed is left. Solving
-        the ticket also answers it.
+        the ticket also answers it; the resolution time of a reopened ticket
+        counts from the reopening.
         """
         self.ensure_one()
         status = "on_track"
         ratio = (self.sla_id.at_risk_percent if self.sla_id else 25) / 100.0
         for deadline, done, start in (
             (self.response_deadline, self.first_response_date or self.solve_date, self.date_received),
-            (self.resolution_deadline, self.solve_date, self.date_received),
+            (self.resolution_deadline, self.solve_date, self.reopen_date or self.date_received),
         ):
             if not deadline:
                 continue
@@ -452,7 +464,7 @@ class CrmStandardTicket(models.Model):
                 if new_stage.is_closed and not old.is_closed:
                     extra.setdefault(ticket, {})["solve_date"] = now
                 elif old.is_closed and not new_stage.is_closed:
-                    extra.setdefault(ticket, {})["solve_date"] = False
+                    extra.setdefault(ticket, {}).update(solve_date=False, reopen_date=now)
         res = super().write(vals)
         if old_stages:
             groups = defaultdict(list)

@@ -395,6 +395,21 @@ class TestTicketSla(CrmStandardTicketCommon):
             self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 21, 15, 0))
             self.assertEqual(ticket.sla_status, "on_track")
 
+    def test_reopened_ticket_gets_a_fresh_resolution_window(self):
+        ticket = self._solved_on_time()
+        # Sunday 10:00, after the resolution deadline (Saturday 15:00)
+        reopened_at = datetime(2026, 11, 22, 10, 0)
+        with freeze_time(reopened_at):
+            ticket.stage_id = self.ticket_stage_progress
+            self.assertFalse(ticket.solve_date)
+            self.assertEqual(ticket.reopen_date, reopened_at)
+            self.assertEqual(ticket.resolution_deadline, reopened_at + timedelta(hours=24))
+            self.assertEqual(ticket.response_deadline, datetime(2026, 11, 20, 19, 0))
+            self.assertEqual(ticket.sla_status, "on_track")
+        with freeze_time(datetime(2026, 11, 23, 11, 0)):  # Monday, after the new deadline
+            self.Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "breached")
+
 
 @tagged("post_install", "-at_install")
 class TestTicketFirstResponse(CrmStandardTicketCommon):
