@@ -1,6 +1,6 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from markupsafe import Markup
 
@@ -310,13 +310,20 @@ class CrmStandardTicket(models.Model):
         "reopen_date",
         "is_closed",
         "sla_id.at_risk_percent",
+        "sla_id.response_hours",
+        "sla_id.resolution_hours",
+        "team_id.resource_calendar_id",
     )
     def _compute_sla_status(self):
         now = fields.Datetime.now()
+        intervals = self._crm_work_intervals(now)
         for ticket in self:
-            # solved: judged when the SLA clock stopped, so the status never moves again
-            when = ticket.solve_date if ticket._crm_sla_frozen() else now
-            ticket.sla_status = ticket._crm_sla_status_at(when)
+            if ticket._crm_sla_frozen():
+                # solved: judged when the SLA clock stopped, so the status never moves again
+                ticket.sla_status = ticket._crm_sla_status_at(ticket.solve_date)
+            else:
+                calendar = ticket.team_id.resource_calendar_id if intervals else None
+                ticket.sla_status = ticket._crm_sla_status_at(now, intervals.get(calendar))
 
     @api.depends("sla_status")
     def _compute_sla_compliance(self):
@@ -343,14 +350,51 @@ class CrmStandardTicket(models.Model):
                 return deadline
         return start + timedelta(hours=hours)
 
-    def _crm_working_hours_between(self, start, end):
+    def _crm_working_hours_between(self, start, end, intervals=None):
+        """Working hours of the team from ``start`` to ``end``; calendar hours without schedule.
+
+        ``intervals``: work intervals of the team's calendar covering the
+        period (see ``_crm_work_intervals``), to count many tickets at once.
+        """
         self.ensure_one()
         if end <= start:
             return 0.0
         calendar = self.team_id.resource_calendar_id
-        if calendar:
+        if calendar and intervals is None:
             return round(calendar.get_work_hours_count(start, end, compute_leaves=True), 2)
+        if calendar:
+            start, end = start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc)
+            seconds = sum(
+                (min(stop, end) - max(begin, start)).total_seconds()
+                for begin, stop, __ in intervals
+                if begin < end and stop > start
+            )
+            return round(seconds / 3600, 2)
         return round((end - start).total_seconds() / 3600, 2)
+
+    def _crm_work_intervals(self, start):
+        """{calendar: its work intervals from ``start`` to the last pending deadline
+        of its tickets in ``self``}: two queries per team calendar, not per ticket."""
+        ends = {}
+        for ticket in self:
+            if ticket._crm_sla_frozen():
+                continue
+            for deadline, done in (
+                (ticket.response_deadline, ticket.first_response_date),
+                (ticket.resolution_deadline, ticket.solve_date),
+            ):
+                if not deadline or done or deadline <= start:
+                    continue  # no time left to count (the team is not even read)
+                calendar = ticket.team_id.resource_calendar_id
+                if calendar:
+                    ends[calendar] = max(ends.get(calendar, deadline), deadline)
+        utc_start = start.replace(tzinfo=timezone.utc)
+        return {
+            calendar: calendar._work_intervals_batch(
+                utc_start, end.replace(tzinfo=timezone.utc), compute_leaves=True
+            )[False]
+            for calendar, end in ends.items()
+        }
 
     def _crm_sla_frozen(self):
         """Whether the SLA of the ticket is settled: it is solved (closing stage, solve date).
@@ -361,33 +405,32 @@ class CrmStandardTicket(models.Model):
         self.ensure_one()
         return self.is_closed and bool(self.solve_date)
 
-    def _crm_sla_status_at(self, now):
+    def _crm_sla_status_at(self, now, intervals=None):
         """SLA status of the ticket at ``now`` from its stored deadlines.
 
         Breached when a deadline was missed (late first response, late
         solution, or a pending deadline in the past); at risk when less than
-        the policy's 'At Risk Below (%)' of the time allowed is left. Solving
-        the ticket also answers it; the resolution time of a reopened ticket
-        counts from the reopening.
+        the policy's 'At Risk Below (%)' of its hours is left, counted in the
+        team's working hours like the deadlines. Solving the ticket also
+        answers it; the resolution time of a reopened ticket counts from the
+        reopening. ``intervals``: see ``_crm_working_hours_between``.
         """
         self.ensure_one()
-        status = "on_track"
-        ratio = (self.sla_id.at_risk_percent if self.sla_id else 25) / 100.0
-        for deadline, done, start in (
-            (self.response_deadline, self.first_response_date or self.solve_date, self.date_received),
-            (self.resolution_deadline, self.solve_date, self.reopen_date or self.date_received),
-        ):
-            if not deadline:
-                continue
-            if done:
-                if done > deadline:
-                    return "breached"
-                continue
-            if now > deadline:
-                return "breached"
-            if start and deadline - now <= (deadline - start) * ratio:
-                status = "at_risk"
-        return status
+        sla = self.sla_id
+        answered = self.first_response_date or self.solve_date
+        pairs = (
+            (self.response_deadline, answered, sla.response_hours),
+            (self.resolution_deadline, self.solve_date, sla.resolution_hours),
+        )
+        if any(deadline and (done or now) > deadline for deadline, done, __ in pairs):
+            return "breached"
+        ratio = (sla.at_risk_percent if sla else 25) / 100.0
+        for deadline, done, hours in pairs:
+            if deadline and not done and hours:
+                left = self._crm_working_hours_between(now, deadline, intervals)
+                if left <= hours * ratio:
+                    return "at_risk"
+        return "on_track"
 
     # ---------------------------------------------------------------------
     # ORM

@@ -410,6 +410,20 @@ class TestTicketSla(CrmStandardTicketCommon):
             self.Ticket._crm_refresh_sla_status()
             self.assertEqual(ticket.sla_status, "breached")
 
+    def test_at_risk_counts_the_working_hours_left(self):
+        self.team.resource_calendar_id = self._calendar_8_to_5()
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(date_received=FRIDAY_3PM)
+        self.assertEqual(ticket.response_deadline, datetime(2026, 11, 23, 10, 0))
+        # Sunday 20:00: 14 clock hours left, but 2 working hours of 4
+        with freeze_time(datetime(2026, 11, 22, 20, 0)):
+            self.Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "on_track")
+        # Monday 9:15: 45 working minutes left, less than 25% of 4 hours
+        with freeze_time(datetime(2026, 11, 23, 9, 15)):
+            self.Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "at_risk")
+
 
 @tagged("post_install", "-at_install")
 class TestTicketFirstResponse(CrmStandardTicketCommon):
@@ -560,6 +574,23 @@ class TestTicketEscalation(CrmStandardTicketCommon):
         self.assertEqual(set((small | large).mapped("sla_status")), {"breached"})
         self.assertEqual(set((small | large).mapped("sla_compliance")), {0.0})
 
+    def test_status_refresh_in_working_hours_query_count_does_not_grow(self):
+        # at risk is counted in the team's working hours: once per calendar, not per ticket
+        self.team.resource_calendar_id = self._calendar_8_to_5()
+        with freeze_time(FRIDAY_3PM):
+            warm_up, small, large = (
+                self._tickets(n, name="Pending", date_received=FRIDAY_3PM) for n in (1, 3, 12)
+            )
+        with freeze_time(datetime(2026, 11, 20, 15, 50)):  # 10 working minutes of 1 h left
+            warm_up._crm_refresh_batch()
+            for batch in (small, large):
+                self.env.flush_all()
+                self.env.cr.flush()
+                self.env.invalidate_all()
+                with self.assertQueryCount(REFRESH_WORKING_HOURS_QUERIES):
+                    self.Ticket.browse(batch.ids)._crm_refresh_batch()
+        self.assertEqual(set((small | large).mapped("sla_status")), {"at_risk"})
+
     def _ticket_batch(self, count):
         with freeze_time(datetime.now() - timedelta(hours=10)):
             tickets = self._tickets(count, name="Pending")
@@ -572,6 +603,8 @@ class TestTicketEscalation(CrmStandardTicketCommon):
 ESCALATION_BATCH_QUERIES = 8
 # read tickets and SLA policies, one multi-row UPDATE
 REFRESH_QUERIES = 3
+# the same, plus teams, their calendar, its attendances and leaves
+REFRESH_WORKING_HOURS_QUERIES = 7
 
 
 @tagged("post_install", "-at_install")
