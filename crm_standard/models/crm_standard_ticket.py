@@ -1,6 +1,6 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from markupsafe import Markup
 
@@ -40,8 +40,32 @@ class CrmStandardTicket(models.Model):
     _check_company_auto = True
 
     def _default_stage_id(self):
+        company_id = self.env.context.get("default_company_id")
+        return self._crm_first_stage(
+            self.env["res.company"].browse(company_id) if company_id else self.env.company
+        )
+
+    @api.model
+    def _crm_first_stage(self, company):
+        """Stage new tickets of ``company`` start in: the first of its own or shared stages."""
         return self.env["crm.standard.ticket.stage"].search(
-            [("company_id", "in", [False, self.env.company.id])], limit=1
+            [("company_id", "in", [False, company.id])], limit=1
+        )
+
+    @api.model
+    def _crm_reopen_stage(self, company):
+        """Stage a solved ticket of ``company`` goes back to when its customer replies.
+
+        The first open stage after the first one, among the stages of ``company``
+        and the shared ones. Extension point: override to reopen elsewhere.
+        """
+        return self.env["crm.standard.ticket.stage"].search(
+            [
+                ("is_closed", "=", False),
+                ("id", "!=", self._crm_first_stage(company).id),
+                ("company_id", "in", [False, company.id]),
+            ],
+            limit=1,
         )
 
     def _default_team_id(self):
@@ -159,6 +183,7 @@ class CrmStandardTicket(models.Model):
     sla_id = fields.Many2one(
         "crm.standard.ticket.sla",
         string="SLA Policy",
+        check_company=True,
         compute="_compute_sla_id",
         store=True,
         readonly=False,
@@ -191,6 +216,12 @@ class CrmStandardTicket(models.Model):
         "between reception and first response.",
     )
     solve_date = fields.Datetime(string="Solved On", readonly=True, copy=False)
+    reopen_date = fields.Datetime(
+        string="Reopened On",
+        readonly=True,
+        copy=False,
+        help="Last time the solved ticket was reopened: the resolution time counts from then.",
+    )
     sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA Status",
@@ -240,14 +271,26 @@ class CrmStandardTicket(models.Model):
         "sla_id.response_hours",
         "sla_id.resolution_hours",
         "date_received",
+        "reopen_date",
         "team_id.resource_calendar_id",
+        "is_closed",
+        "solve_date",
     )
     def _compute_deadlines(self):
         for ticket in self:
+            if ticket._crm_sla_frozen():
+                # solved: a later change of the policy or of the working hours
+                # must not rewrite the SLA history (Ticket Analysis)
+                ticket.response_deadline = ticket._origin.response_deadline
+                ticket.resolution_deadline = ticket._origin.resolution_deadline
+                continue
             start = ticket.date_received or fields.Datetime.now()
             sla = ticket.sla_id
             ticket.response_deadline = ticket._crm_add_working_hours(start, sla.response_hours)
-            ticket.resolution_deadline = ticket._crm_add_working_hours(start, sla.resolution_hours)
+            # reopened: a fresh resolution window from the reopening
+            ticket.resolution_deadline = ticket._crm_add_working_hours(
+                ticket.reopen_date or start, sla.resolution_hours
+            )
 
     @api.depends("first_response_date", "date_received", "team_id.resource_calendar_id")
     def _compute_first_response_hours(self):
@@ -264,12 +307,23 @@ class CrmStandardTicket(models.Model):
         "resolution_deadline",
         "first_response_date",
         "solve_date",
+        "reopen_date",
+        "is_closed",
         "sla_id.at_risk_percent",
+        "sla_id.response_hours",
+        "sla_id.resolution_hours",
+        "team_id.resource_calendar_id",
     )
     def _compute_sla_status(self):
         now = fields.Datetime.now()
+        intervals = self._crm_work_intervals(now)
         for ticket in self:
-            ticket.sla_status = ticket._crm_sla_status_at(now)
+            if ticket._crm_sla_frozen():
+                # solved: judged when the SLA clock stopped, so the status never moves again
+                ticket.sla_status = ticket._crm_sla_status_at(ticket.solve_date)
+            else:
+                calendar = ticket.team_id.resource_calendar_id if intervals else None
+                ticket.sla_status = ticket._crm_sla_status_at(now, intervals.get(calendar))
 
     @api.depends("sla_status")
     def _compute_sla_compliance(self):
@@ -296,41 +350,87 @@ class CrmStandardTicket(models.Model):
                 return deadline
         return start + timedelta(hours=hours)
 
-    def _crm_working_hours_between(self, start, end):
+    def _crm_working_hours_between(self, start, end, intervals=None):
+        """Working hours of the team from ``start`` to ``end``; calendar hours without schedule.
+
+        ``intervals``: work intervals of the team's calendar covering the
+        period (see ``_crm_work_intervals``), to count many tickets at once.
+        """
         self.ensure_one()
         if end <= start:
             return 0.0
         calendar = self.team_id.resource_calendar_id
-        if calendar:
+        if calendar and intervals is None:
             return round(calendar.get_work_hours_count(start, end, compute_leaves=True), 2)
+        if calendar:
+            start, end = start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc)
+            seconds = sum(
+                (min(stop, end) - max(begin, start)).total_seconds()
+                for begin, stop, __ in intervals
+                if begin < end and stop > start
+            )
+            return round(seconds / 3600, 2)
         return round((end - start).total_seconds() / 3600, 2)
 
-    def _crm_sla_status_at(self, now):
+    def _crm_work_intervals(self, start):
+        """{calendar: its work intervals from ``start`` to the last pending deadline
+        of its tickets in ``self``}: two queries per team calendar, not per ticket."""
+        ends = {}
+        for ticket in self:
+            if ticket._crm_sla_frozen():
+                continue
+            for deadline, done in (
+                (ticket.response_deadline, ticket.first_response_date),
+                (ticket.resolution_deadline, ticket.solve_date),
+            ):
+                if not deadline or done or deadline <= start:
+                    continue  # no time left to count (the team is not even read)
+                calendar = ticket.team_id.resource_calendar_id
+                if calendar:
+                    ends[calendar] = max(ends.get(calendar, deadline), deadline)
+        utc_start = start.replace(tzinfo=timezone.utc)
+        return {
+            calendar: calendar._work_intervals_batch(
+                utc_start, end.replace(tzinfo=timezone.utc), compute_leaves=True
+            )[False]
+            for calendar, end in ends.items()
+        }
+
+    def _crm_sla_frozen(self):
+        """Whether the SLA of the ticket is settled: it is solved (closing stage, solve date).
+
+        A settled ticket keeps the deadlines it was solved against and its
+        status at the solve date; reopening it unsettles it.
+        """
+        self.ensure_one()
+        return self.is_closed and bool(self.solve_date)
+
+    def _crm_sla_status_at(self, now, intervals=None):
         """SLA status of the ticket at ``now`` from its stored deadlines.
 
         Breached when a deadline was missed (late first response, late
         solution, or a pending deadline in the past); at risk when less than
-        the policy's 'At Risk Below (%)' of the time allowed is left.
+        the policy's 'At Risk Below (%)' of its hours is left, counted in the
+        team's working hours like the deadlines. Solving the ticket also
+        answers it; the resolution time of a reopened ticket counts from the
+        reopening. ``intervals``: see ``_crm_working_hours_between``.
         """
         self.ensure_one()
-        status = "on_track"
-        ratio = (self.sla_id.at_risk_percent if self.sla_id else 25) / 100.0
-        start = self.date_received
-        for deadline, done in (
-            (self.response_deadline, self.first_response_date),
-            (self.resolution_deadline, self.solve_date),
-        ):
-            if not deadline:
-                continue
-            if done:
-                if done > deadline:
-                    return "breached"
-                continue
-            if now > deadline:
-                return "breached"
-            if start and deadline - now <= (deadline - start) * ratio:
-                status = "at_risk"
-        return status
+        sla = self.sla_id
+        answered = self.first_response_date or self.solve_date
+        pairs = (
+            (self.response_deadline, answered, sla.response_hours),
+            (self.resolution_deadline, self.solve_date, sla.resolution_hours),
+        )
+        if any(deadline and (done or now) > deadline for deadline, done, __ in pairs):
+            return "breached"
+        ratio = (sla.at_risk_percent if sla else 25) / 100.0
+        for deadline, done, hours in pairs:
+            if deadline and not done and hours:
+                left = self._crm_working_hours_between(now, deadline, intervals)
+                if left <= hours * ratio:
+                    return "at_risk"
+        return "on_track"
 
     # ---------------------------------------------------------------------
     # ORM
@@ -358,6 +458,18 @@ class CrmStandardTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            vals.pop("solve_date", None)  # set below from the stage
+        if "default_stage_id" not in self.env.context:
+            # the first stage of the ticket's company, not of the current one
+            # (e-mails to another company's alias are processed as superuser)
+            first_stages = {}
+            for vals in vals_list:
+                if vals.get("company_id") and not vals.get("stage_id"):
+                    company = self.env["res.company"].browse(vals["company_id"])
+                    if company not in first_stages:
+                        first_stages[company] = self._crm_first_stage(company)
+                    vals["stage_id"] = first_stages[company].id
         new_label = self.env._("New")
         todo = [vals for vals in vals_list if vals.get("number", new_label) == new_label]
         for vals, number in zip(todo, self._crm_next_numbers(len(todo)), strict=True):
@@ -366,6 +478,8 @@ class CrmStandardTicket(models.Model):
         now = fields.Datetime.now()
         closed = tickets.filtered("is_closed")
         if closed:
+            # the deadlines first: the solve date freezes them
+            closed._recompute_recordset(["response_deadline", "resolution_deadline"])
             closed.sudo().solve_date = now
         tickets.filtered(lambda t: t.partner_id)._crm_subscribe_customer()
         tickets._crm_auto_assign()
@@ -384,16 +498,16 @@ class CrmStandardTicket(models.Model):
         old_stages, extra = {}, {}
         if "stage_id" in vals:
             new_stage = self.env["crm.standard.ticket.stage"].browse(vals["stage_id"])
-            first_stage = self._default_stage_id()
+            first_stages = {c: self._crm_first_stage(c) for c in self.company_id}
             old_stages = {t: t.stage_id for t in self if t.stage_id != new_stage}
             now = fields.Datetime.now()
             for ticket, old in old_stages.items():
-                if not ticket.first_response_date and old == first_stage:
+                if not ticket.first_response_date and old == first_stages[ticket.company_id]:
                     extra.setdefault(ticket, {})["first_response_date"] = now
                 if new_stage.is_closed and not old.is_closed:
                     extra.setdefault(ticket, {})["solve_date"] = now
                 elif old.is_closed and not new_stage.is_closed:
-                    extra.setdefault(ticket, {})["solve_date"] = False
+                    extra.setdefault(ticket, {}).update(solve_date=False, reopen_date=now)
         res = super().write(vals)
         if old_stages:
             groups = defaultdict(list)
@@ -480,12 +594,10 @@ class CrmStandardTicket(models.Model):
         author = msg_dict.get("author_id")
         reopen = self.filtered(lambda t: t.is_closed and author and author == t.partner_id.id)
         res = super().message_update(msg_dict, update_vals=update_vals)
-        if reopen:
-            stage = self.env["crm.standard.ticket.stage"].search(
-                [("is_closed", "=", False), ("id", "!=", self._default_stage_id().id)], limit=1
-            )
+        for company, tickets in reopen.grouped("company_id").items():
+            stage = self._crm_reopen_stage(company)
             if stage:
-                reopen.write({"stage_id": stage.id})
+                tickets.write({"stage_id": stage.id})
         return res
 
     def _message_post_after_hook(self, message, msg_vals):

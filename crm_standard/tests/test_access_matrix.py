@@ -35,7 +35,7 @@ VISIBILITY = {
     "crm.standard.change.request":  ("fx_requests",      ((3, None), (5, None),  (5, 5),    (1, None),    (0, None),    (5, 5),    (1, None),    (None, None))),
     "crm.standard.grade.history":   ("fx_grade_history", ((1, None), (3, None),  (3, None), (None, None), (None, None), (3, 3),    (None, None), (None, None))),
     "crm.standard.followup.plan":   ("fx_plans",         ((1, 1),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
-    "crm.standard.ticket":          ("fx_tickets",       ((1, None), (1, None),  (0, None), (2, 2),       (3, 3),       (3, 3),    (None, None), (None, None))),
+    "crm.standard.ticket":          ("fx_tickets",       ((1, None), (1, None),  (0, None), (3, 2),       (4, 4),       (4, 4),    (None, None), (None, None))),
     "crm.standard.pool.claim":      ("fx_claims",        ((1, None), (2, None),  (2, None), (None, None), (None, None), (2, 2),    (None, None), (None, None))),
     "crm.standard.interest":        ("fx_interests",     ((2, None), (2, None),  (2, 2),    (2, None),    (2, None),    (2, 2),    (2, None),    (None, None))),
 }
@@ -143,7 +143,8 @@ class TestAccessMatrix(CrmStandardCommon):
         cls.fx_plans = cls.env["crm.standard.followup.plan"].search(
             [("partner_id", "in", cls.fx_customers.ids)]
         )
-        # tickets: the agent's own, the team's unassigned one, the manager's
+        # tickets: the agent's own, the team's unassigned one, the manager's,
+        # and the manager's in the agent's team (the agent reads it, read-only)
         team = cls.env["crm.standard.ticket.team"].create(
             {
                 "name": "Matrix Team",
@@ -172,6 +173,14 @@ class TestAccessMatrix(CrmStandardCommon):
                 {
                     "name": "Free customer, the manager's",
                     "partner_id": cls.cust_free.id,
+                    "user_id": cls.user_service_manager.id,
+                }
+            )
+            | Ticket.create(
+                {
+                    "name": "Free customer, the manager's in the agent's team",
+                    "partner_id": cls.cust_free.id,
+                    "team_id": team.id,
                     "user_id": cls.user_service_manager.id,
                 }
             )

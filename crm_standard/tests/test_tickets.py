@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import CrmStandardCommon, TwoConnectionsCase
@@ -334,6 +334,96 @@ class TestTicketSla(CrmStandardTicketCommon):
             ticket.stage_id = self.ticket_stage_progress
         self.assertEqual(ticket.sla_status, "breached")
 
+    def test_sla_policy_of_another_company_is_refused(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        sla_b = self.env["crm.standard.ticket.sla"].create(
+            {"name": "Company B: 1h / 2h", "company_id": company_b.id}
+        )
+        ticket = self._ticket()
+        with self.assertRaises(UserError):
+            ticket.sla_id = sla_b
+        self.assertEqual(ticket.sla_id, self.sla)
+        domain = self.Ticket.fields_get(["sla_id"])["sla_id"]["domain"]
+        self.assertIn("company_id", str(domain), "the form offers the policies of the company")
+
+    def _solved_on_time(self):
+        """A ticket received Friday 15:00, solved Friday 16:00 (on time)."""
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(date_received=FRIDAY_3PM)
+        with freeze_time(datetime(2026, 11, 20, 16, 0)):
+            ticket.stage_id = self.ticket_stage_solved
+            self.assertEqual(ticket.sla_status, "on_track")
+        return ticket
+
+    def test_tightening_a_policy_keeps_the_deadlines_and_status_of_solved_tickets(self):
+        solved = self._solved_on_time()
+        deadlines = (solved.response_deadline, solved.resolution_deadline)
+        with freeze_time(FRIDAY_3PM):
+            pending = self._ticket(name="Still open", date_received=FRIDAY_3PM)
+        self.sla.write({"response_hours": 0.5, "resolution_hours": 0.5})
+        self.env.invalidate_all()  # values as stored
+        self.assertEqual((solved.response_deadline, solved.resolution_deadline), deadlines)
+        self.assertEqual(solved.sla_status, "on_track")
+        self.assertEqual(solved.sla_compliance, 100.0)
+        self.assertEqual(pending.response_deadline, FRIDAY_3PM + timedelta(minutes=30))
+
+    def test_editing_a_solved_ticket_keeps_its_deadlines(self):
+        solved = self._solved_on_time()
+        deadlines = (solved.response_deadline, solved.resolution_deadline)
+        urgent = self.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Urgent: 0.5h / 0.5h",
+                "team_id": self.team.id,
+                "priority": "3",
+                "response_hours": 0.5,
+                "resolution_hours": 0.5,
+            }
+        )
+        with Form(solved) as form:
+            form.priority = "3"
+        self.assertEqual(solved.sla_id, urgent)
+        self.env.invalidate_all()
+        self.assertEqual((solved.response_deadline, solved.resolution_deadline), deadlines)
+        self.assertEqual(solved.sla_status, "on_track")
+
+    def test_ticket_recorded_as_solved_gets_its_deadlines(self):
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(stage_id=self.ticket_stage_solved.id)
+            self.env.invalidate_all()
+            self.assertEqual(ticket.solve_date, FRIDAY_3PM)
+            self.assertEqual(ticket.response_deadline, datetime(2026, 11, 20, 19, 0))
+            self.assertEqual(ticket.resolution_deadline, datetime(2026, 11, 21, 15, 0))
+            self.assertEqual(ticket.sla_status, "on_track")
+
+    def test_reopened_ticket_gets_a_fresh_resolution_window(self):
+        ticket = self._solved_on_time()
+        # Sunday 10:00, after the resolution deadline (Saturday 15:00)
+        reopened_at = datetime(2026, 11, 22, 10, 0)
+        with freeze_time(reopened_at):
+            ticket.stage_id = self.ticket_stage_progress
+            self.assertFalse(ticket.solve_date)
+            self.assertEqual(ticket.reopen_date, reopened_at)
+            self.assertEqual(ticket.resolution_deadline, reopened_at + timedelta(hours=24))
+            self.assertEqual(ticket.response_deadline, datetime(2026, 11, 20, 19, 0))
+            self.assertEqual(ticket.sla_status, "on_track")
+        with freeze_time(datetime(2026, 11, 23, 11, 0)):  # Monday, after the new deadline
+            self.Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "breached")
+
+    def test_at_risk_counts_the_working_hours_left(self):
+        self.team.resource_calendar_id = self._calendar_8_to_5()
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(date_received=FRIDAY_3PM)
+        self.assertEqual(ticket.response_deadline, datetime(2026, 11, 23, 10, 0))
+        # Sunday 20:00: 14 clock hours left, but 2 working hours of 4
+        with freeze_time(datetime(2026, 11, 22, 20, 0)):
+            self.Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "on_track")
+        # Monday 9:15: 45 working minutes left, less than 25% of 4 hours
+        with freeze_time(datetime(2026, 11, 23, 9, 15)):
+            self.Ticket._crm_refresh_sla_status()
+            self.assertEqual(ticket.sla_status, "at_risk")
+
 
 @tagged("post_install", "-at_install")
 class TestTicketFirstResponse(CrmStandardTicketCommon):
@@ -484,6 +574,23 @@ class TestTicketEscalation(CrmStandardTicketCommon):
         self.assertEqual(set((small | large).mapped("sla_status")), {"breached"})
         self.assertEqual(set((small | large).mapped("sla_compliance")), {0.0})
 
+    def test_status_refresh_in_working_hours_query_count_does_not_grow(self):
+        # at risk is counted in the team's working hours: once per calendar, not per ticket
+        self.team.resource_calendar_id = self._calendar_8_to_5()
+        with freeze_time(FRIDAY_3PM):
+            warm_up, small, large = (
+                self._tickets(n, name="Pending", date_received=FRIDAY_3PM) for n in (1, 3, 12)
+            )
+        with freeze_time(datetime(2026, 11, 20, 15, 50)):  # 10 working minutes of 1 h left
+            warm_up._crm_refresh_batch()
+            for batch in (small, large):
+                self.env.flush_all()
+                self.env.cr.flush()
+                self.env.invalidate_all()
+                with self.assertQueryCount(REFRESH_WORKING_HOURS_QUERIES):
+                    self.Ticket.browse(batch.ids)._crm_refresh_batch()
+        self.assertEqual(set((small | large).mapped("sla_status")), {"at_risk"})
+
     def _ticket_batch(self, count):
         with freeze_time(datetime.now() - timedelta(hours=10)):
             tickets = self._tickets(count, name="Pending")
@@ -496,6 +603,8 @@ class TestTicketEscalation(CrmStandardTicketCommon):
 ESCALATION_BATCH_QUERIES = 8
 # read tickets and SLA policies, one multi-row UPDATE
 REFRESH_QUERIES = 3
+# the same, plus teams, their calendar, its attendances and leaves
+REFRESH_WORKING_HOURS_QUERIES = 7
 
 
 @tagged("post_install", "-at_install")
@@ -595,6 +704,54 @@ class TestTicketMailIntake(CrmStandardTicketCommon):
             body="Broken again.",
         )
         self.assertFalse(ticket.is_closed)
+
+    def _company_b_ticket(self, msgid):
+        """A ticket of company B, created by an e-mail to its team's alias."""
+        company_b = self.env["res.company"].create(
+            {"name": "Company B", "alias_domain_id": self.alias_domain.id}
+        )
+        team_b = self.env["crm.standard.ticket.team"].create(
+            {
+                "name": "Support B",
+                "company_id": company_b.id,
+                "assignment_method": "manual",
+                "alias_name": "help-b",
+                "alias_domain_id": self.alias_domain.id,
+            }
+        )
+        raw = RAW_NEW.format(
+            to=team_b.alias_email,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="Scanner",
+            msgid=msgid,
+            body="Broken.",
+        )
+        ticket = self.Ticket.browse(self.env["mail.thread"].message_process(False, raw))
+        self.assertEqual(ticket.company_id, company_b)
+        return ticket
+
+    def test_alias_of_another_company_starts_tickets_in_a_stage_of_that_company(self):
+        self.Stage.create({"name": "A: Inbox", "sequence": 0, "company_id": self.company.id})
+        ticket = self._company_b_ticket("company-b-1@huayu.example.com")
+        self.assertEqual(ticket.stage_id, self.ticket_stage_new)
+
+    def test_customer_reply_reopens_into_a_stage_of_the_ticket_company(self):
+        ticket = self._company_b_ticket("company-b-2@huayu.example.com")
+        ticket.stage_id = self.ticket_stage_solved
+        self.Stage.create({"name": "A: Triage", "sequence": 5, "company_id": self.company.id})
+        raw = RAW_REPLY.format(
+            to=ticket.team_id.alias_email,
+            name="Liu Yang",
+            email=self.contact.email,
+            subject="Scanner",
+            msgid="company-b-3@huayu.example.com",
+            parent="company-b-2@huayu.example.com",
+            body="Broken again.",
+        )
+        self.env["mail.thread"].message_process(False, raw)
+        self.assertFalse(ticket.is_closed)
+        self.assertEqual(ticket.stage_id, self.ticket_stage_progress)
 
 
 @tagged("post_install", "-at_install")
@@ -709,10 +866,66 @@ class TestTicketAccess(CrmStandardTicketCommon):
             self.mine | self.unassigned | self.colleague | self.other_team | self.other_customer
         )
 
-    def test_agent_sees_own_and_team_unassigned_tickets(self):
-        self.assertEqual(self._visible(self.user_service_agent), self.mine | self.unassigned)
+    def _form_save(self, user, ticket, vals):
+        """What the form's Save does: ``web_save``, which re-reads the record as ``user``."""
+        spec = {
+            "name": {},
+            "user_id": {"fields": {"display_name": {}}},
+            "team_id": {"fields": {"display_name": {}}},
+            "stage_id": {"fields": {"display_name": {}}},
+        }
+        return self._as(user, ticket).web_save(vals, spec)[0]
+
+    def test_agent_reads_team_tickets_and_writes_own_and_unassigned_only(self):
+        # the colleague's tickets of the agent's team are readable (read-only),
+        # the ticket without team is not
+        self.assertEqual(
+            self._visible(self.user_service_agent),
+            self.mine | self.unassigned | self.colleague | self.other_customer,
+        )
+        everything = self.mine | self.unassigned | self.colleague | self.other_team
+        writable = self._as(self.user_service_agent, everything)._filtered_access("write")
+        self.assertEqual(writable, self.mine | self.unassigned)
         with self.assertRaises(AccessError):
-            self.colleague.with_user(self.user_service_agent).read(["name"])
+            self._as(self.user_service_agent, self.colleague).write({"name": "Taken over"})
+        with self.assertRaises(AccessError):
+            self._as(self.user_service_agent, self.other_team).read(["name"])
+
+    def test_agent_hands_own_ticket_to_a_colleague_in_one_form_save(self):
+        values = self._form_save(self.user_service_agent, self.mine, {"user_id": self.agent_b.id})
+        self.assertEqual(values["user_id"]["id"], self.agent_b.id)
+        self.assertEqual(self.mine.user_id, self.agent_b)
+        with self.assertRaises(AccessError):
+            self._as(self.user_service_agent, self.mine).write({"name": "Still mine?"})
+
+    def test_agent_moves_unassigned_ticket_to_another_team_of_theirs(self):
+        # the other team gives it to a colleague: the agent keeps read access only
+        team_2 = self.env["crm.standard.ticket.team"].create(
+            {
+                "name": "Second line",
+                "member_ids": [Command.set((self.user_service_agent | self.agent_b).ids)],
+                "unavailable_member_ids": [Command.set(self.user_service_agent.ids)],
+            }
+        )
+        values = self._form_save(self.user_service_agent, self.unassigned, {"team_id": team_2.id})
+        self.assertEqual(values["team_id"]["id"], team_2.id)
+        self.assertEqual(self.unassigned.team_id, team_2)
+        self.assertEqual(self.unassigned.user_id, self.agent_b)
+
+    def test_opportunity_field_is_in_the_ticket_views_of_salespeople_only(self):
+        # service agents have no access to crm.lead
+        for user, shown in (
+            (self.user_service_agent, False),
+            (self.user_service_manager, False),
+            (self.user_salesman, True),
+            (self.user_sales_manager, True),
+        ):
+            views = self._as(user, "crm.standard.ticket").get_views(
+                [(False, "form"), (False, "search")]
+            )
+            for view_type in ("form", "search"):
+                arch = views["views"][view_type]["arch"]
+                self.assertEqual('name="lead_id"' in arch, shown, (user.login, view_type))
 
     def test_agent_can_work_on_own_ticket(self):
         self.mine.with_user(self.user_service_agent).stage_id = self.ticket_stage_progress
