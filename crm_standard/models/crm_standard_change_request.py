@@ -220,9 +220,13 @@ class CrmStandardChangeRequest(models.Model):
         self._crm_check_approver()
         for request in self:
             # company-dependent fields (credit limit, payment terms) take the
-            # value of the request's company
-            partner = request.partner_id.with_company(request.company_id).with_context(
-                crm_skip_change_request=True
+            # value of the request's company; sudo: the approver was checked
+            # above (a delegate of _crm_check_approver may not be a manager),
+            # and the context key alone does not bypass the approval
+            partner = (
+                request.partner_id.sudo()
+                .with_company(request.company_id)
+                .with_context(crm_skip_change_request=True)
             )
             fname = request.field_name
             stale = partner._crm_key_value(fname, partner[fname]) != self._crm_decode(

@@ -1,3 +1,6 @@
+import threading
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
@@ -96,17 +99,28 @@ class TestKeyChangeRequest(CrmStandardCommon):
     def test_system_paths_are_not_intercepted(self):
         self.customer.with_user(self.user_salesman).sudo().write({"vat": "CN-SUDO"})
         self.assertEqual(self.customer.vat, "CN-SUDO")
-        self._as(self.user_salesman, self.customer).with_context(
+        self._as(self.user_salesman, self.customer).sudo().with_context(
             crm_skip_change_request=True
         ).write({"vat": "CN-CTX"})
         self.assertEqual(self.customer.vat, "CN-CTX")
-        # a scheduled action running as a salesperson (ir.cron puts its progress
-        # record in the context)
-        self._as(self.user_salesman, self.customer).with_context(ir_cron_progress_id=1).write(
-            {"vat": "CN-CRON"}
-        )
+        # a scheduled action running as a salesperson: Odoo's cron threads are
+        # typed by the server (the context is the client's, see below)
+        with patch.object(threading.current_thread(), "type", "cron", create=True):
+            self._as(self.user_salesman, self.customer).write({"vat": "CN-CRON"})
         self.assertEqual(self.customer.vat, "CN-CRON")
         self.assertFalse(self._requests())
+
+    def test_salesperson_context_keys_do_not_bypass_approval(self):
+        """The context comes from the client over RPC: a salesperson setting
+        the system paths' keys still asks for approval."""
+        for key in ("crm_skip_change_request", "install_mode", "ir_cron_progress_id"):
+            self._as(self.user_salesman, self.customer).with_context(**{key: 1}).write(
+                {"vat": f"CN-{key}"}
+            )
+            self.env.invalidate_all()
+            self.assertEqual(self.customer.vat, "CN111", key)
+            self.assertEqual(self._requests()[:1].new_value_display, f"CN-{key}", key)
+        self.assertEqual(self._requests().mapped("state"), ["pending", "rejected", "rejected"])
 
     def test_creating_a_customer_is_not_a_change(self):
         Partner = self.env["res.partner"].with_user(self.user_salesman)
