@@ -244,7 +244,33 @@ class CrmStandardFollowupPlan(models.Model):
     def write(self, vals):
         if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
             self._crm_check_approver()
-        return super().write(vals)
+        leaving = {}
+        if "state" in vals:
+            leaving = {
+                state: self.filtered(lambda p, s=state: p.state == s and vals["state"] != s)
+                for state in ("approved", "submitted")
+            }
+        res = super().write(vals)
+        if leaving.get("approved"):
+            leaving["approved"]._crm_drop_reminders()
+        if leaving.get("submitted"):
+            # the team leader's review is no longer needed
+            leaving["submitted"].activity_unlink(["mail.mail_activity_data_todo"])
+        return res
+
+    def _crm_drop_reminders(self):
+        """Drop the open reminders of ``self``, plans no longer approved
+        (closed, cancelled): their activities leave the to-do lists and the
+        reminders are dropped (``mail.activity.unlink`` closes them), so the
+        overdue digest does not report them. Set-based."""
+        reminders = (
+            self.env["crm.standard.followup.reminder"]
+            .sudo()
+            .search([("plan_id", "in", self.ids), ("state", "=", "open")])
+        )
+        reminders.activity_id.unlink()
+        # open reminders whose activity was already gone
+        reminders._crm_close(contacted=False)
 
     # ---------------------------------------------------------------------
     # Template -> plan
@@ -292,7 +318,8 @@ class CrmStandardFollowupPlan(models.Model):
         return plans.with_env(self.env)
 
     def _crm_close(self, reason):
-        """Close open plans: approved ones become done, the others cancelled.
+        """Close open plans: approved ones become done, the others cancelled
+        (their open reminders and review activities are dropped, see ``write``).
 
         Set-based for the grade-change path: the state is written without
         per-record tracking, then one batched chatter log with the state
@@ -390,7 +417,6 @@ class CrmStandardFollowupPlan(models.Model):
         self.step_ids.filtered(lambda s: not s.next_due_date and not s.done).write(
             {"next_due_date": today}
         )
-        self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def action_reject(self):
@@ -410,7 +436,6 @@ class CrmStandardFollowupPlan(models.Model):
                 "approval_date": fields.Datetime.now(),
             }
         )
-        self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def action_reset_draft(self):

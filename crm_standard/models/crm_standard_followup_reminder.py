@@ -413,13 +413,16 @@ class CrmStandardFollowupReminder(models.Model):
     # ---------------------------------------------------------------------
     @api.model
     def _cron_crm_overdue_digest(self):
-        """Daily: one message per approving manager listing the reminders
-        overdue by the company's number of days; each reminder reported once."""
+        """Daily: one message per approving manager listing the reminders of
+        approved plans overdue by the company's number of days; each reminder
+        reported once."""
         today = fields.Date.context_today(self)
         reminders = self.sudo().search(
             [
                 ("state", "=", "open"),
                 ("overdue_notified", "=", False),
+                # reminders of closed plans are no longer due
+                ("plan_id.state", "=", "approved"),
                 ("plan_id.approver_id", "!=", False),
                 ("due_date", "<", today),
             ],

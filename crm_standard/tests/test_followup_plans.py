@@ -296,6 +296,53 @@ class TestFollowupReminders(FollowupCommon):
         self.assertFalse(plan.step_ids.last_contact_date)
         self.assertEqual(self.Reminder.search([("plan_id", "=", plan.id)]).state, "cancelled")
 
+    def test_closing_or_cancelling_a_plan_drops_its_open_reminders(self):
+        by_grade = self._plan(self._customer("Regraded R"))
+        by_hand = self._plan(self._customer("Cancelled R"))
+        self._run_cron()
+        plans = by_grade | by_hand
+        self.assertEqual(len(self._activities(plans.partner_id)), 2)
+        by_grade.partner_id._crm_set_manual_grade("S", reason="Key account")
+        self.assertEqual(by_grade.state, "done")
+        by_hand.with_user(self.user_salesman).action_cancel()
+        self.assertEqual(by_hand.state, "cancelled")
+        self.assertFalse(self._activities(plans.partner_id), "out of the to-do lists")
+        reminders = self.Reminder.search([("plan_id", "in", plans.ids)])
+        self.assertEqual(reminders.mapped("state"), ["cancelled", "cancelled"])
+        self.assertFalse(plans.step_ids.activity_id)
+
+    def test_cancelling_a_submitted_plan_drops_the_review_activity(self):
+        self.env["crm.team"].create(
+            {
+                "name": "Review Team",
+                "user_id": self.user_sales_manager.id,
+                "crm_team_member_ids": [Command.create({"user_id": self.user_salesman.id})],
+            }
+        )
+        plan = self._plan(self._customer("Review R"), approve=False).with_user(self.user_salesman)
+        plan.action_submit()
+        self.assertEqual(plan.activity_ids.user_id, self.user_sales_manager)
+        plan.action_cancel()
+        self.assertFalse(plan.activity_ids)
+
+    def test_overdue_digest_skips_reminders_of_closed_plans(self):
+        step = {
+            "name": "Late call",
+            "channel": "call",
+            "cadence_count": 1,
+            "cadence_unit": "months",
+            "next_due_date": self.today - timedelta(days=10),
+        }
+        plan = self._plan(self._customer("Closed Late"), steps=[step])
+        self._run_cron()
+        # a plan closed while its reminder stayed open (as before the fix)
+        self.env.cr.execute(
+            "UPDATE crm_standard_followup_plan SET state = 'cancelled' WHERE id = %s", [plan.id]
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.Reminder.search([("plan_id", "=", plan.id)]).state, "open")
+        self.assertEqual(self.Reminder._cron_crm_overdue_digest(), 0, "no digest sent")
+
     def test_touch_limit_postpones_and_says_why(self):
         steps = [
             {
