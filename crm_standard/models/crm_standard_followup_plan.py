@@ -13,6 +13,9 @@ PLAN_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("draft", "submitted", "approved", "rejected")
+# states whose content (fields, steps) anyone who may write the plan changes;
+# in the others only a sales manager does (see _crm_check_editable)
+EDITABLE_STATES = ("draft", "rejected")
 # fields only an approver may change
 _APPROVER_FIELDS = {"approver_id", "approval_date"}
 
@@ -219,6 +222,48 @@ class CrmStandardFollowupPlan(models.Model):
             self.env._("Approval: only a sales manager can approve or reject a follow-up plan.")
         )
 
+    @api.model
+    def _crm_locked_fields(self):
+        """Plan fields the approval covers: once the plan is submitted, only a
+        sales manager changes them (the steps too). Extension point."""
+        return {
+            "partner_id",
+            "company_id",
+            "template_id",
+            "grade",
+            "user_id",
+            "account_manager_id",
+            "date_start",
+            "touch_limit",
+            "touch_period",
+            "step_ids",
+        }
+
+    def _crm_check_editable(self, fnames):
+        """Refuse a change of ``fnames`` (plan fields, ``step_ids`` for the
+        steps) on the plans of ``self`` that are neither draft nor rejected,
+        unless made by an approver or a system path (sudo, e.g. the reminder
+        hooks): an approved plan must not change without a new approval."""
+        if self.env.su or self.env.user.has_group(self._crm_approver_group()):
+            return
+        locked = self.filtered(lambda p: p.state not in EDITABLE_STATES)
+        if locked:
+            plan = locked[0]
+            raise UserError(
+                self.env._(
+                    "%(fields)s: %(plan)s is %(state)s; only draft or rejected plans can be "
+                    "changed, except by a sales manager (an approved plan changes only with "
+                    "a new approval).",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env) for fname in fnames
+                    ),
+                    plan=plan.display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        plan.state
+                    ],
+                )
+            )
+
     # ---------------------------------------------------------------------
     # ORM
     # ---------------------------------------------------------------------
@@ -244,6 +289,9 @@ class CrmStandardFollowupPlan(models.Model):
     def write(self, vals):
         if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
             self._crm_check_approver()
+        locked = sorted(self._crm_locked_fields().intersection(vals))
+        if locked:
+            self._crm_check_editable(locked)
         leaving = {}
         if "state" in vals:
             leaving = {

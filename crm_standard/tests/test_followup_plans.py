@@ -218,6 +218,71 @@ class TestFollowupApproval(FollowupCommon):
         with self.assertRaises(AccessError):
             theirs.with_user(self.user_salesman).write({"touch_limit": 9})
 
+    def _assert_locked(self, plan, step):
+        """``plan`` and its ``step`` (as the salesperson) cannot be changed."""
+        changes = {
+            "touch limit": lambda: plan.write({"touch_limit": 0}),
+            "touch period": lambda: plan.write({"touch_period": "quarter"}),
+            "steps of the plan": lambda: plan.write(
+                {"step_ids": [Command.create({"name": "Extra", "channel": "call"})]}
+            ),
+            "cadence": lambda: step.write({"cadence_count": 6}),
+            "new step": lambda: self.Step.with_user(self.user_salesman).create(
+                {"plan_id": plan.id, "name": "Extra", "channel": "call"}
+            ),
+            "deleted step": step.unlink,
+        }
+        for change, do in changes.items():
+            with self.assertRaises(UserError, msg=change) as error:
+                do()
+            self.assertIn(plan.display_name, str(error.exception), change)
+            self.assertIn("only draft or rejected plans", str(error.exception), change)
+
+    def test_salesperson_cannot_change_a_submitted_approved_or_closed_plan(self):
+        plans = {
+            state: self._plan(
+                self._customer(f"Locked {state}"),
+                approve=state != "submitted",
+                touch_limit=3,
+            )
+            for state in ("submitted", "approved", "done", "cancelled")
+        }
+        plans["submitted"].with_user(self.user_salesman).action_submit()
+        plans["done"].with_user(self.user_salesman).action_done()
+        plans["cancelled"].with_user(self.user_salesman).action_cancel()
+        for state, plan in plans.items():
+            self.assertEqual(plan.state, state)
+            self.env.invalidate_all()
+            mine = plan.with_user(self.user_salesman)
+            self._assert_locked(mine, mine.step_ids)
+            self.env.invalidate_all()
+            self.assertEqual((plan.touch_limit, plan.touch_period), (3, "month"), state)
+            self.assertEqual(plan.step_ids.mapped("cadence_count"), [1], state)
+
+    def test_manager_changes_an_approved_plan_and_salesperson_a_draft_one(self):
+        approved = self._plan(self._customer("Managed Plan Co"), touch_limit=3)
+        self._as(self.user_sales_manager, approved).write({"touch_limit": 5})
+        self._as(self.user_sales_manager, approved.step_ids).write({"cadence_count": 2})
+        self.assertEqual((approved.touch_limit, approved.step_ids.cadence_count), (5, 2))
+        draft = self._plan(self._customer("Draft Plan Co"), approve=False)
+        mine = self._as(self.user_salesman, draft)
+        mine.write({"touch_limit": 4})
+        mine.step_ids.write({"cadence_count": 3})
+        self.Step.with_user(self.user_salesman).create(
+            {"plan_id": draft.id, "name": "Extra", "channel": "call"}
+        )
+        self.assertEqual(draft.touch_limit, 4)
+        self.assertEqual(sorted(draft.step_ids.mapped("cadence_count")), [1, 3])
+
+    def test_reminders_of_an_approved_plan_still_move_its_steps(self):
+        """The system paths (the cron, the activity hooks) keep writing the
+        steps of approved plans when the salesperson handles a reminder."""
+        plan = self._plan(self._customer("Handled Plan Co"))
+        self._run_cron()
+        self._as(self.user_salesman, plan.step_ids.activity_id).unlink()
+        self.assertEqual(plan.step_ids.next_due_date, self.today + relativedelta(months=1))
+        self.assertEqual(self.Reminder.search([("plan_id", "=", plan.id)]).state, "cancelled")
+
 
 class TestFollowupReminders(FollowupCommon):
     def test_reminders_only_for_approved_plans(self):
