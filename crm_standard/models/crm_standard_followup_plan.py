@@ -258,9 +258,7 @@ class CrmStandardFollowupPlan(models.Model):
                         self._fields[fname]._description_string(self.env) for fname in fnames
                     ),
                     plan=plan.display_name,
-                    state=dict(self._fields["state"]._description_selection(self.env))[
-                        plan.state
-                    ],
+                    state=dict(self._fields["state"]._description_selection(self.env))[plan.state],
                 )
             )
 
@@ -418,8 +416,40 @@ class CrmStandardFollowupPlan(models.Model):
                     )
                 )
 
+    def _crm_check_one_plan_per_customer(self):
+        """A customer follows one plan at a time: refuse to submit or approve
+        ``self`` when another plan of the same customer is submitted or
+        approved (e.g. a plan cancelled by a grade change and reset beside
+        the plan of the new grade: reminders would come twice)."""
+        others = self.sudo().search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("state", "in", ("submitted", "approved")),
+                ("id", "not in", self.ids),
+            ]
+        )
+        for plan in self:
+            other = (others | (self - plan)).filtered(
+                lambda o, p=plan: o.partner_id == p.partner_id
+            )
+            if other:
+                other = other[0]
+                raise UserError(
+                    self.env._(
+                        "Status: %(other)s of the same customer is %(state)s; a customer "
+                        "follows one plan at a time, so %(plan)s cannot be submitted or "
+                        "approved until it is closed.",
+                        other=other.display_name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            other.state
+                        ],
+                        plan=plan.display_name,
+                    )
+                )
+
     def action_submit(self):
         self._crm_check_state(("draft",), self.env._("submitting"))
+        self._crm_check_one_plan_per_customer()
         for plan in self:
             if not plan.step_ids:
                 raise UserError(
@@ -454,6 +484,7 @@ class CrmStandardFollowupPlan(models.Model):
     def action_approve(self):
         self._crm_check_approver()
         self._crm_check_state(("submitted",), self.env._("approving"))
+        self._crm_check_one_plan_per_customer()
         self.write(
             {
                 "state": "approved",

@@ -218,6 +218,39 @@ class TestFollowupApproval(FollowupCommon):
         with self.assertRaises(AccessError):
             theirs.with_user(self.user_salesman).write({"touch_limit": 9})
 
+    def test_plan_reset_after_a_grade_change_cannot_join_the_current_one(self):
+        partner = self._customer("Two Plans Co")
+        old = self.Plan.search([("partner_id", "=", partner.id)])
+        partner._crm_set_manual_grade("S", reason="Key account")
+        current = self.Plan.search([("partner_id", "=", partner.id), ("state", "=", "draft")])
+        self.assertEqual(old.state, "cancelled")
+        current.with_user(self.user_salesman).action_submit()
+        mine = self._as(self.user_salesman, old)
+        mine.action_reset_draft()
+        with self.assertRaises(UserError) as error:
+            mine.action_submit()
+        self.assertIn(current.display_name, str(error.exception))
+        self.assertEqual(old.state, "draft")
+        current.with_user(self.user_sales_manager).action_approve()
+        with self.assertRaises(UserError):
+            mine.action_submit()
+        # submitted before the fix: the manager cannot approve it either
+        old.sudo().write({"state": "submitted"})
+        with self.assertRaises(UserError) as error:
+            self._as(self.user_sales_manager, old).action_approve()
+        self.assertIn(current.display_name, str(error.exception))
+        self.assertEqual(
+            self.Plan.search_count([("partner_id", "=", partner.id), ("state", "=", "approved")]),
+            1,
+        )
+
+    def test_two_plans_of_one_customer_cannot_be_submitted_together(self):
+        partner = self._customer("Twin Plans Co")
+        plans = self._plan(partner, approve=False) | self._plan(partner, approve=False)
+        with self.assertRaises(UserError):
+            self._as(self.user_salesman, plans).action_submit()
+        self.assertEqual(set(plans.mapped("state")), {"draft"})
+
     def _assert_locked(self, plan, step):
         """``plan`` and its ``step`` (as the salesperson) cannot be changed."""
         changes = {
