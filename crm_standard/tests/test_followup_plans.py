@@ -536,6 +536,23 @@ class TestFollowupReminders(FollowupCommon):
         self._run_cron()
         self.assertFalse(self._activities(broken.partner_id))
 
+    def test_reminder_error_is_cleared_when_the_plan_gets_its_reminders(self):
+        plan = self._plan(self._customer("Recovered R"))
+        other = self._plan(self._customer("Still Failed R"))
+        yesterday = self.today - timedelta(days=1)
+        (plan | other).write({"reminder_error": "broken data", "reminder_error_date": yesterday})
+        other.step_ids.sudo().write({"next_due_date": self.today + timedelta(days=3)})
+        self._run_cron()
+        self.assertEqual(len(self._activities(plan.partner_id)), 1)
+        self.assertFalse(plan.reminder_error)
+        self.assertFalse(plan.reminder_error_date)
+        self.env.invalidate_all()
+        self.assertEqual(
+            (other.reminder_error, other.reminder_error_date),
+            ("broken data", yesterday),
+            "no reminder yet: the banner stays",
+        )
+
     def test_cron_reports_progress_per_batch(self):
         for index in range(5):
             self._plan(self._customer(f"Batch {index}"))
