@@ -4,6 +4,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..tools import CONCURRENCY_ERRORS
 
 CHANGE_REQUEST_STATES = [
     ("pending", "Pending"),
@@ -215,19 +218,62 @@ class CrmStandardChangeRequest(models.Model):
             )
         self.check_access("write")
 
+    def _crm_lock_for_decision(self):
+        """Lock the requests of ``self`` until the end of the transaction: a
+        second decision at the same time, or since this transaction began,
+        fails instead of applying a request twice."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM crm_standard_change_request WHERE id IN %s "
+                        "FOR NO KEY UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except CONCURRENCY_ERRORS:
+            raise UserError(
+                self.env._(
+                    "Status: someone else is deciding %(requests)s or just did; reload "
+                    "and decide again if needed.",
+                    requests=", ".join(self.mapped("display_name")),
+                )
+            ) from None
+
+    def _crm_check_current_values(self):
+        """Refuse to approve requests whose customer no longer has the value
+        the request started from: the requested value would overwrite a
+        later change (e.g. by a manager) that was never compared with it."""
+        for request in self:
+            partner = request.partner_id.sudo().with_company(request.company_id)
+            fname = request.field_name
+            current = partner._crm_key_value(fname, partner[fname])
+            if current != self._crm_decode(request.old_value):
+                raise UserError(
+                    self.env._(
+                        "%(field)s of %(customer)s was changed since the request was made; "
+                        "the request is outdated: reject it and ask for the change again.",
+                        field=request.field_label,
+                        customer=request.partner_id.display_name,
+                    )
+                )
+
     def action_approve(self):
         """Apply the requested values to the customers (tracked there)."""
         self._crm_check_approver()
+        self._crm_lock_for_decision()
+        self._crm_check_current_values()
         for request in self:
             # company-dependent fields (credit limit, payment terms) take the
-            # value of the request's company
-            partner = request.partner_id.with_company(request.company_id).with_context(
-                crm_skip_change_request=True
+            # value of the request's company; sudo: the approver was checked
+            # above (a delegate of _crm_check_approver may not be a manager),
+            # and the context key alone does not bypass the approval
+            partner = (
+                request.partner_id.sudo()
+                .with_company(request.company_id)
+                .with_context(crm_skip_change_request=True)
             )
             fname = request.field_name
-            stale = partner._crm_key_value(fname, partner[fname]) != self._crm_decode(
-                request.old_value
-            )
             partner.write({fname: self._crm_decode(request.new_value)})
             body = self.env._(
                 "Change of %(field)s approved by %(approver)s (requested by %(requester)s).",
@@ -235,10 +281,6 @@ class CrmStandardChangeRequest(models.Model):
                 approver=self.env.user.name,
                 requester=request.requested_by_id.name,
             )
-            if stale:
-                body += " " + self.env._(
-                    "The value had been changed since the request; the requested value replaces it."
-                )
             partner.message_post(body=Markup("<p>%s</p>") % body, subtype_xmlid="mail.mt_note")
         self._crm_decide("approved")
         return True
@@ -254,6 +296,7 @@ class CrmStandardChangeRequest(models.Model):
                     requests=", ".join(missing.mapped("display_name")),
                 )
             )
+        self._crm_lock_for_decision()
         self._crm_decide("rejected")
         return True
 

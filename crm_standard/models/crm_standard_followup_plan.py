@@ -13,6 +13,9 @@ PLAN_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("draft", "submitted", "approved", "rejected")
+# states whose content (fields, steps) anyone who may write the plan changes;
+# in the others only a sales manager does (see _crm_check_editable)
+EDITABLE_STATES = ("draft", "rejected")
 # fields only an approver may change
 _APPROVER_FIELDS = {"approver_id", "approval_date"}
 
@@ -219,6 +222,46 @@ class CrmStandardFollowupPlan(models.Model):
             self.env._("Approval: only a sales manager can approve or reject a follow-up plan.")
         )
 
+    @api.model
+    def _crm_locked_fields(self):
+        """Plan fields the approval covers: once the plan is submitted, only a
+        sales manager changes them (the steps too). Extension point."""
+        return {
+            "partner_id",
+            "company_id",
+            "template_id",
+            "grade",
+            "user_id",
+            "account_manager_id",
+            "date_start",
+            "touch_limit",
+            "touch_period",
+            "step_ids",
+        }
+
+    def _crm_check_editable(self, fnames):
+        """Refuse a change of ``fnames`` (plan fields, ``step_ids`` for the
+        steps) on the plans of ``self`` that are neither draft nor rejected,
+        unless made by an approver or a system path (sudo, e.g. the reminder
+        hooks): an approved plan must not change without a new approval."""
+        if self.env.su or self.env.user.has_group(self._crm_approver_group()):
+            return
+        locked = self.filtered(lambda p: p.state not in EDITABLE_STATES)
+        if locked:
+            plan = locked[0]
+            raise UserError(
+                self.env._(
+                    "%(fields)s: %(plan)s is %(state)s; only draft or rejected plans can be "
+                    "changed, except by a sales manager (an approved plan changes only with "
+                    "a new approval).",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env) for fname in fnames
+                    ),
+                    plan=plan.display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[plan.state],
+                )
+            )
+
     # ---------------------------------------------------------------------
     # ORM
     # ---------------------------------------------------------------------
@@ -244,7 +287,36 @@ class CrmStandardFollowupPlan(models.Model):
     def write(self, vals):
         if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
             self._crm_check_approver()
-        return super().write(vals)
+        locked = sorted(self._crm_locked_fields().intersection(vals))
+        if locked:
+            self._crm_check_editable(locked)
+        leaving = {}
+        if "state" in vals:
+            leaving = {
+                state: self.filtered(lambda p, s=state: p.state == s and vals["state"] != s)
+                for state in ("approved", "submitted")
+            }
+        res = super().write(vals)
+        if leaving.get("approved"):
+            leaving["approved"]._crm_drop_reminders()
+        if leaving.get("submitted"):
+            # the team leader's review is no longer needed
+            leaving["submitted"].activity_unlink(["mail.mail_activity_data_todo"])
+        return res
+
+    def _crm_drop_reminders(self):
+        """Drop the open reminders of ``self``, plans no longer approved
+        (closed, cancelled): their activities leave the to-do lists and the
+        reminders are dropped (``mail.activity.unlink`` closes them), so the
+        overdue digest does not report them. Set-based."""
+        reminders = (
+            self.env["crm.standard.followup.reminder"]
+            .sudo()
+            .search([("plan_id", "in", self.ids), ("state", "=", "open")])
+        )
+        reminders.activity_id.unlink()
+        # open reminders whose activity was already gone
+        reminders._crm_close(contacted=False)
 
     # ---------------------------------------------------------------------
     # Template -> plan
@@ -292,7 +364,8 @@ class CrmStandardFollowupPlan(models.Model):
         return plans.with_env(self.env)
 
     def _crm_close(self, reason):
-        """Close open plans: approved ones become done, the others cancelled.
+        """Close open plans: approved ones become done, the others cancelled
+        (their open reminders and review activities are dropped, see ``write``).
 
         Set-based for the grade-change path: the state is written without
         per-record tracking, then one batched chatter log with the state
@@ -343,8 +416,40 @@ class CrmStandardFollowupPlan(models.Model):
                     )
                 )
 
+    def _crm_check_one_plan_per_customer(self):
+        """A customer follows one plan at a time: refuse to submit or approve
+        ``self`` when another plan of the same customer is submitted or
+        approved (e.g. a plan cancelled by a grade change and reset beside
+        the plan of the new grade: reminders would come twice)."""
+        others = self.sudo().search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("state", "in", ("submitted", "approved")),
+                ("id", "not in", self.ids),
+            ]
+        )
+        for plan in self:
+            other = (others | (self - plan)).filtered(
+                lambda o, p=plan: o.partner_id == p.partner_id
+            )
+            if other:
+                other = other[0]
+                raise UserError(
+                    self.env._(
+                        "Status: %(other)s of the same customer is %(state)s; a customer "
+                        "follows one plan at a time, so %(plan)s cannot be submitted or "
+                        "approved until it is closed.",
+                        other=other.display_name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            other.state
+                        ],
+                        plan=plan.display_name,
+                    )
+                )
+
     def action_submit(self):
         self._crm_check_state(("draft",), self.env._("submitting"))
+        self._crm_check_one_plan_per_customer()
         for plan in self:
             if not plan.step_ids:
                 raise UserError(
@@ -379,6 +484,7 @@ class CrmStandardFollowupPlan(models.Model):
     def action_approve(self):
         self._crm_check_approver()
         self._crm_check_state(("submitted",), self.env._("approving"))
+        self._crm_check_one_plan_per_customer()
         self.write(
             {
                 "state": "approved",
@@ -390,7 +496,6 @@ class CrmStandardFollowupPlan(models.Model):
         self.step_ids.filtered(lambda s: not s.next_due_date and not s.done).write(
             {"next_due_date": today}
         )
-        self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def action_reject(self):
@@ -410,7 +515,6 @@ class CrmStandardFollowupPlan(models.Model):
                 "approval_date": fields.Datetime.now(),
             }
         )
-        self.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def action_reset_draft(self):

@@ -87,6 +87,28 @@ class CrmStandardFollowupPlanStep(models.Model):
         ),
     ]
 
+    # ---------------------------------------------------------------------
+    # ORM: the steps of a submitted or approved plan are fixed (the
+    # reminder cron writes them in SQL, the activity hooks sudo)
+    # ---------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["crm.standard.followup.plan"].browse(
+            {vals["plan_id"] for vals in vals_list if vals.get("plan_id")}
+        )._crm_check_editable(["step_ids"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        plans = self.plan_id
+        if vals.get("plan_id"):
+            plans |= plans.browse(vals["plan_id"])
+        plans._crm_check_editable(["step_ids"])
+        return super().write(vals)
+
+    def unlink(self):
+        self.plan_id._crm_check_editable(["step_ids"])
+        return super().unlink()
+
     @api.depends("channel")
     def _compute_activity_type_id(self):
         Step = self.env["crm.standard.followup.template.step"]

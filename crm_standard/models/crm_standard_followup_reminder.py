@@ -14,7 +14,7 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.tools import SQL, date_utils, format_date
 
-from ..tools import CONCURRENCY_ERRORS, unnest_sql
+from ..tools import CONCURRENCY_ERRORS, array_literal, unnest_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -229,7 +229,8 @@ class CrmStandardFollowupReminder(models.Model):
         A constant number of queries for the batch: touch counts, one INSERT
         ... ON CONFLICT DO NOTHING of the reminders, one batched
         ``mail.activity.create``, two UPDATE ... FROM unnest() for the links,
-        one for the postponed steps. Returns the new reminders.
+        one for the postponed steps (the second also clears the plans'
+        ``reminder_error``). Returns the new reminders.
         """
         keep, postponed = self._crm_apply_touch_limits(rows, today)
         Step = self.env["crm.standard.followup.plan.step"]
@@ -319,13 +320,25 @@ class CrmStandardFollowupReminder(models.Model):
                 values,
             )
         )
+        # the plans got their reminders: an error of an earlier run is over
+        # (same statement: the query count does not grow)
+        plan_ids = list({by_step[sid]["plan_id"] for _r, sid, _a in links})
         cr.execute(
             SQL(
-                """UPDATE crm_standard_followup_plan_step s
+                """WITH cleared AS (
+                    UPDATE crm_standard_followup_plan p
+                       SET reminder_error = NULL, reminder_error_date = NULL
+                     WHERE p.id = ANY(%s::int[])
+                       AND (p.reminder_error IS NOT NULL OR p.reminder_error_date IS NOT NULL))
+                UPDATE crm_standard_followup_plan_step s
                   SET activity_id = v.activity, postponed_reason = NULL
                  FROM %s AS v(id, step, activity) WHERE s.id = v.step""",
+                array_literal("int", plan_ids),
                 values,
             )
+        )
+        self.env["crm.standard.followup.plan"].browse(plan_ids).invalidate_recordset(
+            ["reminder_error", "reminder_error_date"]
         )
         reminders = self.browse([rid for rid, _s, _a in links])
         reminders.invalidate_recordset(["activity_id"])
@@ -413,13 +426,16 @@ class CrmStandardFollowupReminder(models.Model):
     # ---------------------------------------------------------------------
     @api.model
     def _cron_crm_overdue_digest(self):
-        """Daily: one message per approving manager listing the reminders
-        overdue by the company's number of days; each reminder reported once."""
+        """Daily: one message per approving manager listing the reminders of
+        approved plans overdue by the company's number of days; each reminder
+        reported once."""
         today = fields.Date.context_today(self)
         reminders = self.sudo().search(
             [
                 ("state", "=", "open"),
                 ("overdue_notified", "=", False),
+                # reminders of closed plans are no longer due
+                ("plan_id.state", "=", "approved"),
                 ("plan_id.approver_id", "!=", False),
                 ("due_date", "<", today),
             ],

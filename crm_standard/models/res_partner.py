@@ -1592,16 +1592,19 @@ class ResPartner(models.Model):
         """True when writes of key fields apply at once, without approval.
 
         Sales managers (CRM Standard administrators included) and system
-        paths: superuser/sudo, module install, scheduled actions and the
-        ``crm_skip_change_request`` context key. Override to widen or narrow.
+        paths: superuser/sudo (module install, and the module's own paths that
+        say ``crm_skip_change_request``, all run sudo) and scheduled actions
+        run by Odoo's cron workers, whatever their user. Context keys never
+        count on their own: a client sets the context of its RPC calls.
+        Override to widen or narrow.
         """
-        context = self.env.context
-        return bool(
-            self.env.su
-            or context.get("crm_skip_change_request")
-            or context.get("install_mode")
-            or context.get("ir_cron_progress_id")
-            or self.env.user.has_group("sales_team.group_sale_manager")
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return True
+        # set by the server, never by a client: the cron threads (threaded
+        # server) and the work thread of a cron worker process (prefork)
+        thread = threading.current_thread()
+        return getattr(thread, "type", None) == "cron" or thread.name.startswith(
+            "Worker WorkerCron"
         )
 
     @api.model

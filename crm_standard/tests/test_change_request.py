@@ -1,8 +1,11 @@
+import threading
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
-from .common import CrmStandardCommon
+from .common import CrmStandardCommon, TwoConnectionsCase
 
 
 class TestKeyChangeRequest(CrmStandardCommon):
@@ -96,17 +99,28 @@ class TestKeyChangeRequest(CrmStandardCommon):
     def test_system_paths_are_not_intercepted(self):
         self.customer.with_user(self.user_salesman).sudo().write({"vat": "CN-SUDO"})
         self.assertEqual(self.customer.vat, "CN-SUDO")
-        self._as(self.user_salesman, self.customer).with_context(
+        self._as(self.user_salesman, self.customer).sudo().with_context(
             crm_skip_change_request=True
         ).write({"vat": "CN-CTX"})
         self.assertEqual(self.customer.vat, "CN-CTX")
-        # a scheduled action running as a salesperson (ir.cron puts its progress
-        # record in the context)
-        self._as(self.user_salesman, self.customer).with_context(ir_cron_progress_id=1).write(
-            {"vat": "CN-CRON"}
-        )
+        # a scheduled action running as a salesperson: Odoo's cron threads are
+        # typed by the server (the context is the client's, see below)
+        with patch.object(threading.current_thread(), "type", "cron", create=True):
+            self._as(self.user_salesman, self.customer).write({"vat": "CN-CRON"})
         self.assertEqual(self.customer.vat, "CN-CRON")
         self.assertFalse(self._requests())
+
+    def test_salesperson_context_keys_do_not_bypass_approval(self):
+        """The context comes from the client over RPC: a salesperson setting
+        the system paths' keys still asks for approval."""
+        for key in ("crm_skip_change_request", "install_mode", "ir_cron_progress_id"):
+            self._as(self.user_salesman, self.customer).with_context(**{key: 1}).write(
+                {"vat": f"CN-{key}"}
+            )
+            self.env.invalidate_all()
+            self.assertEqual(self.customer.vat, "CN111", key)
+            self.assertEqual(self._requests()[:1].new_value_display, f"CN-{key}", key)
+        self.assertEqual(self._requests().mapped("state"), ["pending", "rejected", "rejected"])
 
     def test_creating_a_customer_is_not_a_change(self):
         Partner = self.env["res.partner"].with_user(self.user_salesman)
@@ -210,16 +224,24 @@ class TestKeyChangeRequest(CrmStandardCommon):
             )
         )
 
-    def test_approval_notes_a_value_changed_since_the_request(self):
-        self._as(self.user_salesman, self.customer).write({"vat": "CN-REQ"})
-        self.customer.vat = "CN-MANAGER"  # changed directly meanwhile
-        self._as(self.user_sales_manager, self._requests()).action_approve()
-        self.assertEqual(self.customer.vat, "CN-REQ")
-        self.assertTrue(
-            self.customer.message_ids.filtered(
-                lambda m: "changed since the request" in (m.body or "")
-            )
-        )
+    def test_approving_an_outdated_request_is_refused(self):
+        """A value changed since the request (here by a manager) is not
+        overwritten by approving the request: it is outdated."""
+        self._as(self.user_salesman, self.customer).write({"vat": "CN-REQ", "name": "Renamed"})
+        self._as(self.user_sales_manager, self.customer).vat = "CN-MANAGER"
+        requests = self._as(self.user_sales_manager, self._requests())
+        with self.assertRaises(UserError) as error:
+            requests.action_approve()
+        self.assertIn("outdated", str(error.exception))
+        self.assertIn("Tax ID", str(error.exception))
+        self.env.invalidate_all()
+        self.assertEqual((self.customer.vat, self.customer.name), ("CN-MANAGER", "Key Change Co"))
+        self.assertEqual(set(self._requests().mapped("state")), {"pending"}, "nothing applied")
+        vat_request = requests.filtered(lambda r: r.field_name == "vat")
+        vat_request.comment = "Outdated"
+        vat_request.action_reject()
+        (requests - vat_request).action_approve()
+        self.assertEqual((self.customer.vat, self.customer.name), ("CN-MANAGER", "Renamed"))
 
     def test_approving_revenue_applies_the_number(self):
         self._as(self.user_salesman, self.customer).write({"annual_revenue": 2500000})
@@ -381,3 +403,62 @@ class TestKeyChangeRequest(CrmStandardCommon):
         wizard.action_merge()
         self.assertEqual(other.vat, "CN111")
         self.assertFalse(self._requests(other))
+
+
+class TestKeyChangeRequestConcurrency(TwoConnectionsCase):
+    """Two managers deciding the same request at once, on two real cursors:
+    applied once. The fixture is committed and removed after each test."""
+
+    def setUp(self):
+        super().setUp()
+        context = {"tracking_disable": True, "crm_skip_grading": True}
+        with self._committed_env(context) as env:
+            partner = env["res.partner"].create(
+                {"name": "Concurrent Key Co", "is_company": True, "vat": "CN-OLD"}
+            )
+            self.partner_id = partner.id
+            request = env["crm.standard.change.request"]._crm_create_from_changes(
+                [(partner, "vat", "CN-OLD", "CN-NEW")]
+            )
+            request.comment = "Checked with the customer"
+            self.request_id = request.id
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self._committed_env() as env:
+            env["crm.standard.change.request"].browse(self.request_id).unlink()
+            env["res.partner"].browse(self.partner_id).unlink()
+
+    def _approval_notes(self):
+        with self._committed_env() as env:
+            return env["mail.message"].search_count(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", self.partner_id),
+                    ("body", "ilike", "approved by"),
+                ]
+            )
+
+    def test_second_manager_deciding_at_the_same_time_is_refused(self):
+        with self._two_workers(lock_timeout="5s") as (env1, env2):
+            env1["crm.standard.change.request"].browse(self.request_id).action_approve()
+            with self.assertRaises(UserError):
+                env2["crm.standard.change.request"].browse(self.request_id).action_approve()
+            env1.cr.commit()
+            env2.cr.commit()
+        self.assertEqual(self._approval_notes(), 1)
+
+    def test_manager_with_an_older_snapshot_is_refused(self):
+        with self._two_workers(lock_timeout="5s") as (env1, env2):
+            request2 = env2["crm.standard.change.request"].browse(self.request_id)
+            self.assertEqual(request2.state, "pending")  # snapshot of worker 2
+            env1["crm.standard.change.request"].browse(self.request_id).action_approve()
+            env1.cr.commit()
+            with self.assertRaises(UserError):
+                request2.action_reject()
+            env2.cr.commit()
+        with self._committed_env() as env:
+            request = env["crm.standard.change.request"].browse(self.request_id)
+            self.assertEqual(request.state, "approved")
+            self.assertEqual(request.partner_id.vat, "CN-NEW")
+        self.assertEqual(self._approval_notes(), 1)

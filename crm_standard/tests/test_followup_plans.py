@@ -218,6 +218,104 @@ class TestFollowupApproval(FollowupCommon):
         with self.assertRaises(AccessError):
             theirs.with_user(self.user_salesman).write({"touch_limit": 9})
 
+    def test_plan_reset_after_a_grade_change_cannot_join_the_current_one(self):
+        partner = self._customer("Two Plans Co")
+        old = self.Plan.search([("partner_id", "=", partner.id)])
+        partner._crm_set_manual_grade("S", reason="Key account")
+        current = self.Plan.search([("partner_id", "=", partner.id), ("state", "=", "draft")])
+        self.assertEqual(old.state, "cancelled")
+        current.with_user(self.user_salesman).action_submit()
+        mine = self._as(self.user_salesman, old)
+        mine.action_reset_draft()
+        with self.assertRaises(UserError) as error:
+            mine.action_submit()
+        self.assertIn(current.display_name, str(error.exception))
+        self.assertEqual(old.state, "draft")
+        current.with_user(self.user_sales_manager).action_approve()
+        with self.assertRaises(UserError):
+            mine.action_submit()
+        # submitted before the fix: the manager cannot approve it either
+        old.sudo().write({"state": "submitted"})
+        with self.assertRaises(UserError) as error:
+            self._as(self.user_sales_manager, old).action_approve()
+        self.assertIn(current.display_name, str(error.exception))
+        self.assertEqual(
+            self.Plan.search_count([("partner_id", "=", partner.id), ("state", "=", "approved")]),
+            1,
+        )
+
+    def test_two_plans_of_one_customer_cannot_be_submitted_together(self):
+        partner = self._customer("Twin Plans Co")
+        plans = self._plan(partner, approve=False) | self._plan(partner, approve=False)
+        with self.assertRaises(UserError):
+            self._as(self.user_salesman, plans).action_submit()
+        self.assertEqual(set(plans.mapped("state")), {"draft"})
+
+    def _assert_locked(self, plan, step):
+        """``plan`` and its ``step`` (as the salesperson) cannot be changed."""
+        changes = {
+            "touch limit": lambda: plan.write({"touch_limit": 0}),
+            "touch period": lambda: plan.write({"touch_period": "quarter"}),
+            "steps of the plan": lambda: plan.write(
+                {"step_ids": [Command.create({"name": "Extra", "channel": "call"})]}
+            ),
+            "cadence": lambda: step.write({"cadence_count": 6}),
+            "new step": lambda: self.Step.with_user(self.user_salesman).create(
+                {"plan_id": plan.id, "name": "Extra", "channel": "call"}
+            ),
+            "deleted step": step.unlink,
+        }
+        for change, do in changes.items():
+            with self.assertRaises(UserError, msg=change) as error:
+                do()
+            self.assertIn(plan.display_name, str(error.exception), change)
+            self.assertIn("only draft or rejected plans", str(error.exception), change)
+
+    def test_salesperson_cannot_change_a_submitted_approved_or_closed_plan(self):
+        plans = {
+            state: self._plan(
+                self._customer(f"Locked {state}"),
+                approve=state != "submitted",
+                touch_limit=3,
+            )
+            for state in ("submitted", "approved", "done", "cancelled")
+        }
+        plans["submitted"].with_user(self.user_salesman).action_submit()
+        plans["done"].with_user(self.user_salesman).action_done()
+        plans["cancelled"].with_user(self.user_salesman).action_cancel()
+        for state, plan in plans.items():
+            self.assertEqual(plan.state, state)
+            self.env.invalidate_all()
+            mine = plan.with_user(self.user_salesman)
+            self._assert_locked(mine, mine.step_ids)
+            self.env.invalidate_all()
+            self.assertEqual((plan.touch_limit, plan.touch_period), (3, "month"), state)
+            self.assertEqual(plan.step_ids.mapped("cadence_count"), [1], state)
+
+    def test_manager_changes_an_approved_plan_and_salesperson_a_draft_one(self):
+        approved = self._plan(self._customer("Managed Plan Co"), touch_limit=3)
+        self._as(self.user_sales_manager, approved).write({"touch_limit": 5})
+        self._as(self.user_sales_manager, approved.step_ids).write({"cadence_count": 2})
+        self.assertEqual((approved.touch_limit, approved.step_ids.cadence_count), (5, 2))
+        draft = self._plan(self._customer("Draft Plan Co"), approve=False)
+        mine = self._as(self.user_salesman, draft)
+        mine.write({"touch_limit": 4})
+        mine.step_ids.write({"cadence_count": 3})
+        self.Step.with_user(self.user_salesman).create(
+            {"plan_id": draft.id, "name": "Extra", "channel": "call"}
+        )
+        self.assertEqual(draft.touch_limit, 4)
+        self.assertEqual(sorted(draft.step_ids.mapped("cadence_count")), [1, 3])
+
+    def test_reminders_of_an_approved_plan_still_move_its_steps(self):
+        """The system paths (the cron, the activity hooks) keep writing the
+        steps of approved plans when the salesperson handles a reminder."""
+        plan = self._plan(self._customer("Handled Plan Co"))
+        self._run_cron()
+        self._as(self.user_salesman, plan.step_ids.activity_id).unlink()
+        self.assertEqual(plan.step_ids.next_due_date, self.today + relativedelta(months=1))
+        self.assertEqual(self.Reminder.search([("plan_id", "=", plan.id)]).state, "cancelled")
+
 
 class TestFollowupReminders(FollowupCommon):
     def test_reminders_only_for_approved_plans(self):
@@ -295,6 +393,53 @@ class TestFollowupReminders(FollowupCommon):
         self.assertEqual(plan.step_ids.next_due_date, self.today + relativedelta(months=1))
         self.assertFalse(plan.step_ids.last_contact_date)
         self.assertEqual(self.Reminder.search([("plan_id", "=", plan.id)]).state, "cancelled")
+
+    def test_closing_or_cancelling_a_plan_drops_its_open_reminders(self):
+        by_grade = self._plan(self._customer("Regraded R"))
+        by_hand = self._plan(self._customer("Cancelled R"))
+        self._run_cron()
+        plans = by_grade | by_hand
+        self.assertEqual(len(self._activities(plans.partner_id)), 2)
+        by_grade.partner_id._crm_set_manual_grade("S", reason="Key account")
+        self.assertEqual(by_grade.state, "done")
+        by_hand.with_user(self.user_salesman).action_cancel()
+        self.assertEqual(by_hand.state, "cancelled")
+        self.assertFalse(self._activities(plans.partner_id), "out of the to-do lists")
+        reminders = self.Reminder.search([("plan_id", "in", plans.ids)])
+        self.assertEqual(reminders.mapped("state"), ["cancelled", "cancelled"])
+        self.assertFalse(plans.step_ids.activity_id)
+
+    def test_cancelling_a_submitted_plan_drops_the_review_activity(self):
+        self.env["crm.team"].create(
+            {
+                "name": "Review Team",
+                "user_id": self.user_sales_manager.id,
+                "crm_team_member_ids": [Command.create({"user_id": self.user_salesman.id})],
+            }
+        )
+        plan = self._plan(self._customer("Review R"), approve=False).with_user(self.user_salesman)
+        plan.action_submit()
+        self.assertEqual(plan.activity_ids.user_id, self.user_sales_manager)
+        plan.action_cancel()
+        self.assertFalse(plan.activity_ids)
+
+    def test_overdue_digest_skips_reminders_of_closed_plans(self):
+        step = {
+            "name": "Late call",
+            "channel": "call",
+            "cadence_count": 1,
+            "cadence_unit": "months",
+            "next_due_date": self.today - timedelta(days=10),
+        }
+        plan = self._plan(self._customer("Closed Late"), steps=[step])
+        self._run_cron()
+        # a plan closed while its reminder stayed open (as before the fix)
+        self.env.cr.execute(
+            "UPDATE crm_standard_followup_plan SET state = 'cancelled' WHERE id = %s", [plan.id]
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.Reminder.search([("plan_id", "=", plan.id)]).state, "open")
+        self.assertEqual(self.Reminder._cron_crm_overdue_digest(), 0, "no digest sent")
 
     def test_touch_limit_postpones_and_says_why(self):
         steps = [
@@ -390,6 +535,23 @@ class TestFollowupReminders(FollowupCommon):
         # skipped until tomorrow, then retried
         self._run_cron()
         self.assertFalse(self._activities(broken.partner_id))
+
+    def test_reminder_error_is_cleared_when_the_plan_gets_its_reminders(self):
+        plan = self._plan(self._customer("Recovered R"))
+        other = self._plan(self._customer("Still Failed R"))
+        yesterday = self.today - timedelta(days=1)
+        (plan | other).write({"reminder_error": "broken data", "reminder_error_date": yesterday})
+        other.step_ids.sudo().write({"next_due_date": self.today + timedelta(days=3)})
+        self._run_cron()
+        self.assertEqual(len(self._activities(plan.partner_id)), 1)
+        self.assertFalse(plan.reminder_error)
+        self.assertFalse(plan.reminder_error_date)
+        self.env.invalidate_all()
+        self.assertEqual(
+            (other.reminder_error, other.reminder_error_date),
+            ("broken data", yesterday),
+            "no reminder yet: the banner stays",
+        )
 
     def test_cron_reports_progress_per_batch(self):
         for index in range(5):
