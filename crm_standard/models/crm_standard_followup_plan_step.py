@@ -106,7 +106,8 @@ class CrmStandardFollowupPlanStep(models.Model):
         return super().write(vals)
 
     def unlink(self):
-        self.plan_id._crm_check_editable(["step_ids"])
+        # exists(): steps already deleted with their plan (uninstall, cascade)
+        self.exists().plan_id._crm_check_editable(["step_ids"])
         return super().unlink()
 
     @api.depends("channel")

@@ -292,6 +292,14 @@ class TestFollowupApproval(FollowupCommon):
             self.assertEqual((plan.touch_limit, plan.touch_period), (3, "month"), state)
             self.assertEqual(plan.step_ids.mapped("cadence_count"), [1], state)
 
+    def test_steps_deleted_with_their_plan_can_be_unlinked_again(self):
+        # uninstall deletes the steps after their plan (cascade): no MissingError
+        plan = self._plan(self._customer("Cascade Plan Co"))
+        steps = plan.step_ids
+        plan.unlink()
+        steps.unlink()
+        self.assertFalse(steps.exists())
+
     def test_manager_changes_an_approved_plan_and_salesperson_a_draft_one(self):
         approved = self._plan(self._customer("Managed Plan Co"), touch_limit=3)
         self._as(self.user_sales_manager, approved).write({"touch_limit": 5})
