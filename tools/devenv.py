@@ -333,6 +333,11 @@ def logged_step(title, cmd, env, log):
     errors = [m.group(0) for m in LOG_ERROR.finditer(text)]
     took = time.monotonic() - start
     if rc or errors:
+        lines = text.splitlines()
+        # the ERROR lines with their tracebacks first: the tail may not hold them
+        for number, line in enumerate(lines):
+            if LOG_ERROR.search(line):
+                sys.stdout.write("\n".join(lines[number : number + 25])[:4000] + "\n...\n")
         sys.stdout.write(text[-6000:])
         die(f"{title}: FAILED (exit {rc}, {len(errors)} ERROR lines) - log {log}", 1)
     say(f"{title}: ok ({took:.0f} s)")
