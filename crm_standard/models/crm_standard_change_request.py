@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import CONCURRENCY_ERRORS
+from ..tools import lock_nowait
 
 CHANGE_REQUEST_STATES = [
     ("pending", "Pending"),
@@ -222,23 +222,22 @@ class CrmStandardChangeRequest(models.Model):
         """Lock the requests of ``self`` until the end of the transaction: a
         second decision at the same time, or since this transaction began,
         fails instead of applying a request twice."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM crm_standard_change_request WHERE id IN %s "
-                        "FOR NO KEY UPDATE NOWAIT",
-                        tuple(self.ids),
-                    )
-                )
-        except CONCURRENCY_ERRORS:
+        locked = lock_nowait(
+            self.env.cr,
+            SQL(
+                "SELECT id FROM crm_standard_change_request WHERE id IN %s "
+                "FOR NO KEY UPDATE NOWAIT",
+                tuple(self.ids),
+            ),
+        )
+        if locked is None:
             raise UserError(
                 self.env._(
                     "Status: someone else is deciding %(requests)s or just did; reload "
                     "and decide again if needed.",
                     requests=", ".join(self.mapped("display_name")),
                 )
-            ) from None
+            )
 
     def _crm_check_current_values(self):
         """Refuse to approve requests whose customer no longer has the value

@@ -17,7 +17,7 @@ from odoo.tools.mail import generate_tracking_message_id
 
 from odoo.addons.phone_validation.tools import phone_validation
 
-from ..tools import CONCURRENCY_ERRORS, array_literal, unnest_sql
+from ..tools import CONCURRENCY_ERRORS, array_literal, lock_nowait, unnest_sql
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
 
 _logger = logging.getLogger(__name__)
@@ -2499,20 +2499,17 @@ class ResPartner(models.Model):
         # lock the customers: a concurrent claimer holding them, or having
         # claimed them since this transaction began, makes this claim fail
         # (never a silent overwrite of the first claim)
-        locked = []
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL "
-                        "FOR NO KEY UPDATE NOWAIT",
-                        tuple(partners.ids),
-                    )
-                )
-                locked = self.env.cr.fetchall()
-        except CONCURRENCY_ERRORS:
+        locked = lock_nowait(
+            self.env.cr,
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s AND user_id IS NULL "
+                "FOR NO KEY UPDATE NOWAIT",
+                tuple(partners.ids),
+            ),
+        )
+        if locked is None:
             _logger.info("crm_standard: concurrent claim of %s", partners.ids)
-        if len(locked) != len(partners):
+        if len(locked or ()) != len(partners):
             raise UserError(self.env._("Public Pool: someone else claimed these customers first."))
         partners._crm_pool_assign(user, claim=True)
         return True

@@ -8,6 +8,18 @@ from odoo.tools import SQL
 CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 
 
+def lock_nowait(cr, query):
+    """Run ``query`` (a ``SELECT ... FOR ... NOWAIT``) in a savepoint: its rows,
+    or ``None`` when another transaction holds the rows or changed them since
+    this one began (the caller tells the user, who never overwrites it)."""
+    try:
+        with cr.savepoint(flush=False):
+            cr.execute(query)
+            return cr.fetchall()
+    except CONCURRENCY_ERRORS:
+        return None
+
+
 def array_literal(sqltype, values):
     """Array parameter of ``values``: numbers as a ``{1,2,NULL}`` literal
     (psycopg2 adapts a list element by element in Python, slow on thousands)."""
