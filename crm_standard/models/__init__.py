@@ -3,6 +3,14 @@ from . import crm_standard_interest
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_lifecycle
+from . import res_partner_grading
+from . import res_partner_followup
+from . import res_partner_value_tags
+from . import res_partner_key_change
+from . import res_partner_ticket
+from . import res_partner_visibility
+from . import res_partner_pool
 from . import crm_lead
 from . import crm_standard_change_request
 from . import crm_standard_grade_matrix

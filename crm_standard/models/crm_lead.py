@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .res_partner import CRM_SENSITIVE_GROUPS
+from ..tools.partner import CRM_SENSITIVE_GROUPS
 
 NEED_PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
 # Lead fields whose change can move a customer's lifecycle stage.

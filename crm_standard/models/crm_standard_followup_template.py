@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.partner import LIFECYCLE_STAGES
 from .crm_standard_grade_matrix import GRADES
-from .res_partner import LIFECYCLE_STAGES
 
 TOUCH_PERIODS = [("week", "Week"), ("month", "Month"), ("quarter", "Quarter")]
 

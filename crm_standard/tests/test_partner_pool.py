@@ -163,7 +163,7 @@ class TestPartnerPool(CrmStandardCommon):
 
         with (
             patch.object(Partner, "_crm_pool_release", release),
-            self.assertLogs("odoo.addons.crm_standard.models.res_partner", "ERROR") as logs,
+            self.assertLogs("odoo.addons.crm_standard.models.res_partner_pool", "ERROR") as logs,
         ):
             self._run_cron()
         self.assertFalse(good.user_id)

@@ -1,0 +1,176 @@
+"""Customer lifecycle: potential, intent, deal, repeat, churned."""
+
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..tools.partner import LIFECYCLE_STAGES
+
+_logger = logging.getLogger(__name__)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # -- lifecycle --------------------------------------------------------
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES,
+        default="potential",
+        tracking=True,
+        index=True,
+        copy=False,
+        required=True,
+        help="Potential: no opportunity yet. Intent: an open opportunity. "
+        "Deal: one won opportunity. Repeat: two or more won. Churned: set "
+        "by hand, or no deal won for the company's churn period and nothing open.",
+    )
+    lifecycle_churn_date = fields.Date(
+        copy=False,
+        readonly=True,
+        help="Set when the customer is marked churned by hand; the mark holds "
+        "until a new opportunity is created or one is won.",
+    )
+    last_won_date = fields.Date(readonly=True, copy=False)
+
+    # ---------------------------------------------------------------------
+    # Lifecycle
+    # ---------------------------------------------------------------------
+    def _crm_lifecycle_stats(self):
+        """Per commercial partner id: open count, won count, last won date.
+
+        Two grouped queries for the whole batch, whatever its size, on the
+        commercial partner stored on the opportunity (no ``child_of``
+        expansion of the contacts). An opportunity is won on its closing
+        date, or on its creation date when it was created already won (Odoo
+        sets ``date_closed`` on a stage change only), as for the revenue.
+        """
+        stats = {pid: {"open": 0, "won": 0, "last_won": False} for pid in self.ids}
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        base = [
+            ("crm_commercial_partner_id", "in", self.ids),
+            ("type", "=", "opportunity"),
+            ("active", "=", True),
+        ]
+        won_domain = base + [("stage_id.is_won", "=", True)]
+        open_domain = base + [("stage_id.is_won", "=", False), ("probability", "<", 100)]
+        # the query of _read_group, with MAX(COALESCE(...)) as the aggregate
+        query = Lead._search(won_domain)
+        customer = Lead._field_to_sql(query.table, "crm_commercial_partner_id", query)
+        query.groupby = customer
+        last_won = SQL(
+            "MAX(COALESCE(%s, %s))",
+            Lead._field_to_sql(query.table, "date_closed", query),
+            Lead._field_to_sql(query.table, "create_date", query),
+        )
+        for partner_id, count, last in self.env.execute_query(
+            query.select(customer, SQL("COUNT(*)"), last_won)
+        ):
+            stats[partner_id].update(won=count, last_won=last or False)
+        for partner, count in Lead._read_group(
+            open_domain, ["crm_commercial_partner_id"], ["__count"]
+        ):
+            stats[partner.id]["open"] = count
+        return stats
+
+    def _crm_lifecycle_from_stats(self, entry, today):
+        """Stage of one customer from its stats; override to change the rules."""
+        self.ensure_one()
+        last_won = entry["last_won"] and fields.Date.to_date(entry["last_won"])
+        if self.lifecycle_churn_date:
+            return "churned"
+        months = (self.company_id or self.env.company).crm_churn_months
+        if (
+            months
+            and entry["won"]
+            and not entry["open"]
+            and last_won
+            and last_won < today - relativedelta(months=months)
+        ):
+            return "churned"
+        if entry["won"] >= 2:
+            return "repeat"
+        if entry["won"] == 1:
+            return "deal"
+        if entry["open"]:
+            return "intent"
+        return "potential"
+
+    def _crm_recompute_lifecycle(self):
+        """Lifecycle stages and last won dates of the customers of ``self``;
+        won/lost opportunities also regrade them, and the repeat buyer tag
+        follows the stage."""
+        partners = self.commercial_partner_id
+        if not partners:
+            return
+        stats = partners._crm_lifecycle_stats()
+        today = fields.Date.context_today(self)
+        changes = {}
+        for partner in partners:
+            entry = stats[partner.id]
+            stage = partner._crm_lifecycle_from_stats(entry, today)
+            last_won = entry["last_won"] and fields.Date.to_date(entry["last_won"])
+            vals = {}
+            if partner.lifecycle_stage != stage:
+                vals["lifecycle_stage"] = stage
+            if stage != "churned" and partner.lifecycle_churn_date:
+                vals["lifecycle_churn_date"] = False
+            if partner.last_won_date != last_won:
+                vals["last_won_date"] = last_won
+            if vals:
+                changes.setdefault(tuple(sorted(vals.items())), []).append(partner.id)
+        # one write per distinct change, not one per customer
+        for vals, ids in changes.items():
+            partners.browse(ids).write(dict(vals))
+        customers = partners.filtered("is_crm_customer")
+        if customers and not self.env.context.get("crm_skip_grading"):
+            customers._crm_recompute_grades()
+        customers._crm_sync_value_tags()
+
+    def _crm_lift_manual_churn(self):
+        """New business with a churned customer ends a manual churn mark."""
+        self.commercial_partner_id.filtered("lifecycle_churn_date").write(
+            {"lifecycle_churn_date": False}
+        )
+
+    def action_mark_churned(self):
+        self.commercial_partner_id.write(
+            {
+                "lifecycle_stage": "churned",
+                "lifecycle_churn_date": fields.Date.context_today(self),
+            }
+        )
+        return True
+
+    def action_recompute_lifecycle(self):
+        self.lifecycle_churn_date = False
+        self._crm_recompute_lifecycle()
+        return True
+
+    def _cron_crm_recompute_lifecycle(self, batch_size=1000):
+        """Daily: churn happens with time passing, not only on lead changes.
+
+        The grading has its own scheduled action: skipped here. A failing batch
+        is retried customer by customer; a bad customer is logged and skipped.
+        """
+        Partner = self.with_context(crm_skip_grading=True)
+        customers = Partner.search([("is_crm_customer", "=", True)])
+        done = 0
+        for start in range(0, len(customers), batch_size):
+            batch = customers[start : start + batch_size]
+            try:
+                with self.env.cr.savepoint():
+                    batch._crm_recompute_lifecycle()
+            except Exception:  # noqa: BLE001 - retried one by one below
+                for partner in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            partner._crm_recompute_lifecycle()
+                    except Exception:
+                        _logger.exception(
+                            "crm_standard: lifecycle recompute of partner %s skipped", partner.id
+                        )
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(customers) - done)
