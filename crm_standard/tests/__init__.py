@@ -10,3 +10,5 @@ from . import test_partner_pool
 from . import test_partner_merge
 from . import test_partner_form_save
 from . import test_tours
+from . import test_stage_history
+from . import test_stage_rules
