@@ -34,3 +34,4 @@ from . import crm_standard_stage_history
 from . import crm_standard_stage_rule
 from . import crm_standard_stage_notice
 from . import crm_lead_stage_history
+from . import utm_campaign

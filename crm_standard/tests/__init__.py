@@ -12,3 +12,4 @@ from . import test_partner_form_save
 from . import test_tours
 from . import test_stage_history
 from . import test_stage_rules
+from . import test_pipeline_reports
