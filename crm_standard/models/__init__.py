@@ -35,3 +35,5 @@ from . import crm_standard_stage_rule
 from . import crm_standard_stage_notice
 from . import crm_lead_stage_history
 from . import utm_campaign
+from . import crm_standard_stage_requirement
+from . import crm_lead_stage_requirement

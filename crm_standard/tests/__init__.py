@@ -13,3 +13,4 @@ from . import test_tours
 from . import test_stage_history
 from . import test_stage_rules
 from . import test_pipeline_reports
+from . import test_stage_requirements
