@@ -92,7 +92,7 @@ class CrmStandardFunnelReport(models.Model):
                  WHERE h.kind IN ('stage', 'won') AND h.from_stage_id IS NOT NULL
                  GROUP BY h.lead_id, h.from_stage_id
             )
-            SELECT ROW_NUMBER() OVER (ORDER BY l.id, s.sequence, s.id) AS id,
+            SELECT l.id::bigint * 65536 + s.id AS id,
                    l.id AS lead_id, s.id AS stage_id, s.sequence AS stage_sequence,
                    MIN(e.date) OVER (PARTITION BY l.id ORDER BY s.sequence DESC, s.id DESC
                                      ROWS UNBOUNDED PRECEDING) AS date,
