@@ -1,4 +1,7 @@
 from . import test_customer_master_data
+from . import test_customer_code
+from . import test_customer_lifecycle
+from . import test_customer_data_quality
 from . import test_i18n
 from . import test_change_request
 from . import test_access_matrix
