@@ -8,6 +8,7 @@ from . import test_access_matrix
 from . import test_customer_grading
 from . import test_value_tags
 from . import test_followup_plans
+from . import test_followup_reminders
 from . import test_tickets
 from . import test_ticket_sla
 from . import test_partner_visibility
