@@ -29,6 +29,7 @@ from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
+from . import crm_standard_ticket_sla_clock
 from . import crm_standard_pool_claim
 from . import crm_standard_stage_history
 from . import crm_standard_stage_rule
