@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -126,3 +127,22 @@ class TestStageRules(StageCase):
         lead = self._lead(stage=self.env.ref("crm.stage_lead2"))
         lead.write({"stage_id": self.env.ref("crm.stage_lead3").id})
         self.assertEqual(len(self._leader_activities(lead)), 1)
+
+    def test_kanban_move_as_salesperson_fires_once_and_a_failure_does_not_block(self):
+        """The kanban's drag and drop saves the stage with ``web_save``."""
+        lead = self._lead(stage=self.stage_qualified)
+        spec = {"stage_id": {}}
+        self._as(self.user_salesman, lead).web_save({"stage_id": self.stage_proposal.id}, spec)
+        self._as(self.user_salesman, lead).web_save({"stage_id": self.stage_proposal.id}, spec)
+        self.assertEqual(len(self.rule.notice_ids), 1)
+        Rule = type(self.env["crm.standard.stage.rule"])
+        with patch.object(Rule, "_crm_deliver_activity", _raise):
+            other = self._lead("Other", stage=self.stage_qualified)
+            self._as(self.user_salesman, other).web_save({"stage_id": self.stage_proposal.id}, spec)
+        self.assertEqual(other.stage_id, self.stage_proposal)
+        notice = self.rule.notice_ids.filtered(lambda n: n.lead_id == other)
+        self.assertEqual((notice.state, notice.message), ("failed", "delivery failed"))
+
+
+def _raise(self, notices):
+    raise ValueError("delivery failed")
