@@ -5,6 +5,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..tools import unnest_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -202,8 +205,16 @@ class CrmStandardStageRule(models.Model):
                 ]
             )
         )
-        for notice, activity in zip(notices, activities, strict=True):
-            notice.activity_id = activity
+        # one UPDATE for the batch, not one per notice
+        notices.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_standard_stage_notice n SET activity_id = v.activity_id "
+                "FROM %s AS v(id, activity_id) WHERE n.id = v.id",
+                unnest_sql([("int4", notices.ids), ("int4", activities.ids)]),
+            )
+        )
+        notices.invalidate_recordset(["activity_id"])
 
     def _crm_deliver_note(self, notices):
         self.ensure_one()
