@@ -3,6 +3,7 @@ def post_init_hook(env):
     companies = env["res.company"].search([("crm_required_field_ids", "=", False)])
     companies.crm_required_field_ids = companies._default_crm_required_field_ids()
     env["res.partner"]._crm_mark_existing_customers()
+    env["crm.standard.stage.history"]._crm_rebuild_from_tracking()
 
 
 def uninstall_hook(env):

@@ -31,3 +31,10 @@ from . import crm_standard_ticket_team
 from . import crm_standard_ticket
 from . import crm_standard_ticket_sla_clock
 from . import crm_standard_pool_claim
+from . import crm_standard_stage_history
+from . import crm_standard_stage_rule
+from . import crm_standard_stage_notice
+from . import crm_lead_stage_history
+from . import utm_campaign
+from . import crm_standard_stage_requirement
+from . import crm_lead_stage_requirement

@@ -16,3 +16,7 @@ from . import test_partner_pool
 from . import test_partner_merge
 from . import test_partner_form_save
 from . import test_tours
+from . import test_stage_history
+from . import test_stage_rules
+from . import test_pipeline_reports
+from . import test_stage_requirements

@@ -58,6 +58,14 @@ ACCESS = {
     "mail.activity": ("CRUD", "CRUD",      "CRUD",   "CRUD", "CRUD", "CRUD", "CRUD",  "",     "Odoo's: activities of documents the user may read"),
     "crm.standard.pool.claim": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): own claims; all documents and managers: all; company"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
+    "crm.standard.stage.history": ("R", "R", "R", "", "", "R", "", "", "the rules of crm.lead on the row's lead; company; written by the system only"),
+    "crm.standard.stage.rule": ("R", "R", "CRUD", "", "", "CRUD", "", "", "company (shared when no company)"),
+    "crm.standard.stage.notice": ("", "", "RD", "", "", "RD", "", "", "company; written by the system only"),
+    "crm.standard.stage.requirement": ("R", "R", "CRUD", "", "", "CRUD", "", "", "company (shared when no company)"),
+    "crm.standard.funnel.report": ("R", "R", "R", "", "", "R", "", "", "the rules of crm.lead on its salesperson; company"),
+    "crm.standard.conversion.report": ("R", "R", "R", "", "", "R", "", "", "the rules of crm.lead on its salesperson; company"),
+    "crm.standard.repurchase.report": ("R", "R", "R", "", "", "R", "", "", "salesperson (own documents): customers they own or unassigned; company"),
+    "utm.campaign": ("CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "", "Odoo's; budget, cost and effect: sales roles"),
 }
 # fmt: on
 
