@@ -21,9 +21,11 @@ CHANNELS = [
 class CrmStandardTicket(models.Model):
     _name = "crm.standard.ticket"
     _description = "Service Ticket"
-    _inherit = ["rating.mixin", "mail.activity.mixin"]
+    _inherit = ["rating.mixin", "mail.activity.mixin", "crm.standard.partner.link.mixin"]
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
+    # the partner visibility rule opens a ticket's customer to its assignee
+    _crm_link_fields = ("partner_id", "user_id")
 
     def _default_stage_id(self):
         company_id = self.env.context.get("default_company_id")
@@ -277,6 +279,22 @@ class CrmStandardTicket(models.Model):
                 | self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id
             )
         return res
+
+    def _crm_check_partner_links(self, vals_list):
+        """A ticket opens its customer to its assignee (the partner visibility
+        rule): a restricted salesperson links only partners they see, and
+        assigns them to others only for their own customers (issue 16)."""
+        Partner = self.env["res.partner"]
+        if not Partner._crm_user_is_restricted():
+            return
+        links, grants = [], []
+        for values in self._crm_values_after(vals_list, ("partner_id", "user_id")):
+            partner = Partner.browse(values["partner_id"])
+            if partner:
+                links.append(("partner_id", partner))
+                users = self.env["res.users"].browse(values["user_id"])
+                grants.append(("user_id", partner, users))
+        Partner._crm_check_links(self, links, grants)
 
     def unlink(self):
         partners = self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id

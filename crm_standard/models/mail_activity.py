@@ -1,8 +1,39 @@
 from odoo import models
 
+# activity fields the partner visibility rule reads
+LINK_FIELDS = ("res_model_id", "res_model", "res_id", "user_id", "active")
+
 
 class MailActivity(models.Model):
-    _inherit = "mail.activity"
+    _name = "mail.activity"
+    _inherit = ["mail.activity", "crm.standard.partner.link.mixin"]
+
+    # an activity on a partner opens it to its assignee (issue 16, hole 2);
+    # checked before the insert: Odoo checks the document's access after it
+    _crm_link_fields = LINK_FIELDS
+
+    def _crm_check_partner_links(self, vals_list):
+        Partner = self.env["res.partner"]
+        if not Partner._crm_user_is_restricted():
+            return
+        relink = not self or not {"res_model_id", "res_model", "res_id", "user_id"}.isdisjoint(
+            vals_list[0]
+        )
+        models_by_id = {}
+        links, grants = [], []
+        for values in self._crm_values_after(vals_list, LINK_FIELDS):
+            model_id = values["res_model_id"]
+            if model_id and model_id not in models_by_id:
+                models_by_id[model_id] = self.env["ir.model"].sudo().browse(model_id).model
+            model = models_by_id.get(model_id) or values["res_model"]
+            if model != "res.partner" or not values["res_id"]:
+                continue
+            partner = Partner.browse(values["res_id"])
+            if relink:
+                links.append(("res_id", partner))
+            if values["active"] is not False and values["user_id"]:
+                grants.append(("user_id", partner, self.env["res.users"].browse(values["user_id"])))
+        Partner._crm_check_links(self, links, grants)
 
     def _crm_followup_reminders(self):
         return (
