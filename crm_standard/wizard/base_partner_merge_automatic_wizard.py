@@ -7,7 +7,9 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     @api.model
     def _update_values(self, src_partners, dst_partner):
         self._crm_merge_customer_codes(src_partners, dst_partner)
-        return super()._update_values(src_partners, dst_partner)
+        # Odoo's merge (Contact Creation group, private method) copies every
+        # stored value of the sources, system-set ones included: a system step
+        return super()._update_values(src_partners, dst_partner.sudo())
 
     @api.model
     def _crm_merge_customer_codes(self, src_partners, dst_partner):
@@ -22,10 +24,12 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             return
         code = dst_partner.customer_code or coded[-1].customer_code
         # sources about to be deleted: no tracking, no quality check
-        coded.with_context(
+        coded.sudo().with_context(
             crm_skip_change_request=True, crm_skip_quality_check=True, tracking_disable=True
         ).write({"customer_code": False})
         # the constraint is checked row by row: free the code before reusing it
         coded.flush_recordset(["customer_code"])
         if dst_partner.customer_code != code:
-            dst_partner.with_context(crm_skip_change_request=True).write({"customer_code": code})
+            dst_partner.sudo().with_context(crm_skip_change_request=True).write(
+                {"customer_code": code}
+            )
