@@ -201,6 +201,26 @@ class TestSystemSetFields(CrmStandardCommon):
         self.assertFalse(copy.crm_grade_manual)
         self.assertNotEqual(copy.customer_grade, "S")
 
+    def test_copy_with_a_forged_default_is_refused(self):
+        with self._refused(AccessError, "Grade"):
+            self._sally(self.customer).copy({"customer_grade": "S"})
+
+    def test_computed_fields_are_not_written_by_hand(self):
+        """Every stored read-only computed field is system-set too, e.g. the
+        commercial entity that decides who owns a contact."""
+        contact = self.env["res.partner"].create(
+            {"name": "Own Contact", "parent_id": self.customer.id}
+        )
+        with self._refused(AccessError, "Commercial Entity"):
+            self._sally(contact).write({"commercial_partner_id": self.pool_customer.id})
+        self.env.invalidate_all()
+        self.assertEqual(contact.commercial_partner_id, self.customer)
+        ticket = self._breached_ticket()
+        with self._refused(AccessError, "Customer"):
+            self._as(self.user_service_agent, ticket).write(
+                {"commercial_partner_id": self.pool_customer.id}
+            )
+
     # ------------------------------------------------------------------
     # Hole 6: the public pool
     # ------------------------------------------------------------------
@@ -353,6 +373,14 @@ class TestSystemSetFields(CrmStandardCommon):
             Request.search([("partner_id", "=", self.customer.id)]).field_name, "annual_revenue"
         )
         self.assertEqual(self.customer.annual_revenue, 0)
+
+    def test_change_request_target_field_is_not_edited(self):
+        self._sally(self.customer).write({"vat": "CN999"})
+        request = self.env["crm.standard.change.request"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        with self._refused(UserError, "field_name"):
+            self._as(self.user_sales_manager, request).write({"field_name": "user_id"})
 
     def test_internal_user_reads_the_team_ticket_counts(self):
         team = self._breached_ticket().team_id

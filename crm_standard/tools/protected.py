@@ -56,6 +56,17 @@ def _default_or_empty(field, value, model):
     return _cache_value(field, value, model) == _cache_value(field, default, model)
 
 
+def computed_fields(model):
+    """The stored, read-only computed fields of ``model`` (related ones
+    included): values the ORM computes, which a write would store as given
+    (e.g. ``res.partner.commercial_partner_id``), system-set as well."""
+    return {
+        name: None
+        for name, field in model._fields.items()
+        if field.store and field.compute and field.readonly and not field.inverse
+    }
+
+
 def protected_fields_written(records, vals_list, create=False):
     """``{field name: group or None}`` of the protected fields that the
     ``vals_list`` of a ``create`` (``create=True``) or ``write`` on
@@ -64,9 +75,7 @@ def protected_fields_written(records, vals_list, create=False):
     env = records.env
     if is_system_env(env):
         return {}
-    protected = records._crm_protected_fields()
-    if not protected:
-        return {}
+    protected = {**computed_fields(records), **records._crm_protected_fields()}
     if create:
         # context defaults are applied by create() itself: a client sets them
         defaults = {
