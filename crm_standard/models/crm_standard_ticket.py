@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
 
-from ..tools import CONCURRENCY_ERRORS, check_protected_fields
+from ..tools import AFTER_CREATE, CONCURRENCY_ERRORS, check_protected_fields
 from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -460,23 +460,28 @@ class CrmStandardTicket(models.Model):
     def _crm_protected_fields(self):
         """``{field: group or None}`` only the system writes: the number, the
         SLA clock and its results, escalation and feedback stamps (see
-        ``tools/protected.py``). Extension point."""
-        return dict.fromkeys(
-            [
-                "number",
-                "response_deadline",
-                "resolution_deadline",
-                "first_response_date",
-                "first_response_hours",
-                "solve_date",
-                "reopen_date",
-                "sla_status",
-                "sla_compliance",
-                "escalated",
-                "escalation_date",
-                "feedback_request_date",
-            ]
-        )
+        ``tools/protected.py``). The reception date starts the SLA clock: given
+        when the ticket is recorded (a call taken earlier), never moved after.
+        Extension point."""
+        return {
+            "date_received": AFTER_CREATE,
+            **dict.fromkeys(
+                [
+                    "number",
+                    "response_deadline",
+                    "resolution_deadline",
+                    "first_response_date",
+                    "first_response_hours",
+                    "solve_date",
+                    "reopen_date",
+                    "sla_status",
+                    "sla_compliance",
+                    "escalated",
+                    "escalation_date",
+                    "feedback_request_date",
+                ]
+            ),
+        }
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -106,6 +106,7 @@ _PARTNER_SYSTEM_FIELDS = (
     "crm_phone_sanitized",
 )
 _TICKET_SYSTEM_FIELDS = (
+    "date_received",
     "number",
     "response_deadline",
     "resolution_deadline",
@@ -138,7 +139,7 @@ _OVERRIDE_SYSTEM_FIELDS = (
     "review_date",
 )
 # given by whoever creates the record (the Customers menu makes customers)
-SET_AT_CREATION = {("res.partner", "is_crm_customer")}
+SET_AT_CREATION = {("res.partner", "is_crm_customer"), ("crm.standard.ticket", "date_received")}
 _APPROVERS = ("sales_manager", "crm_admin")
 SYSTEM_FIELDS = {
     **{("res.partner", f): () for f in _PARTNER_SYSTEM_FIELDS},

@@ -338,6 +338,9 @@ class TestSystemSetFields(CrmStandardCommon):
                 mine.write(vals)
         with self._refused(AccessError, "SLA Status"):
             mine.web_save({"sla_status": "on_track"}, {"sla_status": {}})
+        # nor by moving the start of the SLA clock
+        with self._refused(AccessError, "Received On"):
+            mine.write({"date_received": fields.Datetime.now()})
         self.env.invalidate_all()
         self.assertEqual(ticket.sla_status, "breached")
         self.assertEqual(ticket.sla_compliance, 0.0)
@@ -353,8 +356,11 @@ class TestSystemSetFields(CrmStandardCommon):
             Ticket.create({"name": "Forged", "number": "TCK-000001"})
         with self._refused(AccessError, "SLA Status"):
             Ticket.create({"name": "Forged", "sla_status": "on_track"})
-        ticket = Ticket.create({"name": "Honest"})
+        # a call taken two hours ago is recorded with its reception time
+        received = fields.Datetime.now() - timedelta(hours=2)
+        ticket = Ticket.create({"name": "Honest", "date_received": received})
         self.assertNotEqual(ticket.number, self.env._("New"))
+        self.assertEqual(ticket.date_received, received.replace(microsecond=0))
 
     # ------------------------------------------------------------------
     # Smaller ones
