@@ -60,6 +60,8 @@ class ResPartner(models.Model):
         check_protected_fields(self, [checked])
         if "parent_id" in vals:
             self._crm_check_pool_parent(vals["parent_id"])
+        if "active" in vals and not vals["active"]:
+            self._crm_check_pool_archive()
         return super().write(vals)
 
     def _crm_check_pool_parent(self, parent_id):
@@ -78,5 +80,20 @@ class ResPartner(models.Model):
                     "(within your claim limit) instead of moving it under another company, "
                     "or ask a sales manager.",
                     names=", ".join(moved.mapped("display_name")),
+                )
+            )
+
+    def _crm_check_pool_archive(self):
+        """A restricted salesperson does not archive a pool customer: it would
+        leave the pool of every salesperson."""
+        if not self._crm_user_is_restricted():
+            return
+        pool = self.sudo().filtered(lambda p: not p.parent_id and p.crm_in_pool)
+        if pool:
+            raise UserError(
+                self.env._(
+                    "Active: %(names)s belongs to the public pool, which every salesperson "
+                    "works; only a sales manager archives it.",
+                    names=", ".join(pool.mapped("display_name")),
                 )
             )

@@ -250,6 +250,14 @@ class TestSystemSetFields(CrmStandardCommon):
         colleague = self._as(self.user_colleague, self.env["res.partner"])
         self.assertIn(self.pool_customer, colleague.search([("crm_in_pool", "=", True)]))
 
+    def test_salesperson_cannot_archive_a_pool_customer(self):
+        with self._refused(UserError, "Active"):
+            self._sally(self.pool_customer).action_archive()
+        self.env.invalidate_all()
+        self.assertTrue(self.pool_customer.active)
+        self._as(self.user_sales_manager, self.pool_customer).action_archive()
+        self.assertFalse(self.pool_customer.active)
+
     def test_parent_company_cannot_take_a_customer_out_of_the_pool(self):
         self._reach_claim_limit()
         partner = self._sally(self.pool_customer)
