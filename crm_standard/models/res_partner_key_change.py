@@ -137,7 +137,7 @@ class ResPartner(models.Model):
                 self.env.flush_all()
                 raise _TryOnly
         except _TryOnly:
-            pass
+            return  # applicable: rolled back, the approval applies it
         except psycopg2.Error as exc:
             raise ValidationError(
                 self.env._(

@@ -414,7 +414,6 @@ class TestAccessMatrix(CrmStandardCommon):
             value = self._other_value(record, fname)
             for role in matrix.ROLE_KEYS:
                 self.env.invalidate_all()
-                written = False
                 try:
                     with self.env.cr.savepoint():
                         record.with_user(self.role_users[role]).write({fname: value})
@@ -422,7 +421,7 @@ class TestAccessMatrix(CrmStandardCommon):
                 except Written:
                     written = True
                 except (AccessError, UserError):
-                    pass
+                    written = False
                 checks += 1
                 if written != (role in allowed):
                     mismatches.append(f"{role} writing {model}.{fname}: written={written}")
