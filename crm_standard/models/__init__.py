@@ -30,4 +30,5 @@ from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
+from . import crm_standard_ticket_sla_clock
 from . import crm_standard_pool_claim

@@ -190,7 +190,7 @@ def markdown_table():
         "Fields only the system writes (scheduled actions, approvals, the form's buttons, "
         "install): a direct write by any role is refused, whatever the context, except "
         "by the roles named; on these models, every stored computed read-only field too "
-        '(e.g. `commercial_partner_id`). See docs/security.md, "System-set fields".'
+        "(e.g. `commercial_partner_id`): [System-set fields](docs/security.md#system-set-fields)."
     )
     by_model = {}
     for (model, fname), roles in SYSTEM_FIELDS.items():
