@@ -13,6 +13,7 @@ from . import res_partner_key_change
 from . import res_partner_ticket
 from . import res_partner_visibility
 from . import res_partner_pool
+from . import res_partner_protected_fields
 from . import crm_lead
 from . import crm_lead_visibility
 from . import crm_standard_change_request

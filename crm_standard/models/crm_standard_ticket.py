@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import CONCURRENCY_ERRORS
+from ..tools import AFTER_CREATE, CONCURRENCY_ERRORS, check_protected_fields
 from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -206,8 +206,36 @@ class CrmStandardTicket(models.Model):
             )
         return numbers
 
+    @api.model
+    def _crm_protected_fields(self):
+        """``{field: group or None}`` only the system writes: the number, the
+        SLA clock and its results, escalation and feedback stamps (see
+        ``tools/protected.py``). The reception date starts the SLA clock: given
+        when the ticket is recorded (a call taken earlier), never moved after.
+        Extension point."""
+        return {
+            "date_received": AFTER_CREATE,
+            **dict.fromkeys(
+                [
+                    "number",
+                    "response_deadline",
+                    "resolution_deadline",
+                    "first_response_date",
+                    "first_response_hours",
+                    "solve_date",
+                    "reopen_date",
+                    "sla_status",
+                    "sla_compliance",
+                    "escalated",
+                    "escalation_date",
+                    "feedback_request_date",
+                ]
+            ),
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_fields(self, vals_list, create=True)
         for vals in vals_list:
             vals.pop("solve_date", None)  # set below from the stage
         if "default_stage_id" not in self.env.context:
@@ -239,6 +267,7 @@ class CrmStandardTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        check_protected_fields(self, [vals])
         complaint_keys = {"ticket_type", "partner_id", "active"}
         old_complaint_partners = self.env["res.partner"]
         if complaint_keys & vals.keys():

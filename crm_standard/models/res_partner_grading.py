@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_round, split_every
 from odoo.tools.mail import generate_tracking_message_id
 
-from ..tools import CONCURRENCY_ERRORS, array_literal, unnest_sql
+from ..tools import CONCURRENCY_ERRORS, array_literal, system_flag, unnest_sql
 from ..tools.partner import _GRADE_COLUMNS, CRM_SENSITIVE_GROUPS
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
 
@@ -541,7 +541,7 @@ class ResPartner(models.Model):
 
         Skipped with the context key ``crm_skip_followup_plans``.
         """
-        if self.env.context.get("crm_skip_followup_plans"):
+        if system_flag(self.env, "crm_skip_followup_plans"):
             return self.env["crm.standard.followup.plan"]
         return self.env["crm.standard.followup.plan"].sudo()._crm_propose_for_partners(self)
 

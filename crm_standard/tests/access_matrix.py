@@ -85,6 +85,80 @@ FIELD_ACCESS = {
     ("res.partner", "revenue_12m"): SENSITIVE_ROLES,
 }
 
+# Fields only the system writes (scheduled actions, approvals, the form's
+# buttons, install), whatever the context: (model, field) -> the roles that may
+# also write them directly (empty: none). A user's write is refused with an
+# error naming the field; ``_crm_protected_fields()`` of each model lists them
+# (the test compares both and tries every role).
+_PARTNER_SYSTEM_FIELDS = (
+    "is_crm_customer",
+    "lifecycle_stage",
+    "lifecycle_churn_date",
+    "last_won_date",
+    "customer_grade",
+    "crm_grade_computed",
+    "crm_grade_manual",
+    "crm_grade_manual_reason",
+    "crm_value_level",
+    "crm_potential_level",
+    "revenue_12m",
+    "crm_owner_date",
+    "crm_owner_user_id",
+    "crm_pool_release_date",
+    "crm_pool_previous_user_id",
+    "crm_pool_claim_user_id",
+    "crm_pool_claim_date",
+    "crm_visibility_restricted",
+    "crm_visibility_key",
+    "completeness_score",
+    "crm_name_normalized",
+    "crm_phone_sanitized",
+)
+_TICKET_SYSTEM_FIELDS = (
+    "date_received",
+    "number",
+    "response_deadline",
+    "resolution_deadline",
+    "first_response_date",
+    "first_response_hours",
+    "solve_date",
+    "reopen_date",
+    "sla_status",
+    "sla_compliance",
+    "escalated",
+    "escalation_date",
+    "feedback_request_date",
+)
+_PLAN_SYSTEM_FIELDS = (
+    "state",
+    "approver_id",
+    "approval_date",
+    "date_end",
+    "close_reason",
+    "next_due_date",
+    "last_contact_date",
+    "reminder_error",
+    "reminder_error_date",
+)
+_OVERRIDE_SYSTEM_FIELDS = (
+    "state",
+    "requested_by_id",
+    "current_grade",
+    "reviewer_id",
+    "review_date",
+)
+# given by whoever creates the record (the Customers menu makes customers)
+SET_AT_CREATION = {("res.partner", "is_crm_customer"), ("crm.standard.ticket", "date_received")}
+_APPROVERS = ("sales_manager", "crm_admin")
+SYSTEM_FIELDS = {
+    **{("res.partner", f): () for f in _PARTNER_SYSTEM_FIELDS},
+    **{("crm.standard.ticket", f): () for f in _TICKET_SYSTEM_FIELDS},
+    **{("crm.standard.followup.plan", f): () for f in _PLAN_SYSTEM_FIELDS},
+    ("crm.standard.followup.plan", "review_comment"): _APPROVERS,
+    **{("crm.standard.grade.override", f): () for f in _OVERRIDE_SYSTEM_FIELDS},
+    ("crm.standard.grade.override", "review_comment"): _APPROVERS,
+}
+
 README_START = "<!-- access-matrix:start -->"
 README_END = "<!-- access-matrix:end -->"
 
@@ -120,6 +194,27 @@ def markdown_table():
     for (model, fname), roles in sorted(FIELD_ACCESS.items()):
         labels = ", ".join(label for key, label, __ in ROLES if key in roles)
         lines.append(f"- `{model}.{fname}`: {labels}.")
+    lines.append("")
+    lines.append(
+        "Fields only the system writes (scheduled actions, approvals, the form's buttons, "
+        "install): a direct write by any role is refused, whatever the context, except "
+        "by the roles named; on these models, every stored computed read-only field too "
+        "(e.g. `commercial_partner_id`): [System-set fields](docs/security.md#system-set-fields)."
+    )
+    by_model = {}
+    for (model, fname), roles in SYSTEM_FIELDS.items():
+        by_model.setdefault(model, []).append((fname, roles))
+    for model in sorted(by_model):
+        cells = []
+        for fname, roles in sorted(by_model[model]):
+            labels = ", ".join(label for key, label, __ in ROLES if key in roles)
+            cell = f"`{fname}`"
+            if labels:
+                cell += f" (also {labels})"
+            elif (model, fname) in SET_AT_CREATION:
+                cell += " (given at creation)"
+            cells.append(cell)
+        lines.append(f"- `{model}`: " + ", ".join(cells) + ".")
     return "\n".join(lines) + "\n"
 
 
