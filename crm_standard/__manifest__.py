@@ -4,7 +4,7 @@
     "name": "CRM Standard",
     "summary": "Standardized CRM: customer master data, grading, tags, "
     "follow-up plans, service tickets and least-privilege access",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-standard/crm_standard",
     "author": "crm_standard authors",

@@ -9,4 +9,5 @@ from . import test_partner_visibility
 from . import test_partner_pool
 from . import test_partner_merge
 from . import test_partner_form_save
+from . import test_ownership
 from . import test_tours
