@@ -83,20 +83,18 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        env = self.env
-        batch = len(vals_list) > 1 and any(vals.get("user_id") for vals in vals_list)
+        owned = any(vals.get("user_id") for vals in vals_list)
+        batch = len(vals_list) > 1 and owned
+        # an import or a batch: the salespeople follow their new customers in
+        # one subscription each, without an "assigned to you" mail per
+        # customer (see _message_auto_subscribe_followers)
+        creator = self.with_context(crm_batch_owner_subscribe=True) if batch else self
+        partners = super(ResPartner, creator).create(vals_list).with_env(self.env)
         if batch:
-            # an import or a batch: the salespeople follow their new customers
-            # in one subscription each, without an "assigned to you" mail per
-            # customer (see _message_auto_subscribe_followers)
-            self = self.with_context(crm_batch_owner_subscribe=True)
-        partners = super().create(vals_list)
-        if batch:
-            for user, owned in partners.grouped("user_id").items():
+            for user, mine in partners.grouped("user_id").items():
                 if user:
-                    owned.sudo().message_subscribe(partner_ids=user.partner_id.ids)
-            partners = partners.with_env(env)
-        if any(vals.get("user_id") for vals in vals_list):
+                    mine.sudo().message_subscribe(partner_ids=user.partner_id.ids)
+        if owned:
             partners._crm_mark_owned_customers(tracking=False)
         return partners
 
