@@ -25,6 +25,7 @@
         "data/crm_standard_ticket_mail_template_data.xml",
         "data/crm_standard_ticket_data.xml",
         "data/crm_standard_ticket_cron_data.xml",
+        "data/crm_standard_customer_transfer_cron_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",
@@ -45,6 +46,7 @@
         "views/crm_standard_ticket_rating_templates.xml",
         "views/crm_standard_pool_claim_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_standard_customer_transfer_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [

@@ -116,7 +116,11 @@ class ResPartner(models.Model):
         previous = {partner.id: partner.user_id.id for partner in customers}
         # nested writes (pool claim, key changes...) are handled here, once
         context = {"crm_ownership_write": True}
-        summary = len(self) > 1 and vals.get("user_id")
+        summary = (
+            len(self) > 1
+            and vals.get("user_id")
+            and not self.env.context.get("crm_handover_by_caller")
+        )
         if summary:
             # a mass edit: one summary for the new salesperson (below), not
             # an "assigned to you" mail per partner
@@ -234,6 +238,5 @@ class ResPartner(models.Model):
         for user, batch in leads.grouped(
             lambda lead: lead.crm_commercial_partner_id.user_id
         ).items():
-            # the customer's note tells the move; no "assigned to you" mail each
-            batch.with_context(tracking_disable=True).write({"user_id": user.id})
+            batch._crm_reassign(user)
         return len(leads)

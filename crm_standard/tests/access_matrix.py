@@ -56,6 +56,7 @@ ACCESS = {
     "crm.standard.followup.template": ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.followup.template.step": ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "as its template"),
     "mail.activity": ("CRUD", "CRUD",      "CRUD",   "CRUD", "CRUD", "CRUD", "CRUD",  "",     "Odoo's: activities of documents the user may read"),
+    "crm.standard.customer.transfer": ("", "", "CRUD", "", "", "CRUD", "", "", "sales managers only (a wizard); own wizards (Odoo's transient rule)"),
     "crm.standard.pool.claim": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): own claims; all documents and managers: all; company"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
 }
