@@ -160,6 +160,28 @@ class ResPartner(models.Model):
             )
 
     # ---------------------------------------------------------------------
+    # Whose settings apply
+    # ---------------------------------------------------------------------
+    def _crm_settings_company(self):
+        """The company whose CRM settings (grading thresholds, public pool,
+        churn period) apply to ``self`` (one partner): its commercial
+        entity's company; for a shared customer (no company), its
+        salesperson's company, else the main company. Never the company of
+        whoever triggers the recompute: the result does not depend on it."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id.sudo()
+        return (
+            commercial.company_id or commercial.user_id.company_id or self._crm_main_company()
+        ).with_env(self.env)
+
+    @api.model
+    def _crm_main_company(self):
+        """The company of shared customers nobody owns. Extension point."""
+        return self.env.ref("base.main_company", raise_if_not_found=False) or self.env[
+            "res.company"
+        ].sudo().search([], order="id", limit=1)
+
+    # ---------------------------------------------------------------------
     # Handover
     # ---------------------------------------------------------------------
     def _crm_handover(self, previous, move_opportunities=False, move_plans=True):

@@ -12,4 +12,5 @@ from . import test_partner_form_save
 from . import test_ownership
 from . import test_customer_transfer
 from . import test_plan_approval_lock
+from . import test_shared_customers
 from . import test_tours
