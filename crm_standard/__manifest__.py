@@ -56,6 +56,7 @@
         "demo/crm_standard_grading_demo.xml",
         "demo/crm_standard_followup_demo.xml",
         "demo/crm_standard_ticket_demo.xml",
+        "demo/crm_standard_ownership_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
