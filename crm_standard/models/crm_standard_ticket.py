@@ -25,6 +25,8 @@ CHANNELS = [
     ("other", "Other"),
 ]
 SLA_FIELDS = ("sla_id", "response_deadline", "resolution_deadline")
+# runs that try to send a ticket's feedback form before giving up
+FEEDBACK_MAX_ATTEMPTS = 3
 # tickets due for escalation: breached, not yet escalated, open, active
 ESCALATION_DUE_SQL = SQL(
     """sla_status = 'breached' AND escalated IS NOT TRUE
@@ -239,12 +241,23 @@ class CrmStandardTicket(models.Model):
     )
     escalated = fields.Boolean(readonly=True, copy=False, index=True)
     escalation_date = fields.Datetime(readonly=True, copy=False)
+    escalation_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the last escalation of this breached ticket failed; the next run retries it.",
+    )
     # -- feedback ------------------------------------------------------------
     feedback_request_date = fields.Datetime(
         string="Feedback Requested On",
         readonly=True,
         copy=False,
         help="When the customer feedback form was sent after delivery.",
+    )
+    feedback_attempts = fields.Integer(
+        readonly=True, copy=False, help="Failed sendings of the feedback form (at most 3 runs)."
+    )
+    feedback_error = fields.Text(
+        readonly=True, copy=False, help="Why the feedback form could not be sent."
     )
 
     _sql_constraints = [
@@ -674,7 +687,12 @@ class CrmStandardTicket(models.Model):
         with self.env.protecting([self._fields[f] for f in SLA_FIELDS], tickets):
             for priority, ids in by_priority.items():
                 self.browse(ids).with_context(mail_notrack=True).write(
-                    {"priority": priority, "escalated": True, "escalation_date": now}
+                    {
+                        "priority": priority,
+                        "escalated": True,
+                        "escalation_date": now,
+                        "escalation_error": False,
+                    }
                 )
         tickets._message_log_batch(bodies=bodies)
         per_leader = defaultdict(self.browse)
@@ -709,19 +727,21 @@ class CrmStandardTicket(models.Model):
             )
 
     @api.model
-    def _crm_lock_escalation_batch(self, batch_size):
-        """Ids of breached, not yet escalated open tickets, locked for this worker."""
+    def _crm_lock_escalation_batch(self, batch_size, exclude_ids=()):
+        """Ids of breached, not yet escalated open tickets, locked for this
+        worker; ``exclude_ids``: those that failed in this run."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id FROM crm_standard_ticket
-                 WHERE %s
+                 WHERE %s AND id != ALL(%s)
                  ORDER BY id
                  LIMIT %s
                    FOR UPDATE SKIP LOCKED
                 """,
                 ESCALATION_DUE_SQL,
+                list(exclude_ids),
                 batch_size,
             )
         )
@@ -745,11 +765,11 @@ class CrmStandardTicket(models.Model):
             _logger.info("crm_standard: SLA refresh running in another worker")
             self.env.invalidate_all()
         per_leader = defaultdict(self.browse)
-        done = 0
+        done, failed = 0, set()
         for __ in range(max_batches):
             try:
                 with self.env.cr.savepoint():
-                    batch = self._crm_lock_escalation_batch(batch_size)
+                    batch = self._crm_lock_escalation_batch(batch_size, failed)
             except CONCURRENCY_ERRORS:
                 # tickets of our snapshot were just escalated by another
                 # worker: leave the rest to a run in a new transaction
@@ -764,19 +784,23 @@ class CrmStandardTicket(models.Model):
             except Exception:
                 _logger.exception("crm_standard: escalation failed for tickets %s", batch.ids)
                 self.env.invalidate_all()
-                batch = batch._crm_escalate_one_by_one(per_leader)
+                batch = batch._crm_escalate_one_by_one(per_leader, failed)
             done += len(batch)
         self._crm_notify_leaders(per_leader)
         self.env.flush_all()
         self.env.cr.execute(
             SQL("SELECT count(*) FROM crm_standard_ticket WHERE %s", ESCALATION_DUE_SQL)
         )
-        remaining = self.env.cr.fetchone()[0]
+        # the failed ones wait for the next run, not for an immediate call
+        remaining = max(self.env.cr.fetchone()[0] - len(failed), 0)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
-    def _crm_escalate_one_by_one(self, per_leader):
-        """Fallback after a failed batch: escalate each ticket alone, log and skip bad ones."""
+    def _crm_escalate_one_by_one(self, per_leader, failed):
+        """Fallback after a failed batch: escalate each ticket alone, log and
+        skip bad ones (added to ``failed``). A ticket is never marked
+        escalated without its priority raised and its note posted: a failed
+        one shows the error and is retried by the next run."""
         done = self.browse()
         for ticket in self:
             try:
@@ -784,11 +808,13 @@ class CrmStandardTicket(models.Model):
                     for leader, tickets in ticket._crm_escalate().items():
                         per_leader[leader] |= tickets
                 done |= ticket
-            except Exception:
+            except Exception as exc:
                 _logger.exception("crm_standard: escalation failed for ticket %s", ticket.id)
-                # mark it so it does not block every run
-                self.env.cr.execute(
-                    "UPDATE crm_standard_ticket SET escalated = TRUE WHERE id = %s", [ticket.id]
+                failed.add(ticket.id)
+                ticket.escalation_error = self.env._(
+                    "Escalation failed on %(date)s: %(error)s",
+                    date=fields.Datetime.now(),
+                    error=exc,
                 )
         return done
 
@@ -800,6 +826,8 @@ class CrmStandardTicket(models.Model):
             ("company_id", "=", company.id),
             ("is_closed", "=", True),
             ("feedback_request_date", "=", False),
+            # a form that failed 3 runs is not retried (the error shows on the ticket)
+            ("feedback_attempts", "<", FEEDBACK_MAX_ATTEMPTS),
             ("partner_id.email", "!=", False),
             ("solve_date", "<=", fields.Datetime.now() - timedelta(days=delay)),
         ]
@@ -842,8 +870,25 @@ class CrmStandardTicket(models.Model):
                 with self.env.cr.savepoint():
                     ticket.feedback_request_date = fields.Datetime.now()
                     ticket._crm_send_rating_request(template)
+                    ticket.feedback_error = False
                 done += 1
-            except Exception:
+            except Exception as exc:
                 _logger.exception("crm_standard: feedback request failed for ticket %s", ticket.id)
+                attempts = ticket.feedback_attempts + 1
+                ticket.write(
+                    {
+                        "feedback_attempts": attempts,
+                        "feedback_error": self.env._(
+                            "Feedback form not sent (attempt %(attempt)s of %(max)s%(last)s): "
+                            "%(error)s",
+                            attempt=attempts,
+                            max=FEEDBACK_MAX_ATTEMPTS,
+                            last=self.env._(", no more retries")
+                            if attempts >= FEEDBACK_MAX_ATTEMPTS
+                            else "",
+                            error=exc,
+                        ),
+                    }
+                )
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(len(todo) - len(batch), 0))
         return done
