@@ -11,13 +11,24 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .test_tickets import TestTicketEscalation
+from . import test_tickets
 
 TICKET_MODULE = "odoo.addons.crm_standard.models.crm_standard_ticket"
 
 
 @tagged("post_install", "-at_install")
-class TestTicketRetries(TestTicketEscalation):
+class TestTicketRetries(test_tickets.CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["crm.standard.ticket.sla"].create(
+            {"name": "Fast", "sequence": 1, "response_hours": 1, "resolution_hours": 2}
+        )
+        # the demo data's overdue tickets are not part of these tests
+        cls.env["crm.standard.ticket"]._cron_crm_sla_escalation()
+
+    _breached = test_tickets.TestTicketEscalation._breached
+
     def _failing_for(self, method, bad):
         """Patch ``method`` of the ticket model to fail when ``bad`` is in self."""
         Ticket = type(self.env["crm.standard.ticket"])
