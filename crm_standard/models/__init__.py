@@ -31,4 +31,5 @@ from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
+from . import crm_standard_ticket_handover
 from . import crm_standard_pool_claim

@@ -14,4 +14,5 @@ from . import test_customer_transfer
 from . import test_plan_approval_lock
 from . import test_shared_customers
 from . import test_ticket_retries
+from . import test_ticket_handover
 from . import test_tours
