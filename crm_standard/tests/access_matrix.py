@@ -40,7 +40,7 @@ ACCESS = {
     "crm.standard.grade.matrix":    ("R",    "R",         "R",      "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.grade.override":  ("CR",   "CR",        "CRUD",   "",   "",     "CRUD",   "",      "",     "salesperson: own customers; all documents and managers: all; company"),
     "crm.standard.interest":        ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
-    "crm.standard.ticket":          ("R",    "R",         "R",      "CRU", "CRUD", "CRUD",  "",      "",     "agent: read those of their teams, write those assigned to them or unassigned in their teams; service manager: all; salesperson: read those of own customers; company"),
+    "crm.standard.ticket":          ("R",    "R",         "R",      "CRU", "CRUD", "CRUD",  "",      "",     "agent: read those of their teams and those they handed over, write those assigned to them or unassigned in their teams; service manager: all; salesperson: read those of own customers; company"),
     "crm.standard.ticket.category": ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.ticket.sla":      ("R",    "R",         "R",      "R",  "R",    "CRUD",   "R",     "",     "company"),
     "crm.standard.ticket.stage":    ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company (shared when no company)"),
