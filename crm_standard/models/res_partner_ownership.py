@@ -241,15 +241,7 @@ class ResPartner(models.Model):
         leads = (
             self.env["crm.lead"]
             .sudo()
-            .search(
-                [
-                    ("crm_commercial_partner_id", "in", self.ids),
-                    ("type", "=", "opportunity"),
-                    ("probability", "<", 100),
-                    ("stage_id.is_won", "=", False),
-                    ("user_id", "!=", False),
-                ]
-            )
+            .search(self.env["crm.lead"]._crm_open_opportunities_domain(self.ids))
         )
         leads = leads.filtered(
             lambda lead: (

@@ -186,13 +186,7 @@ class CrmStandardCustomerTransfer(models.TransientModel):
                 self.env["crm.lead"]
                 .sudo()
                 .search_count(
-                    [
-                        ("crm_commercial_partner_id", "in", partners.ids),
-                        ("type", "=", "opportunity"),
-                        ("probability", "<", 100),
-                        ("stage_id.is_won", "=", False),
-                        ("user_id", "=", uid),
-                    ]
+                    self.env["crm.lead"]._crm_open_opportunities_domain(partners.ids, uid)
                 )
             )
         if self.move_plans:
@@ -288,26 +282,27 @@ class CrmStandardCustomerTransfer(models.TransientModel):
         if total > self._crm_sync_limit():
             self.state = "queued"
             self.env.ref("crm_standard.ir_cron_crm_customer_transfer")._trigger()
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "message": self.env._(
-                        "%(count)s customers are transferred in the background; "
-                        "the colleagues get a summary when it is done.",
-                        count=total,
-                    ),
-                    "next": {"type": "ir.actions.act_window_close"},
-                },
-            }
+            return self._crm_close_with_message(
+                "info",
+                self.env._(
+                    "%(count)s customers are transferred in the background; "
+                    "the colleagues get a summary when it is done.",
+                    count=total,
+                ),
+            )
         self._crm_transfer_run()
+        return self._crm_close_with_message(
+            "success", self.env._("%(count)s customers transferred.", count=self.done_count)
+        )
+
+    @api.model
+    def _crm_close_with_message(self, kind, message):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": self.env._("%(count)s customers transferred.", count=self.done_count),
+                "type": kind,
+                "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -355,13 +350,7 @@ class CrmStandardCustomerTransfer(models.TransientModel):
             self.env["crm.lead"]
             .sudo()
             .search(
-                [
-                    ("crm_commercial_partner_id", "in", list(target)),
-                    ("type", "=", "opportunity"),
-                    ("probability", "<", 100),
-                    ("stage_id.is_won", "=", False),
-                    ("user_id", "=", self.user_from_id.id),
-                ]
+                self.env["crm.lead"]._crm_open_opportunities_domain(target, self.user_from_id.id)
             )
         )
         for user, mine in leads.grouped(
