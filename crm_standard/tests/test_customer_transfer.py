@@ -112,10 +112,11 @@ class TestCustomerTransfer(OwnershipCommon):
         self.assertEqual(partners.mapped("user_id"), self.user_colleague | self.user_leaving)
 
     def test_opportunities_only_keep_the_customers(self):
-        partners = self._book(2, "Opps Only Co")
+        partners = self._book(3, "Opps Only Co")
         wizard = self._wizard([self.user_colleague], move_customers=False).save()
-        wizard.action_transfer()
+        wizard._crm_transfer_run(batch_size=2)
         self.env.invalidate_all()
+        self.assertEqual(wizard.done_count, 3, "each customer once, in batches")
         self.assertEqual(set(partners.mapped("user_id")), {self.user_leaving})
         self.assertEqual(set(self._leads(partners).mapped("user_id")), {self.user_colleague})
 

@@ -115,14 +115,19 @@ class CrmStandardCustomerTransfer(models.TransientModel):
 
     def _crm_ordered_customers(self, limit=None):
         """The customers to transfer, in the order they are dealt out: by
-        grade (S first) when spread by grade, then by id. One query."""
+        grade (S first) when spread by grade, then by id. One query. With
+        ``limit``, the next batch: the customers that stayed (opportunities
+        only) are passed by their number already done."""
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         partners = Partner.search_fetch(self._crm_customer_domain(), ["customer_grade"], order="id")
         if self.by_grade:
             partners = partners.sorted(
                 lambda p: (_GRADE_RANK.get(p.customer_grade, len(_GRADE_RANK)), p.id)
             )
-        return partners[:limit] if limit else partners
+        if not limit:
+            return partners
+        start = 0 if self.move_customers else self.done_count
+        return partners[start : start + limit]
 
     def _crm_assign(self, partners, offset=0):
         """``{target user: customers}``: dealt out in turn from position
@@ -415,7 +420,9 @@ class CrmStandardCustomerTransfer(models.TransientModel):
         # as the manager who asked: their name in the notes and summaries
         wizard = wizard.with_user(wizard.create_uid)
         done = wizard._crm_transfer_batch(batch_size)
-        remaining = self.env["res.partner"].sudo().search_count(wizard._crm_customer_domain())
+        remaining = len(wizard._crm_ordered_customers()) - (
+            0 if wizard.move_customers else wizard.done_count
+        )
         if not remaining:
             wizard._crm_transfer_finish()
         others = self.search_count([("state", "=", "queued")])
