@@ -4,7 +4,7 @@
     "name": "CRM Standard",
     "summary": "Standardized CRM: customer master data, grading, tags, "
     "follow-up plans, service tickets and least-privilege access",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-standard/crm_standard",
     "author": "crm_standard authors",
@@ -28,6 +28,7 @@
         "data/crm_standard_stage_rule_data.xml",
         "data/crm_standard_stage_cron_data.xml",
         "data/crm_standard_stage_requirement_data.xml",
+        "data/crm_standard_customer_transfer_cron_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",
@@ -55,6 +56,7 @@
         "views/crm_standard_repurchase_report_views.xml",
         "views/utm_campaign_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_standard_customer_transfer_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [
@@ -64,6 +66,7 @@
         "demo/crm_standard_grading_demo.xml",
         "demo/crm_standard_followup_demo.xml",
         "demo/crm_standard_ticket_demo.xml",
+        "demo/crm_standard_ownership_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

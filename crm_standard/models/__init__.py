@@ -14,6 +14,7 @@ from . import res_partner_ticket
 from . import res_partner_visibility
 from . import res_partner_pool
 from . import res_partner_protected_fields
+from . import res_partner_ownership
 from . import crm_lead
 from . import crm_lead_visibility
 from . import crm_standard_change_request
@@ -27,6 +28,7 @@ from . import crm_standard_followup_template_step
 from . import crm_standard_followup_plan
 from . import crm_standard_followup_plan_step
 from . import crm_standard_followup_reminder
+from . import crm_standard_followup_plan_handover
 from . import mail_activity
 from . import mail_followers
 from . import crm_standard_ticket_stage
@@ -35,6 +37,7 @@ from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
 from . import crm_standard_ticket_sla_clock
+from . import crm_standard_ticket_handover
 from . import crm_standard_pool_claim
 from . import crm_standard_stage_history
 from . import crm_standard_stage_rule

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
-from ..tools import check_protected_fields
+from ..tools import check_protected_fields, lock_nowait
 from .crm_standard_followup_template import TOUCH_PERIODS
 from .crm_standard_grade_matrix import GRADES
 
@@ -477,6 +478,35 @@ class CrmStandardFollowupPlan(models.Model):
                     )
                 )
 
+    def _crm_lock_customers(self):
+        """Lock the customers of ``self`` for an approval: a second manager
+        approving another plan of one of them at the same time gets a
+        ``UserError``, never two approved plans. The rows are updated, not
+        only locked: a transaction that began before the first approval was
+        committed cannot lock them either (it would not see that plan)."""
+        partners = self.partner_id
+        locked = lock_nowait(
+            self.env.cr,
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                tuple(partners.ids),
+            ),
+        )
+        if locked is None:
+            raise UserError(
+                self.env._(
+                    "Status: another plan of %(customers)s is being approved at this moment; "
+                    "a customer follows one plan at a time. Reload and try again.",
+                    customers=", ".join(partners.mapped("display_name")),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id IN %s",
+                tuple(partners.ids),
+            )
+        )
+
     def action_submit(self):
         self._crm_check_state(("draft",), self.env._("submitting"))
         self._crm_check_one_plan_per_customer()
@@ -514,6 +544,7 @@ class CrmStandardFollowupPlan(models.Model):
     def action_approve(self):
         self._crm_check_approver()
         self._crm_check_state(("submitted",), self.env._("approving"))
+        self._crm_lock_customers()
         self._crm_check_one_plan_per_customer()
         self._crm_write_state(
             {

@@ -16,6 +16,8 @@ CHANNELS = [
     ("web", "Web"),
     ("other", "Other"),
 ]
+# runs that try to send a ticket's feedback form before giving up
+FEEDBACK_MAX_ATTEMPTS = 3
 
 
 class CrmStandardTicket(models.Model):
@@ -166,6 +168,12 @@ class CrmStandardTicket(models.Model):
         readonly=True,
         copy=False,
         help="When the customer feedback form was sent after delivery.",
+    )
+    feedback_attempts = fields.Integer(
+        readonly=True, copy=False, help="Failed sendings of the feedback form (at most 3 runs)."
+    )
+    feedback_error = fields.Text(
+        readonly=True, copy=False, help="Why the feedback form could not be sent."
     )
 
     _sql_constraints = [
@@ -428,6 +436,8 @@ class CrmStandardTicket(models.Model):
             ("company_id", "=", company.id),
             ("is_closed", "=", True),
             ("feedback_request_date", "=", False),
+            # a form that failed 3 runs is not retried (the error shows on the ticket)
+            ("feedback_attempts", "<", FEEDBACK_MAX_ATTEMPTS),
             ("partner_id.email", "!=", False),
             ("solve_date", "<=", fields.Datetime.now() - timedelta(days=delay)),
         ]
@@ -470,8 +480,25 @@ class CrmStandardTicket(models.Model):
                 with self.env.cr.savepoint():
                     ticket.feedback_request_date = fields.Datetime.now()
                     ticket._crm_send_rating_request(template)
+                    ticket.feedback_error = False
                 done += 1
-            except Exception:
+            except Exception as exc:
                 _logger.exception("crm_standard: feedback request failed for ticket %s", ticket.id)
+                attempts = ticket.feedback_attempts + 1
+                ticket.write(
+                    {
+                        "feedback_attempts": attempts,
+                        "feedback_error": self.env._(
+                            "Feedback form not sent (attempt %(attempt)s of %(max)s%(last)s): "
+                            "%(error)s",
+                            attempt=attempts,
+                            max=FEEDBACK_MAX_ATTEMPTS,
+                            last=self.env._(", no more retries")
+                            if attempts >= FEEDBACK_MAX_ATTEMPTS
+                            else "",
+                            error=exc,
+                        ),
+                    }
+                )
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(len(todo) - len(batch), 0))
         return done

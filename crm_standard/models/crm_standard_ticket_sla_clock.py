@@ -95,6 +95,11 @@ class CrmStandardTicket(models.Model):
     )
     escalated = fields.Boolean(readonly=True, copy=False, index=True)
     escalation_date = fields.Datetime(readonly=True, copy=False)
+    escalation_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the last escalation of this breached ticket failed; the next run retries it.",
+    )
 
     # ---------------------------------------------------------------------
     # Computes
@@ -322,7 +327,12 @@ class CrmStandardTicket(models.Model):
         with self.env.protecting([self._fields[f] for f in SLA_FIELDS], tickets):
             for priority, ids in by_priority.items():
                 self.browse(ids).with_context(mail_notrack=True).write(
-                    {"priority": priority, "escalated": True, "escalation_date": now}
+                    {
+                        "priority": priority,
+                        "escalated": True,
+                        "escalation_date": now,
+                        "escalation_error": False,
+                    }
                 )
         tickets._message_log_batch(bodies=bodies)
         per_leader = defaultdict(self.browse)
@@ -357,19 +367,21 @@ class CrmStandardTicket(models.Model):
             )
 
     @api.model
-    def _crm_lock_escalation_batch(self, batch_size):
-        """Ids of breached, not yet escalated open tickets, locked for this worker."""
+    def _crm_lock_escalation_batch(self, batch_size, exclude_ids=()):
+        """Ids of breached, not yet escalated open tickets, locked for this
+        worker; ``exclude_ids``: those that failed in this run."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id FROM crm_standard_ticket
-                 WHERE %s
+                 WHERE %s AND id != ALL(%s)
                  ORDER BY id
                  LIMIT %s
                    FOR UPDATE SKIP LOCKED
                 """,
                 ESCALATION_DUE_SQL,
+                list(exclude_ids),
                 batch_size,
             )
         )
@@ -393,11 +405,11 @@ class CrmStandardTicket(models.Model):
             _logger.info("crm_standard: SLA refresh running in another worker")
             self.env.invalidate_all()
         per_leader = defaultdict(self.browse)
-        done = 0
+        done, failed = 0, set()
         for __ in range(max_batches):
             try:
                 with self.env.cr.savepoint():
-                    batch = self._crm_lock_escalation_batch(batch_size)
+                    batch = self._crm_lock_escalation_batch(batch_size, failed)
             except CONCURRENCY_ERRORS:
                 # tickets of our snapshot were just escalated by another
                 # worker: leave the rest to a run in a new transaction
@@ -412,19 +424,23 @@ class CrmStandardTicket(models.Model):
             except Exception:
                 _logger.exception("crm_standard: escalation failed for tickets %s", batch.ids)
                 self.env.invalidate_all()
-                batch = batch._crm_escalate_one_by_one(per_leader)
+                batch = batch._crm_escalate_one_by_one(per_leader, failed)
             done += len(batch)
         self._crm_notify_leaders(per_leader)
         self.env.flush_all()
         self.env.cr.execute(
             SQL("SELECT count(*) FROM crm_standard_ticket WHERE %s", ESCALATION_DUE_SQL)
         )
-        remaining = self.env.cr.fetchone()[0]
+        # the failed ones wait for the next run, not for an immediate call
+        remaining = max(self.env.cr.fetchone()[0] - len(failed), 0)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
-    def _crm_escalate_one_by_one(self, per_leader):
-        """Fallback after a failed batch: escalate each ticket alone, log and skip bad ones."""
+    def _crm_escalate_one_by_one(self, per_leader, failed):
+        """Fallback after a failed batch: escalate each ticket alone, log and
+        skip bad ones (added to ``failed``). A ticket is never marked
+        escalated without its priority raised and its note posted: a failed
+        one shows the error and is retried by the next run."""
         done = self.browse()
         for ticket in self:
             try:
@@ -432,10 +448,12 @@ class CrmStandardTicket(models.Model):
                     for leader, tickets in ticket._crm_escalate().items():
                         per_leader[leader] |= tickets
                 done |= ticket
-            except Exception:
+            except Exception as exc:
                 _logger.exception("crm_standard: escalation failed for ticket %s", ticket.id)
-                # mark it so it does not block every run
-                self.env.cr.execute(
-                    "UPDATE crm_standard_ticket SET escalated = TRUE WHERE id = %s", [ticket.id]
+                failed.add(ticket.id)
+                ticket.escalation_error = self.env._(
+                    "Escalation failed on %(date)s: %(error)s",
+                    date=fields.Datetime.now(),
+                    error=exc,
                 )
         return done

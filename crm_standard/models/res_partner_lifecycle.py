@@ -82,7 +82,7 @@ class ResPartner(models.Model):
         last_won = entry["last_won"] and fields.Date.to_date(entry["last_won"])
         if self.lifecycle_churn_date:
             return "churned"
-        months = (self.company_id or self.env.company).crm_churn_months
+        months = self._crm_settings_company().crm_churn_months
         if (
             months
             and entry["won"]

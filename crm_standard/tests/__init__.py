@@ -15,6 +15,12 @@ from . import test_partner_visibility
 from . import test_partner_pool
 from . import test_partner_merge
 from . import test_partner_form_save
+from . import test_ownership
+from . import test_customer_transfer
+from . import test_plan_approval_lock
+from . import test_shared_customers
+from . import test_ticket_retries
+from . import test_ticket_handover
 from . import test_tours
 from . import test_stage_history
 from . import test_stage_rules

@@ -81,7 +81,8 @@ class TestAccessMatrix(CrmStandardCommon):
         )
         cls.cust_nobody = cls._create_customer("Nobody's Customer Co", user_id=False)
         cls.cust_nobody.action_make_customer()
-        cls.vendor = cls._create_customer("Some Vendor Co", user_id=cls.user_salesman_all.id)
+        # (no salesperson: a partner with one is a customer, res_partner_ownership)
+        cls.vendor = cls._create_customer("Some Vendor Co", user_id=False)
         cls.fx_partners = cls.fx_customers | cls.contact_alex | cls.cust_nobody | cls.vendor
         # followers of Sally's customer: an open partner (a colleague), Sally's
         # customer itself, and a customer Sally may not see

@@ -376,3 +376,24 @@ class TestFollowupViews(FollowupCommon):
         action = partner.with_user(self.user_salesman).action_view_crm_followup_plans()
         plans = self.Plan.with_user(self.user_salesman).search(action["domain"])
         self.assertEqual(plans.partner_id, partner)
+
+
+class TestFollowupSeveralStepsDue(FollowupCommon):
+    def test_two_steps_of_one_customer_due_the_same_day_both_remind(self):
+        partner = self._customer("Two Steps Co")
+        step = {"channel": "call", "cadence_count": 1, "cadence_unit": "months"}
+        plan = self._plan(
+            partner,
+            steps=[
+                dict(step, name="Call", next_due_date=self.today),
+                dict(step, name="Mail", next_due_date=self.today),
+                dict(step, name="Visit", next_due_date=self.today),
+            ],
+        )
+        reminders = self._run_cron()
+        self.assertEqual(len(reminders), 3)
+        self.assertFalse(plan.reminder_error)
+        self.assertEqual(len(plan.step_ids.activity_id), 3)
+        self.assertEqual(
+            plan.step_ids.mapped("activity_id.summary"), ["Call", "Mail", "Visit"], "in order"
+        )
