@@ -531,19 +531,11 @@ class ResPartner(models.Model):
         :param dict old_grade_by_partner_id: ``{partner id: previous grade or
             False}``; the new grade is ``partner.customer_grade``
 
-        Default: propose the follow-up plan of the new grade
-        (:meth:`_crm_propose_followup_plans`). Keep overrides set-based.
+        Default: propose the follow-up plan of the new grade where the
+        company's setting says so (:meth:`_crm_propose_followup_plans`). Keep
+        overrides set-based.
         """
-        self._crm_propose_followup_plans()
-
-    def _crm_propose_followup_plans(self):
-        """Extension point: propose the plans of the customers of ``self``.
-
-        Skipped with the context key ``crm_skip_followup_plans``.
-        """
-        if self.env.context.get("crm_skip_followup_plans"):
-            return self.env["crm.standard.followup.plan"]
-        return self.env["crm.standard.followup.plan"].sudo()._crm_propose_for_partners(self)
+        self._crm_propose_followup_plans(old_grade_by_partner_id)
 
     @api.model
     def _cron_crm_recompute_grades(self, batch_size=5000):

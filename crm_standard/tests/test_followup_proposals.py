@@ -1,0 +1,541 @@
+# Two real cursors commit on purpose in TestProposalConcurrency (cleaned up after).
+# pylint: disable=invalid-commit
+from datetime import timedelta
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
+
+from .common import TwoConnectionsCase
+from .test_followup_plans import FollowupCommon
+
+
+class ProposalCommon(FollowupCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Template = cls.env["crm.standard.followup.template"]
+        cls.Decision = cls.env["crm.standard.followup.plan.decision"]
+        cls.template_a = cls.env.ref("crm_standard.followup_template_grade_a")
+        cls.template_b = cls.env.ref("crm_standard.followup_template_grade_b")
+        cls.template_c = cls.env.ref("crm_standard.followup_template_grade_c")
+        cls.template_a_potential = cls.env.ref("crm_standard.followup_template_a_potential")
+        cls.template_b_potential = cls.env.ref("crm_standard.followup_template_b_potential")
+        cls.template_a_repeat = cls.env.ref("crm_standard.followup_template_a_repeat")
+
+    def _plans(self, partners, **domain):
+        return self.Plan.search(
+            [("partner_id", "in", partners.ids)] + [(k, "=", v) for k, v in domain.items()],
+            order="id",
+        )
+
+    def _grade(self, partners, grade):
+        """Set the grade by the set-based path the grading uses (cron, override)."""
+        return partners.sudo()._crm_set_manual_grade(grade, reason="test")
+
+    def _decide(self, user, plans, decision, comment=False):
+        """The list's Approve/Reject buttons, then the wizard's Confirm, as ``user``."""
+        self.env.invalidate_all()
+        action = (
+            plans.with_user(user).action_crm_bulk_approve()
+            if decision == "approve"
+            else (plans.with_user(user).action_crm_bulk_reject())
+        )
+        Wizard = self.Decision.with_user(user).with_context(action["context"])
+        form = Form(Wizard)
+        if comment:
+            form.review_comment = comment
+        wizard = form.save()
+        return wizard, wizard.action_confirm()
+
+
+class TestSetBasedProposals(ProposalCommon):
+    def test_regrade_proposes_the_plan_an_orm_create_would_give(self):
+        partner = self._customer("Set Based Co")
+        first = self._plans(partner)
+        new = self._grade(partner, "S")
+        plan = self._plans(partner, state="draft")
+        self.assertEqual(plan.partner_id, new)
+        self.assertEqual(first.state, "cancelled")
+        self.assertEqual(first.close_reason, "Customer grade changed")
+        # the values of the ORM path
+        self.assertEqual(
+            (plan.template_id, plan.grade, plan.proposal_trigger, plan.user_id),
+            (self.template_s, "S", "grade", self.user_salesman),
+        )
+        self.assertEqual(plan.name, f"Follow-up {partner.name} (S)")
+        self.assertEqual(plan.company_id, partner.company_id or self.env.company)
+        self.assertEqual(plan.account_manager_id, self.user_salesman)
+        self.assertEqual(
+            (plan.touch_limit, plan.touch_period, plan.date_start),
+            (self.template_s.touch_limit, self.template_s.touch_period, self.today),
+        )
+        self.assertEqual(
+            plan.step_ids.mapped("template_step_id"), self.template_s.step_ids, "one step each"
+        )
+        for step in plan.step_ids:
+            template_step = step.template_step_id
+            self.assertEqual(
+                (step.name, step.channel, step.activity_type_id, step.cadence_unit),
+                (
+                    template_step.summary,
+                    template_step.channel,
+                    template_step.activity_type_id,
+                    template_step.cadence_unit,
+                ),
+            )
+            self.assertEqual(step.user_id, self.user_salesman, "account manager's steps")
+            self.assertEqual((step.plan_state, step.partner_id), ("draft", partner))
+        self.assertEqual(plan.next_due_date, self.today + timedelta(days=7))
+        # a system proposal: no "created" note, no follower
+        self.assertFalse(plan.message_follower_ids)
+        self.assertFalse(plan.message_ids)
+        # the old plan's chatter tracks the state change
+        tracking = first.message_ids.tracking_value_ids
+        self.assertEqual(tracking.field_id.name, "state")
+        self.assertEqual((tracking.old_value_char, tracking.new_value_char), ("Draft", "Cancelled"))
+
+    def test_closing_drops_reminders_of_approved_and_review_of_submitted_plans(self):
+        leader_team = self.env["crm.team"].create(
+            {"name": "Review Team", "user_id": self.user_sales_manager.id}
+        )
+        self.user_salesman.sale_team_id = leader_team
+        approved_partner = self._customer("Approved Closed Co")
+        approved = self._plan(approved_partner)
+        self._plans(approved_partner, state="draft").action_cancel()
+        self._run_cron()
+        self.assertTrue(self._activities(approved_partner))
+        submitted_partner = self._customer("Submitted Closed Co")
+        submitted = self._plans(submitted_partner)
+        submitted.with_user(self.user_salesman).action_submit()
+        self.assertTrue(submitted.activity_ids)
+        self._grade(approved_partner | submitted_partner, "S")
+        self.assertEqual((approved.state, approved.date_end), ("done", self.today))
+        self.assertFalse(self._activities(approved_partner), "open reminders dropped")
+        self.assertEqual(submitted.state, "cancelled")
+        self.assertFalse(submitted.activity_ids, "the review to-do is dropped")
+        self.assertEqual(submitted.step_ids.mapped("plan_state"), ["cancelled"] * 2)
+
+    def test_second_cron_run_proposes_nothing(self):
+        partners = self._customer("Once A") | self._customer("Once B")
+        self.Partner = self.env["res.partner"]
+        self.company.write({"crm_grade_value_medium": 0.0, "crm_grade_value_high": 0.0})
+        self.env["res.partner"]._cron_crm_recompute_grades()
+        count = len(self._plans(partners))
+        self.env["res.partner"]._cron_crm_recompute_grades()
+        self.assertEqual(len(self._plans(partners)), count)
+        self.assertEqual(len(self._plans(partners, state="draft")), 2, "one open plan each")
+
+    def test_overridden_responsible_rule_is_followed(self):
+        Step = self.registry["crm.standard.followup.plan.step"]
+        manager = self.user_sales_manager
+
+        def responsible(step):
+            return manager
+
+        partner = self._customer("Override Rule Co")
+        Step._crm_responsible = responsible
+        try:
+            self._grade(partner, "S")
+            self.env.flush_all()
+        finally:
+            del Step._crm_responsible
+        plan = self._plans(partner, state="draft")
+        self.assertEqual(plan.step_ids.user_id, manager)
+
+    def _customers(self, count, prefix):
+        Partner = self.env["res.partner"].with_context(crm_skip_grading=True)
+        return Partner.create(
+            [
+                {
+                    "name": f"{prefix} {i}",
+                    "is_company": True,
+                    "is_crm_customer": True,
+                    "user_id": self.user_salesman.id,
+                    "customer_grade": "B",
+                    "crm_grade_computed": "B",
+                    "lifecycle_stage": "deal",
+                }
+                for i in range(count)
+            ]
+        )
+
+    def test_grading_with_proposals_costs_the_same_queries_for_2_and_20_customers(self):
+        groups = [self._customers(size, f"Regrade {size}") for size in (1, 2, 20)]
+        for partners in groups:
+            self.Plan.sudo()._crm_propose_for_partners(partners)  # an open plan to close
+        self.company.write({"crm_grade_value_medium": 0.0, "crm_grade_value_high": 0.0})
+        self._flush_tracking()
+        groups[0]._crm_recompute_grades()  # warm-up of the caches
+        counts = []
+        for partners in groups[1:]:
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            with self.assertQueryCount(REGRADE_WITH_PROPOSALS_QUERIES):
+                changed = partners._crm_recompute_grades()
+                self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(changed, partners)
+            self.assertEqual(len(self._plans(partners, state="draft")), len(partners))
+            self.assertEqual(len(self._plans(partners, state="cancelled")), len(partners))
+        self.assertEqual(counts[0], counts[1], f"queries for 2 and 20 customers: {counts}")
+
+
+REGRADE_WITH_PROPOSALS_QUERIES = 40
+
+
+class TestProposalSettings(ProposalCommon):
+    def test_admin_sets_which_grade_changes_propose_in_settings(self):
+        self.env.invalidate_all()
+        settings = Form(self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")))
+        self.assertEqual(settings.crm_followup_propose_on, "all", "default: every change")
+        self.assertTrue(settings.crm_followup_propose_on_stage)
+        settings.crm_followup_propose_on = "upgrade_sa"
+        settings.save().execute()
+        self.assertEqual(self.company.crm_followup_propose_on, "upgrade_sa")
+
+    def test_only_upgrades_to_s_or_a_propose(self):
+        self.company.crm_followup_propose_on = "upgrade_sa"
+        partner = self._customer("Upgrade Co")
+        self._grade(partner, "C")
+        count = len(self._plans(partner))
+        self._grade(partner, "B")  # an upgrade, not to S/A
+        self.assertEqual(len(self._plans(partner)), count)
+        self._grade(partner, "A")
+        plan = self._plans(partner, state="draft")[-1:]
+        self.assertEqual((plan.grade, len(self._plans(partner))), ("A", count + 1))
+        self._grade(partner, "B")  # a downgrade: the A plan stays
+        self.assertEqual(plan.state, "draft")
+        self.assertEqual(len(self._plans(partner)), count + 1)
+
+    def test_upgrades_only_and_never(self):
+        self.company.crm_followup_propose_on = "upgrade"
+        partner = self._customer("Upgrades Only Co")
+        self._grade(partner, "C")
+        count = len(self._plans(partner))
+        self._grade(partner, "B")
+        self.assertEqual(len(self._plans(partner)), count + 1)
+        self._grade(partner, "C")
+        self.assertEqual(len(self._plans(partner)), count + 1)
+        self.company.crm_followup_propose_on = "none"
+        self._grade(partner, "S")
+        self.assertEqual(len(self._plans(partner)), count + 1)
+        self.assertFalse(self._customer("Never Co").crm_followup_plan_ids)
+
+    def test_a_first_grade_counts_as_an_upgrade(self):
+        self.company.crm_followup_propose_on = "upgrade"
+        partner = self._customer("First Grade Co")
+        self.assertEqual(len(self._plans(partner)), 1)
+
+
+class TestBulkDecisions(ProposalCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.colleague = cls._create_colleague()
+        cls.partners = cls.env["res.partner"]
+        for index in range(4):
+            cls.partners |= cls._customer(f"Bulk Sally {index}")
+        for index in range(2):
+            cls.partners |= cls._customer(f"Bulk Colin {index}", user=cls.colleague)
+        cls.proposals = cls.Plan.search(
+            [("partner_id", "in", cls.partners.ids), ("state", "=", "draft")]
+        )
+
+    def _notifications(self, before):
+        return self.env["mail.message"].search(
+            [("id", ">", before), ("message_type", "=", "user_notification")]
+        )
+
+    def _last_message_id(self):
+        return self.env["mail.message"].search([], order="id desc", limit=1).id
+
+    def test_manager_approves_every_proposal_with_one_confirmation_and_one_digest_each(self):
+        submitted = self.proposals[0]
+        submitted.with_user(self.user_salesman).action_submit()
+        before = self._last_message_id()
+        wizard, action = self._decide(self.user_sales_manager, self.proposals, "approve")
+        self.assertEqual((wizard.ready_count, wizard.skipped_count), (6, 0))
+        self.assertEqual(action["tag"], "display_notification")
+        self.env.invalidate_all()
+        self.assertEqual(set(self.proposals.mapped("state")), {"approved"})
+        self.assertEqual(self.proposals.approver_id, self.user_sales_manager)
+        self.assertTrue(all(self.proposals.step_ids.mapped("next_due_date")))
+        digests = self._notifications(before)
+        self.assertEqual(len(digests), 2, "one digest per salesperson, not one per plan")
+        to_sally = digests.filtered(lambda m: self.user_salesman.partner_id in m.partner_ids)
+        self.assertIn("Bulk Sally 3", str(to_sally.body))
+        self.assertNotIn("Bulk Colin", str(to_sally.body))
+        self.assertIn("4", to_sally.subject)
+        # each plan logs its decision (a note, no notification)
+        tracking = self.proposals[1].message_ids.tracking_value_ids
+        self.assertEqual((tracking.old_value_char, tracking.new_value_char), ("Draft", "Approved"))
+        # and the approved plans produce reminders
+        self.assertTrue(self._run_cron())
+
+    def test_skipped_plans_are_counted_and_left_alone(self):
+        partner = self.partners[0]
+        approved = self._plan(partner, approve=True)  # hand-made, already approved
+        cancelled = self.proposals.filtered(lambda p: p.partner_id == self.partners[1])
+        cancelled.action_cancel()
+        selection = self.proposals | approved
+        wizard, _action = self._decide(self.user_sales_manager, selection, "approve")
+        self.assertEqual(wizard.ready_count, 4)
+        self.assertEqual(wizard.skipped_count, 3)
+        self.assertIn("another plan", wizard.skipped_info)
+        self.assertIn("not draft or submitted", wizard.skipped_info)
+        self.env.invalidate_all()
+        busy = self.proposals.filtered(lambda p: p.partner_id == partner)
+        self.assertEqual(busy.state, "draft", "one approved plan per customer")
+        self.assertEqual(cancelled.state, "cancelled")
+
+    def test_bulk_reject_needs_one_comment_sent_to_the_salespeople(self):
+        with self.assertRaisesRegex(UserError, "Review Comment"):
+            self._decide(self.user_sales_manager, self.proposals, "reject")
+        before = self._last_message_id()
+        self._decide(self.user_sales_manager, self.proposals, "reject", "Too many visits")
+        self.env.invalidate_all()
+        self.assertEqual(set(self.proposals.mapped("state")), {"rejected"})
+        self.assertEqual(set(self.proposals.mapped("review_comment")), {"Too many visits"})
+        digests = self._notifications(before)
+        self.assertEqual(len(digests), 2)
+        self.assertIn("Too many visits", str(digests[0].body))
+        # the salesperson takes a rejected plan back to draft
+        self.proposals[0].with_user(self.user_salesman).action_reset_draft()
+        self.assertEqual(self.proposals[0].state, "draft")
+
+    def test_salespeople_cannot_decide_in_bulk(self):
+        for user in (self.user_salesman, self.user_salesman_all):
+            self.env.invalidate_all()
+            with self.assertRaises(AccessError):
+                self.proposals.with_user(user).action_crm_bulk_approve()
+            with self.assertRaises(AccessError):
+                self.Decision.with_user(user).create(
+                    {"plan_ids": [Command.set(self.proposals.ids)], "decision": "approve"}
+                )
+            with self.assertRaises(AccessError):
+                self.proposals.with_user(user)._crm_bulk_decide("approve")
+        self.assertEqual(set(self.proposals.mapped("state")), {"draft"})
+
+    def test_bulk_decision_costs_the_same_queries_for_2_and_20_plans(self):
+        partners = (
+            self.env["res.partner"]
+            .with_context(crm_skip_grading=True)
+            .create(
+                [
+                    {
+                        "name": f"Bulk Count {i}",
+                        "is_company": True,
+                        "is_crm_customer": True,
+                        "user_id": self.user_salesman.id,
+                        "customer_grade": "B",
+                    }
+                    for i in range(23)
+                ]
+            )
+        )
+        plans = self.Plan.sudo()._crm_propose_for_partners(partners)
+        self._flush_tracking()
+        manager_plans = plans.with_user(self.user_sales_manager)
+        manager_plans[:1]._crm_bulk_decide("approve")  # warm-up of the caches
+        counts = []
+        for batch in (manager_plans[1:3], manager_plans[3:23]):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            with self.assertQueryCount(BULK_DECISION_QUERIES):
+                decided = batch._crm_bulk_decide("approve")
+                self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(decided, batch)
+        self.assertEqual(counts[0], counts[1], f"queries for 2 and 20 plans: {counts}")
+
+    def test_list_has_the_bulk_buttons_for_managers_only(self):
+        for user, visible in ((self.user_sales_manager, True), (self.user_salesman, False)):
+            arch = self.Plan.with_user(user).get_views([(False, "list")])["views"]["list"]["arch"]
+            self.assertEqual("action_crm_bulk_approve" in arch, visible, user.login)
+            self.assertEqual("action_crm_bulk_reject" in arch, visible, user.login)
+
+
+BULK_DECISION_QUERIES = 40
+
+
+class TestLifecycleProposals(ProposalCommon):
+    def test_shipped_stage_templates_follow_the_seed(self):
+        staged = self.Template.search(
+            [("lifecycle_stage", "!=", False), ("company_id", "=", False)]
+        )
+        self.assertEqual(
+            set(staged.mapped(lambda t: (t.grade, t.lifecycle_stage))),
+            {
+                ("A", "potential"),
+                ("B", "potential"),
+                ("C", "potential"),
+                ("S", "repeat"),
+                ("A", "repeat"),
+                ("B", "repeat"),
+            },
+        )
+        nurturing = self.template_a_potential.step_ids
+        self.assertIn("once", nurturing.mapped("cadence_unit"), "a needs discovery call")
+        loyalty = self.template_a_repeat.step_ids
+        self.assertIn(
+            ("call", 3, "months"),
+            [(s.channel, s.cadence_count, s.cadence_unit) for s in loyalty],
+            "regular customers are revisited quarterly",
+        )
+        s_repeat = self.env.ref("crm_standard.followup_template_s_repeat")
+        self.assertTrue(s_repeat.dedicated_account_manager)
+        self.assertIn(
+            ("visit", 1, "months"),
+            [(s.channel, s.cadence_count, s.cadence_unit) for s in s_repeat.step_ids],
+        )
+
+    def test_a_template_naming_grade_and_stage_wins_over_the_grade_only(self):
+        partner = self._customer("Precedence Co")
+        self._grade(partner, "A")
+        self.assertEqual(partner.lifecycle_stage, "potential")
+        company_grade_only = self.Template.create(
+            {"name": "A of the company", "grade": "A", "company_id": self.company.id}
+        )
+        self.assertEqual(
+            self.Template._crm_match(partner)[partner],
+            self.template_a_potential,
+            "grade and stage first, then a company template over a shared one",
+        )
+        self.template_a_potential.active = False
+        self.assertEqual(self.Template._crm_match(partner)[partner], company_grade_only)
+        plan = self._plans(partner, state="draft")
+        self.assertEqual(plan.template_id, self.template_a_potential)
+        self.assertEqual(plan.lifecycle_stage, "potential")
+
+    def test_a_prospect_is_nurtured_until_an_opportunity_shows_intent(self):
+        partner = self._customer("Prospect Co", needs_match="high")
+        self._grade(partner, "A")
+        nurturing = self._plans(partner, state="draft")
+        self.assertEqual(nurturing.template_id, self.template_a_potential)
+        self._create_opportunity(partner)
+        self.assertEqual(partner.lifecycle_stage, "intent")
+        self.assertEqual(nurturing.state, "cancelled")
+        self.assertEqual(nurturing.close_reason, "Customer lifecycle stage changed")
+        plan = self._plans(partner, state="draft")
+        self.assertEqual((plan.template_id, plan.proposal_trigger), (self.template_a, "stage"))
+
+    def test_a_repeat_buyer_gets_loyalty_revisits_once(self):
+        partner = self._customer("Repeat Buyer Co")
+        self._grade(partner, "A")
+        self._create_opportunity(partner, won=True)
+        self.assertEqual(partner.lifecycle_stage, "deal")
+        deal_plan = self._plans(partner, state="draft")
+        self.assertEqual(deal_plan.template_id, self.template_a)
+        deal_plan.with_user(self.user_salesman).action_submit()
+        deal_plan.with_user(self.user_sales_manager).action_approve()
+        self._create_opportunity(partner, won=True)
+        self.assertEqual(partner.lifecycle_stage, "repeat")
+        self.assertEqual(deal_plan.state, "done", "the approved plan is closed, not deleted")
+        loyalty = self._plans(partner, state="draft")
+        self.assertEqual(loyalty.template_id, self.template_a_repeat)
+        self.assertEqual(loyalty.proposal_trigger, "stage")
+        # once: recomputing the stage again proposes nothing more
+        count = len(self._plans(partner))
+        partner._crm_recompute_lifecycle()
+        partner.write({"lifecycle_stage": "repeat"})
+        self.assertEqual(len(self._plans(partner)), count)
+
+    def test_a_stage_without_its_own_template_keeps_the_current_plan(self):
+        partner = self._customer("Deal Co")
+        self._grade(partner, "A")
+        partner.write({"lifecycle_stage": "intent"})
+        plan = self._plans(partner, state="draft")
+        self.assertEqual(plan.template_id, self.template_a)
+        partner.write({"lifecycle_stage": "deal"})
+        self.assertEqual(self._plans(partner, state="draft"), plan, "same template: no proposal")
+
+    def test_the_stage_setting_off_stops_lifecycle_proposals(self):
+        self.company.crm_followup_propose_on_stage = False
+        partner = self._customer("No Stage Co")
+        self._grade(partner, "A")
+        count = len(self._plans(partner))
+        partner.write({"lifecycle_stage": "repeat"})
+        self.assertEqual(len(self._plans(partner)), count)
+
+    def test_stage_proposals_cost_the_same_queries_for_2_and_20_customers(self):
+        Partner = self.env["res.partner"].with_context(crm_skip_grading=True)
+        groups = [
+            Partner.create(
+                [
+                    {
+                        "name": f"Stage {size} {i}",
+                        "is_company": True,
+                        "is_crm_customer": True,
+                        "user_id": self.user_salesman.id,
+                        "customer_grade": "A",
+                        "lifecycle_stage": "deal",
+                    }
+                    for i in range(size)
+                ]
+            )
+            for size in (1, 2, 20)
+        ]
+        for partners in groups:
+            self.Plan.sudo()._crm_propose_for_partners(partners)
+        self._flush_tracking()
+        groups[0].write({"lifecycle_stage": "repeat"})  # warm-up of the caches
+        counts = []
+        for partners in groups[1:]:
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            with self.assertQueryCount(STAGE_PROPOSAL_QUERIES):
+                partners.write({"lifecycle_stage": "repeat"})
+                self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(
+                self._plans(partners, state="draft").template_id, self.template_a_repeat
+            )
+        self.assertEqual(counts[0], counts[1], f"queries for 2 and 20 customers: {counts}")
+
+
+STAGE_PROPOSAL_QUERIES = 40
+
+
+class TestProposalConcurrency(TwoConnectionsCase):
+    """Two grading workers propose one plan per changed customer."""
+
+    def setUp(self):
+        super().setUp()
+        with self._committed_env({"tracking_disable": True, "crm_skip_grading": True}) as env:
+            partners = env["res.partner"].create(
+                [
+                    {
+                        "name": f"Concurrent Proposal {i}",
+                        "is_company": True,
+                        "is_crm_customer": True,
+                    }
+                    for i in range(3)
+                ]
+            )
+            self.partner_ids = partners.ids
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self._committed_env() as env:
+            env["crm.standard.followup.plan"].search(
+                [("partner_id", "in", self.partner_ids)]
+            ).unlink()
+            env["res.partner"].browse(self.partner_ids).unlink()
+
+    def _plan_counts(self):
+        with self._committed_env() as env:
+            groups = env["crm.standard.followup.plan"]._read_group(
+                [("partner_id", "in", self.partner_ids)], ["partner_id"], ["__count"]
+            )
+            return sorted(count for __, count in groups)
+
+    def test_two_grading_workers_propose_one_plan_per_customer(self):
+        with self._two_workers(lock_timeout="2s") as (env1, env2):
+            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
+            env1["res.partner"]._cron_crm_recompute_grades()
+            env2["res.partner"]._cron_crm_recompute_grades()  # skips worker 1's customers
+            env1.cr.commit()
+            env2["res.partner"]._cron_crm_recompute_grades()  # older snapshot: leaves them
+            env2.cr.commit()
+        self.assertEqual(self._plan_counts(), [1, 1, 1])
