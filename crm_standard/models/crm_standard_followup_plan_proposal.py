@@ -4,7 +4,6 @@ plan of the matching template, set-based, thousands at a time."""
 from odoo import api, fields, models
 
 from ..tools import insert_rows
-from ..tools.partner import LIFECYCLE_STAGES
 from .crm_standard_followup_plan import OPEN_STATES
 from .crm_standard_followup_plan_step import CrmStandardFollowupPlanStep, step_responsible
 
@@ -15,7 +14,6 @@ class CrmStandardFollowupPlan(models.Model):
     _inherit = "crm.standard.followup.plan"
 
     lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES,
         related="template_id.lifecycle_stage",
         store=True,
         string="Lifecycle Stage",
