@@ -367,7 +367,7 @@ class CrmStandardFollowupPlan(models.Model):
                    write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
               FROM old
              WHERE p.id = old.id
-         RETURNING p.id, old.state, p.state
+         RETURNING p.id, old.state, p.state, old.state = 'draft' AND p.steps_pending
             """,
                 ids=array_literal("int", self.ids),
                 open=OPEN_STATES,
@@ -395,17 +395,19 @@ class CrmStandardFollowupPlan(models.Model):
             ["state", "date_end", "close_reason", "write_uid", "write_date"]
         )
         self.env["crm.standard.followup.plan.step"].invalidate_model(["plan_state"])
-        old_states = {pid: old for pid, old, _new in rows}
+        old_states = {pid: old for pid, old, _new, _untouched in rows}
         closed.filtered(lambda p: old_states[p.id] == "approved")._crm_drop_reminders()
         # the team leader's review is no longer needed
         closed.filtered(lambda p: old_states[p.id] == "submitted").activity_unlink(
             ["mail.mail_activity_data_todo"]
         )
+        # a proposal nobody opened yet is cancelled silently, as it was made
+        # (its close reason and date say why and when)
         labels = selection_labels(self, "state")
         log_tracking(
             closed,
             "state",
-            {pid: (labels[old], labels[new]) for pid, old, new in rows},
+            {pid: (labels[old], labels[new]) for pid, old, new, untouched in rows if not untouched},
             dict.fromkeys(closed.ids, reason),
         )
 

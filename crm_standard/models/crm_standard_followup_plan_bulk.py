@@ -61,7 +61,13 @@ class CrmStandardFollowupPlan(models.Model):
         if decision != "approve" or not ready:
             return ready, skipped
         for reason, plans in (
-            (self.env._("no step"), ready.filtered(lambda p: not p.step_ids)),
+            (
+                self.env._("no step"),
+                # a proposal's steps are its template's until it is approved
+                ready.filtered(
+                    lambda p: not (p.template_id.step_ids if p.steps_pending else p.step_ids)
+                ),
+            ),
             (
                 self.env._("account manager missing"),
                 ready.filtered(lambda p: p.requires_account_manager and not p.account_manager_id),

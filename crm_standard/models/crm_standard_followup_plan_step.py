@@ -104,9 +104,12 @@ class CrmStandardFollowupPlanStep(models.Model):
     # ---------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["crm.standard.followup.plan"].browse(
+        plans = self.env["crm.standard.followup.plan"].browse(
             {vals["plan_id"] for vals in vals_list if vals.get("plan_id")}
-        )._crm_check_editable(["step_ids"])
+        )
+        plans._crm_check_editable(["step_ids"])
+        # a proposal gets its template's steps first
+        plans._crm_materialize_steps()
         return super().create(vals_list)
 
     def write(self, vals):

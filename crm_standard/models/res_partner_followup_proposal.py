@@ -29,6 +29,9 @@ class ResPartner(models.Model):
 
         :param dict old_grades: ``{partner id: previous grade or False}``
         """
+        companies = self.company_id | self.env.company
+        if all(company.crm_followup_propose_on == "all" for company in companies):
+            return self
         result_ids = []
         for partner in self:
             policy = (partner.company_id or self.env.company).crm_followup_propose_on

@@ -127,6 +127,9 @@ class TestFollowupTemplatesAndProposals(FollowupCommon):
         self.assertTrue(plans[0].close_reason)
         new = plans[1]
         self.assertEqual((new.state, new.grade, new.template_id), ("draft", "S", self.template_s))
+        # its steps are the template's, copied when the salesperson opens it
+        self.assertTrue(new.steps_pending)
+        new.with_user(self.user_salesman).web_read({"step_ids": {"fields": {"name": {}}}})
         self.assertEqual(new.account_manager_id, self.user_salesman)
         self.assertEqual(len(new.step_ids), len(self.template_s.step_ids))
         self.assertEqual(new.touch_limit, self.template_s.touch_limit)

@@ -56,6 +56,7 @@ class TestSetBasedProposals(ProposalCommon):
     def test_regrade_proposes_the_plan_an_orm_create_would_give(self):
         partner = self._customer("Set Based Co")
         first = self._plans(partner)
+        first.with_user(self.user_salesman).web_read({"step_ids": {"fields": {}}})  # opened
         new = self._grade(partner, "S")
         plan = self._plans(partner, state="draft")
         self.assertEqual(plan.partner_id, new)
@@ -73,6 +74,19 @@ class TestSetBasedProposals(ProposalCommon):
             (plan.touch_limit, plan.touch_period, plan.date_start),
             (self.template_s.touch_limit, self.template_s.touch_period, self.today),
         )
+        self.assertEqual(plan.next_due_date, self.today + timedelta(days=7))
+        # a system proposal: no "created" note, no follower
+        self.assertFalse(plan.message_follower_ids)
+        self.assertFalse(plan.message_ids)
+        # its steps are copied from the template when the salesperson opens it
+        self.assertTrue(plan.steps_pending)
+        self.assertFalse(plan.step_ids)
+        self.env.invalidate_all()
+        read = plan.with_user(self.user_salesman).web_read(
+            {"step_ids": {"fields": {"name": {}, "user_id": {"fields": {}}}}}
+        )
+        self.assertEqual(len(read[0]["step_ids"]), len(self.template_s.step_ids))
+        self.assertFalse(plan.steps_pending)
         self.assertEqual(
             plan.step_ids.mapped("template_step_id"), self.template_s.step_ids, "one step each"
         )
@@ -90,13 +104,36 @@ class TestSetBasedProposals(ProposalCommon):
             self.assertEqual(step.user_id, self.user_salesman, "account manager's steps")
             self.assertEqual((step.plan_state, step.partner_id), ("draft", partner))
         self.assertEqual(plan.next_due_date, self.today + timedelta(days=7))
-        # a system proposal: no "created" note, no follower
-        self.assertFalse(plan.message_follower_ids)
-        self.assertFalse(plan.message_ids)
-        # the old plan's chatter tracks the state change
+        # the opened plan's chatter tracks the state change
         tracking = first.message_ids.tracking_value_ids
         self.assertEqual(tracking.field_id.name, "state")
         self.assertEqual((tracking.old_value_char, tracking.new_value_char), ("Draft", "Cancelled"))
+
+    def test_a_proposal_nobody_opened_is_cancelled_silently(self):
+        partner = self._customer("Untouched Co")
+        first = self._plans(partner)
+        self._grade(partner, "S")
+        self.assertEqual((first.state, first.date_end), ("cancelled", self.today))
+        self.assertEqual(first.close_reason, "Customer grade changed")
+        self.assertFalse(first.message_ids, "no chatter on a proposal nobody opened")
+
+    def test_steps_are_copied_once_before_any_change(self):
+        partner = self._customer("Copied Once Co")
+        plan = self._plans(partner)
+        template_steps = plan.template_id.step_ids
+        # a step added by RPC comes after the template's
+        self.Step.with_user(self.user_salesman).create(
+            {"plan_id": plan.id, "name": "Extra call", "channel": "call"}
+        )
+        self.assertEqual(len(plan.step_ids), len(template_steps) + 1)
+        plan.with_user(self.user_salesman).action_submit()
+        plan.with_user(self.user_salesman).web_read({"step_ids": {"fields": {}}})
+        self.assertEqual(len(plan.step_ids), len(template_steps) + 1)
+        # submitting copies them too
+        other = self._plans(self._customer("Submitted Once Co"))
+        self.assertTrue(other.steps_pending)
+        other.with_user(self.user_salesman).action_submit()
+        self.assertEqual(len(other.step_ids), len(other.template_id.step_ids))
 
     def test_closing_drops_reminders_of_approved_and_review_of_submitted_plans(self):
         leader_team = self.env["crm.team"].create(
