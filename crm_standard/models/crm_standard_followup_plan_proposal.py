@@ -131,8 +131,8 @@ class CrmStandardFollowupPlan(models.Model):
                 proposal_trigger, state, user_id, account_manager_id, date_start,
                 touch_limit, touch_period, next_due_date, steps_pending,
                 create_uid, write_uid, create_date, write_date)
-            SELECT replace(replace(%(name)s, '%%(grade)s', p.customer_grade),
-                           '%%(customer)s', COALESCE(p.name, '')),
+            SELECT replace(replace(%(name)s, %(grade)s, p.customer_grade),
+                           %(customer)s, COALESCE(p.name, '')),
                    p.id, COALESCE(p.company_id, t.company_id, %(company)s), t.id,
                    p.customer_grade, t.lifecycle_stage, %(trigger)s, 'draft', p.user_id,
                    CASE WHEN t.account_manager THEN p.user_id END, %(today)s,
@@ -148,6 +148,8 @@ class CrmStandardFollowupPlan(models.Model):
                 """,
                 # the name _compute_name gives; one translation for the batch
                 name=self._crm_plan_name("%(customer)s", "%(grade)s"),
+                grade="%(grade)s",
+                customer="%(customer)s",
                 company=self.env.company.id,
                 trigger=trigger,
                 today=today,

@@ -1,12 +1,9 @@
-# Two real cursors commit on purpose in TestProposalConcurrency (cleaned up after).
-# pylint: disable=invalid-commit
 from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
 
-from .common import TwoConnectionsCase
 from .test_followup_plans import FollowupCommon
 
 
@@ -32,6 +29,23 @@ class ProposalCommon(FollowupCommon):
     def _grade(self, partners, grade):
         """Set the grade by the set-based path the grading uses (cron, override)."""
         return partners.sudo()._crm_set_manual_grade(grade, reason="test")
+
+    def _assert_flat_query_count(self, batches, run, expected, check=None):
+        """``run(batch)`` costs the same queries, at most ``expected``, for
+        each batch after the first (a warm-up of the caches); then
+        ``check(batch, result)``."""
+        run(batches[0])
+        counts = []
+        for batch in batches[1:]:
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            with self.assertQueryCount(expected):
+                result = run(batch)
+                self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            check(batch, result)
+        sizes = [len(batch) for batch in batches[1:]]
+        self.assertEqual(len(set(counts)), 1, f"queries for {sizes} records: {counts}")
 
     def _decide(self, user, plans, decision, comment=False):
         """The list's Approve/Reject button, then the wizard's Confirm, as
@@ -177,10 +191,11 @@ class TestSetBasedProposals(ProposalCommon):
         Step._crm_responsible = responsible
         try:
             self._grade(partner, "S")
+            plan = self._plans(partner, state="draft")
+            plan.with_user(self.user_salesman).web_read({"step_ids": {"fields": {}}})
             self.env.flush_all()
         finally:
             del Step._crm_responsible
-        plan = self._plans(partner, state="draft")
         self.assertEqual(plan.step_ids.user_id, manager)
 
     def _customers(self, count, prefix):
@@ -206,19 +221,18 @@ class TestSetBasedProposals(ProposalCommon):
             self.Plan.sudo()._crm_propose_for_partners(partners)  # an open plan to close
         self.company.write({"crm_grade_value_medium": 0.0, "crm_grade_value_high": 0.0})
         self._flush_tracking()
-        groups[0]._crm_recompute_grades()  # warm-up of the caches
-        counts = []
-        for partners in groups[1:]:
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            with self.assertQueryCount(REGRADE_WITH_PROPOSALS_QUERIES):
-                changed = partners._crm_recompute_grades()
-                self.env.flush_all()
-            counts.append(self.cr.sql_log_count - before)
+
+        def check(partners, changed):
             self.assertEqual(changed, partners)
             self.assertEqual(len(self._plans(partners, state="draft")), len(partners))
             self.assertEqual(len(self._plans(partners, state="cancelled")), len(partners))
-        self.assertEqual(counts[0], counts[1], f"queries for 2 and 20 customers: {counts}")
+
+        self._assert_flat_query_count(
+            groups,
+            lambda partners: partners._crm_recompute_grades(),
+            REGRADE_WITH_PROPOSALS_QUERIES,
+            check,
+        )
 
 
 REGRADE_WITH_PROPOSALS_QUERIES = 40
@@ -387,17 +401,12 @@ class TestBulkDecisions(ProposalCommon):
         plans = self.Plan.sudo()._crm_propose_for_partners(partners)
         self._flush_tracking()
         manager_plans = plans.with_user(self.user_sales_manager)
-        manager_plans[:1]._crm_bulk_decide("approve")  # warm-up of the caches
-        counts = []
-        for batch in (manager_plans[1:3], manager_plans[3:23]):
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            with self.assertQueryCount(BULK_DECISION_QUERIES):
-                decided = batch._crm_bulk_decide("approve")
-                self.env.flush_all()
-            counts.append(self.cr.sql_log_count - before)
-            self.assertEqual(decided, batch)
-        self.assertEqual(counts[0], counts[1], f"queries for 2 and 20 plans: {counts}")
+        self._assert_flat_query_count(
+            [manager_plans[:1], manager_plans[1:3], manager_plans[3:23]],
+            lambda batch: batch._crm_bulk_decide("approve"),
+            BULK_DECISION_QUERIES,
+            lambda batch, decided: self.assertEqual(decided, batch),
+        )
 
     def test_list_has_the_bulk_buttons_for_managers_only(self):
         for user, visible in ((self.user_sales_manager, True), (self.user_salesman, False)):
@@ -531,63 +540,14 @@ class TestLifecycleProposals(ProposalCommon):
         self._flush_tracking()
         # Odoo's own tracking of the partners' stage logs a message per partner
         untracked = [partners.with_context(mail_notrack=True) for partners in groups]
-        untracked[0].write({"lifecycle_stage": "repeat"})  # warm-up of the caches
-        counts = []
-        for partners in untracked[1:]:
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            with self.assertQueryCount(STAGE_PROPOSAL_QUERIES):
-                partners.write({"lifecycle_stage": "repeat"})
-                self.env.flush_all()
-            counts.append(self.cr.sql_log_count - before)
-            self.assertEqual(
+        self._assert_flat_query_count(
+            untracked,
+            lambda partners: partners.write({"lifecycle_stage": "repeat"}),
+            STAGE_PROPOSAL_QUERIES,
+            lambda partners, _res: self.assertEqual(
                 self._plans(partners, state="draft").template_id, self.template_a_repeat
-            )
-        self.assertEqual(counts[0], counts[1], f"queries for 2 and 20 customers: {counts}")
+            ),
+        )
 
 
 STAGE_PROPOSAL_QUERIES = 40
-
-
-class TestProposalConcurrency(TwoConnectionsCase):
-    """Two grading workers propose one plan per changed customer."""
-
-    def setUp(self):
-        super().setUp()
-        with self._committed_env({"tracking_disable": True, "crm_skip_grading": True}) as env:
-            partners = env["res.partner"].create(
-                [
-                    {
-                        "name": f"Concurrent Proposal {i}",
-                        "is_company": True,
-                        "is_crm_customer": True,
-                    }
-                    for i in range(3)
-                ]
-            )
-            self.partner_ids = partners.ids
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        with self._committed_env() as env:
-            env["crm.standard.followup.plan"].search(
-                [("partner_id", "in", self.partner_ids)]
-            ).unlink()
-            env["res.partner"].browse(self.partner_ids).unlink()
-
-    def _plan_counts(self):
-        with self._committed_env() as env:
-            groups = env["crm.standard.followup.plan"]._read_group(
-                [("partner_id", "in", self.partner_ids)], ["partner_id"], ["__count"]
-            )
-            return sorted(count for __, count in groups)
-
-    def test_two_grading_workers_propose_one_plan_per_customer(self):
-        with self._two_workers(lock_timeout="2s") as (env1, env2):
-            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
-            env1["res.partner"]._cron_crm_recompute_grades()
-            env2["res.partner"]._cron_crm_recompute_grades()  # skips worker 1's customers
-            env1.cr.commit()
-            env2["res.partner"]._cron_crm_recompute_grades()  # older snapshot: leaves them
-            env2.cr.commit()
-        self.assertEqual(self._plan_counts(), [1, 1, 1])
