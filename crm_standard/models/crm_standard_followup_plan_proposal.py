@@ -31,7 +31,6 @@ class CrmStandardFollowupPlan(models.Model):
         "Proposed On",
         readonly=True,
         copy=False,
-        index="btree_not_null",
         help="The customer's change that proposed this plan; empty: made by hand.",
     )
 

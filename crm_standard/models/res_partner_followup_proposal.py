@@ -56,6 +56,10 @@ class ResPartner(models.Model):
         Plan = self.env["crm.standard.followup.plan"]
         if self.env.context.get("crm_skip_followup_plans"):
             return Plan
+        # the few columns the proposals read, not every column of thousands of customers
+        self.fetch(
+            ["company_id", "customer_grade", "lifecycle_stage", "is_crm_customer", "parent_id"]
+        )
         customers = self if old_grades is None else self._crm_grade_change_proposes(old_grades)
         return Plan.sudo()._crm_propose_for_partners(customers, trigger="grade").with_env(Plan.env)
 
@@ -73,6 +77,9 @@ class ResPartner(models.Model):
         Plan = self.env["crm.standard.followup.plan"]
         if self.env.context.get("crm_skip_followup_plans"):
             return Plan
+        self.fetch(
+            ["company_id", "customer_grade", "lifecycle_stage", "is_crm_customer", "parent_id"]
+        )
         customers = self.filtered(
             lambda p: (p.company_id or self.env.company).crm_followup_propose_on_stage
         )

@@ -57,7 +57,7 @@ class ProposalCommon(FollowupCommon):
             action = plans.action_crm_bulk_approve()
         else:
             action = plans.action_crm_bulk_reject()
-        form = Form(self.Decision.with_user(user).with_context(action["context"]))
+        form = Form(self.Decision.with_user(user).with_context(**action["context"]))
         self.assertEqual(form.decision, decision)
         if comment:
             form.review_comment = comment
