@@ -30,6 +30,24 @@ class ProposalCommon(FollowupCommon):
         """Set the grade by the set-based path the grading uses (cron, override)."""
         return partners.sudo()._crm_set_manual_grade(grade, reason="test")
 
+    def _customers(self, count, prefix, grade="C", stage="deal"):
+        """``count`` graded customers of the salesperson, no grading on create."""
+        Partner = self.env["res.partner"].with_context(crm_skip_grading=True)
+        return Partner.create(
+            [
+                {
+                    "name": f"{prefix} {i}",
+                    "is_company": True,
+                    "is_crm_customer": True,
+                    "user_id": self.user_salesman.id,
+                    "customer_grade": grade,
+                    "crm_grade_computed": grade,
+                    "lifecycle_stage": stage,
+                }
+                for i in range(count)
+            ]
+        )
+
     def _assert_flat_query_count(self, batches, run, expected, check=None):
         """``run(batch)`` costs the same queries, at most ``expected``, for
         each batch after the first (a warm-up of the caches); then
@@ -198,23 +216,6 @@ class TestSetBasedProposals(ProposalCommon):
             del Step._crm_responsible
         self.assertEqual(plan.step_ids.user_id, manager)
 
-    def _customers(self, count, prefix):
-        Partner = self.env["res.partner"].with_context(crm_skip_grading=True)
-        return Partner.create(
-            [
-                {
-                    "name": f"{prefix} {i}",
-                    "is_company": True,
-                    "is_crm_customer": True,
-                    "user_id": self.user_salesman.id,
-                    "customer_grade": "C",
-                    "crm_grade_computed": "C",
-                    "lifecycle_stage": "deal",
-                }
-                for i in range(count)
-            ]
-        )
-
     def test_grading_with_proposals_costs_the_same_queries_for_2_and_20_customers(self):
         groups = [self._customers(size, f"Regrade {size}") for size in (1, 2, 20)]
         for partners in groups:
@@ -382,22 +383,7 @@ class TestBulkDecisions(ProposalCommon):
         self.assertEqual(set(self.proposals.mapped("state")), {"draft"})
 
     def test_bulk_decision_costs_the_same_queries_for_2_and_20_plans(self):
-        partners = (
-            self.env["res.partner"]
-            .with_context(crm_skip_grading=True)
-            .create(
-                [
-                    {
-                        "name": f"Bulk Count {i}",
-                        "is_company": True,
-                        "is_crm_customer": True,
-                        "user_id": self.user_salesman.id,
-                        "customer_grade": "B",
-                    }
-                    for i in range(23)
-                ]
-            )
-        )
+        partners = self._customers(23, "Bulk Count", grade="B")
         plans = self.Plan.sudo()._crm_propose_for_partners(partners)
         self._flush_tracking()
         manager_plans = plans.with_user(self.user_sales_manager)
@@ -518,23 +504,7 @@ class TestLifecycleProposals(ProposalCommon):
         self.assertEqual(len(self._plans(partner)), count)
 
     def test_stage_proposals_cost_the_same_queries_for_2_and_20_customers(self):
-        Partner = self.env["res.partner"].with_context(crm_skip_grading=True)
-        groups = [
-            Partner.create(
-                [
-                    {
-                        "name": f"Stage {size} {i}",
-                        "is_company": True,
-                        "is_crm_customer": True,
-                        "user_id": self.user_salesman.id,
-                        "customer_grade": "A",
-                        "lifecycle_stage": "deal",
-                    }
-                    for i in range(size)
-                ]
-            )
-            for size in (1, 2, 20)
-        ]
+        groups = [self._customers(size, f"Stage {size}", grade="A") for size in (1, 2, 20)]
         for partners in groups:
             self.Plan.sudo()._crm_propose_for_partners(partners)
         self._flush_tracking()
