@@ -1,2 +1,3 @@
 from . import base_partner_merge_automatic_wizard
 from . import crm_standard_customer_transfer
+from . import crm_standard_followup_plan_decision
