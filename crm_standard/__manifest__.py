@@ -25,6 +25,7 @@
         "data/crm_standard_ticket_mail_template_data.xml",
         "data/crm_standard_ticket_data.xml",
         "data/crm_standard_ticket_cron_data.xml",
+        "views/crm_standard_reject_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",
@@ -48,6 +49,7 @@
         "views/crm_standard_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/crm_standard_change_request_demo.xml",

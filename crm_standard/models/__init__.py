@@ -1,6 +1,8 @@
 from . import ir_sequence
 from . import crm_standard_interest
 from . import res_company
+from . import res_users
+from . import ir_ui_menu
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_lifecycle
@@ -11,6 +13,7 @@ from . import res_partner_key_change
 from . import res_partner_ticket
 from . import res_partner_visibility
 from . import res_partner_pool
+from . import res_partner_pool_menu
 from . import crm_lead
 from . import crm_standard_change_request
 from . import crm_standard_grade_matrix

@@ -1,0 +1,308 @@
+"""Each role's day in the web client (issue 18): the filters, reports, cards
+and shortcuts people use every day, checked through the web client's paths
+(search-view defaults, web_search_read, web_read_group, button actions)."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tests import tagged
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
+
+from .common import CrmStandardCommon
+from .test_followup_plans import FollowupCommon
+from .test_tickets import FRIDAY_3PM, CrmStandardTicketCommon
+
+
+class SearchViewMixin:
+    """The domain the web client builds from an action's search defaults."""
+
+    def _default_filters_domain(self, action_xmlid, user):
+        """Like the web client: the filters of a group (between separators)
+        are ORed, the groups ANDed, then the action's own domain."""
+        action = self.env.ref(action_xmlid)
+        Model = self.env[action.res_model].with_user(user)
+        eval_ctx = {
+            "uid": user.id,
+            "context_today": lambda: fields.Date.context_today(Model),
+            "datetime": safe_datetime,
+        }
+        context = safe_eval(action.context or "{}", eval_ctx)
+        defaults = {
+            key.removeprefix("search_default_")
+            for key, value in context.items()
+            if key.startswith("search_default_") and value
+        }
+        view_id = action.search_view_id.id or False
+        arch = etree.fromstring(Model.get_view(view_id, "search")["arch"])
+        groups, current = [], []
+        for node in arch:
+            if node.tag in ("separator", "group"):
+                groups.append(current)
+                current = []
+            elif node.tag == "filter" and node.get("name") in defaults and node.get("domain"):
+                current.append(safe_eval(node.get("domain"), eval_ctx))
+        groups.append(current)
+        domain = safe_eval(action.domain or "[]", eval_ctx)
+        for group in filter(None, groups):
+            domain = expression.AND([domain, expression.OR(group)])
+        return domain, defaults
+
+
+@tagged("post_install", "-at_install")
+class TestMyFollowupsToday(SearchViewMixin, FollowupCommon):
+    def test_my_followups_today_shows_my_due_steps_only(self):
+        """My Follow-ups Today: the steps that are mine AND due (today or
+        late), not mine OR due: a colleague's late step and my future step
+        stay out."""
+        mine = self._customer("Today Mine Co", user=self.user_sales_manager)
+        colleague = self._customer("Today Colleague Co", user=self.user_salesman)
+        yesterday = self.today - timedelta(days=1)
+        next_week = self.today + timedelta(days=7)
+        steps = [
+            {"name": "Due today", "next_due_date": self.today},
+            {"name": "Late", "next_due_date": yesterday},
+            {"name": "Next week", "next_due_date": next_week},
+        ]
+        self._plan(mine, steps=steps, user=self.user_sales_manager)
+        self._plan(colleague, steps=[{"name": "Colleague late", "next_due_date": yesterday}])
+        domain, defaults = self._default_filters_domain(
+            "crm_standard.crm_standard_followup_plan_step_action_today", self.user_sales_manager
+        )
+        self.assertEqual(defaults, {"mine", "due_today"})
+        Step = self._as(self.user_sales_manager, "crm.standard.followup.plan.step")
+        result = Step.web_search_read(
+            domain + [("partner_id", "in", (mine | colleague).ids)], {"name": {}}
+        )
+        self.assertEqual(sorted(r["name"] for r in result["records"]), ["Due today", "Late"])
+
+
+@tagged("post_install", "-at_install")
+class TestTicketAnalysisAndSla(CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sla = cls.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Team test: 4h / 24h",
+                "team_id": cls.team.id,
+                "sequence": 1,
+                "response_hours": 4,
+                "resolution_hours": 24,
+            }
+        )
+        cls.category = cls.env["crm.standard.ticket.category"].create({"name": "Averages"})
+
+    def _rate(self, ticket, value):
+        """Solved, the customer gets the form and answers ``value``."""
+        ticket.stage_id = self.ticket_stage_solved
+        rating = self.env["rating.rating"].search(
+            [("res_model", "=", ticket._name), ("res_id", "=", ticket.id)]
+        )
+        ticket.rating_apply(value, token=rating.access_token)
+
+    def test_ticket_analysis_averages_answered_and_rated_tickets_only(self):
+        """Average first response and rating: an unanswered, unrated ticket
+        counts in neither (NULL, not 0 h and not rating 0)."""
+        answered, silent = self._tickets(2, date_received=FRIDAY_3PM, category_id=self.category.id)
+        answered.first_response_date = FRIDAY_3PM + timedelta(hours=2)
+        self._rate(answered, 4)
+        self.env.flush_all()
+        self.assertEqual(answered.rating_last_value, 4)
+        Ticket = self._as(self.user_service_manager, "crm.standard.ticket")
+        domain = [("category_id", "=", self.category.id)]
+        groups = Ticket.web_read_group(
+            domain, ["first_response_hours:avg", "rating_last_value:avg"], ["category_id"]
+        )["groups"]
+        self.assertEqual(len(groups), 1)
+        self.assertEqual(groups[0]["category_id_count"], 2)
+        self.assertEqual(groups[0]["first_response_hours"], 2.0)
+        self.assertEqual(groups[0]["rating_last_value"], 4.0)
+        # the pivot (read_group) gives the same
+        [row] = Ticket.read_group(
+            domain, ["first_response_hours:avg", "rating_last_value:avg"], ["category_id"]
+        )
+        self.assertEqual((row["first_response_hours"], row["rating_last_value"]), (2.0, 4.0))
+        self.env.cr.execute(
+            "SELECT first_response_hours, rating_last_value FROM crm_standard_ticket WHERE id = %s",
+            [silent.id],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(None, None)])
+
+    def test_sla_summary_names_the_missed_response_not_the_later_resolution(self):
+        """Breached by a missed response while the resolution is days away:
+        the card says which deadline, not "in 3 days" beside "Breached"."""
+        ticket = self._ticket(date_received=FRIDAY_3PM)
+        with freeze_time(FRIDAY_3PM + timedelta(hours=6)):
+            ticket._crm_refresh_sla_status()
+            ticket.invalidate_recordset(["sla_summary", "sla_deadline"])
+            self.assertEqual(ticket.sla_status, "breached")
+            self.assertEqual(ticket.sla_deadline, ticket.response_deadline)
+            self.assertEqual(ticket.sla_summary, "Response overdue 2 h")
+            read = self._as(self.user_service_manager, ticket).web_read(
+                {"sla_summary": {}, "sla_status": {}}
+            )[0]
+            self.assertEqual(read["sla_summary"], "Response overdue 2 h")
+        with freeze_time(FRIDAY_3PM + timedelta(hours=1)):
+            ticket.invalidate_recordset(["sla_summary", "sla_deadline"])
+            self.assertEqual(ticket.sla_summary, "Response due in 3 h")
+        with freeze_time(FRIDAY_3PM + timedelta(days=5)):
+            ticket.first_response_date = FRIDAY_3PM + timedelta(hours=1)
+            ticket.invalidate_recordset(["sla_summary", "sla_deadline"])
+            # answered in time: the overdue resolution is what the status is about
+            self.assertEqual(ticket.sla_summary, "Resolution overdue 4 d")
+            self.assertEqual(ticket.sla_deadline, ticket.resolution_deadline)
+
+    def test_sla_summary_in_chinese(self):
+        ticket = self._ticket(date_received=FRIDAY_3PM)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        with freeze_time(FRIDAY_3PM + timedelta(hours=6)):
+            ticket._crm_refresh_sla_status()
+            summary = ticket.with_context(lang="zh_CN").sla_summary
+        self.assertTrue(summary)
+
+
+@tagged("post_install", "-at_install")
+class TestPoolInTheWebClient(CrmStandardCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pool_customer = cls._create_customer("Web Pool Co", user_id=False)
+        cls.pool_customer.action_make_customer()
+
+    def _domain(self, action):
+        domain = action["domain"]
+        return safe_eval(domain) if isinstance(domain, str) else domain
+
+    def test_demo_ships_with_the_public_pool_on(self):
+        if not self.env.ref("crm_standard.partner_demo_huaxin", raise_if_not_found=False):
+            self.skipTest("no demo data")
+        # the database as installed (CrmStandardCommon turns it off for the tests)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT crm_pool_enabled FROM res_company WHERE id = %s",
+                [self.env.ref("base.main_company").id],
+            )
+            self.assertEqual(cr.fetchall(), [(True,)])
+
+    def test_pool_menu_says_the_pool_is_off(self):
+        """Pool off: the menu shows no customer (no Claim that then refuses) and says why."""
+        self.company.crm_pool_enabled = False
+        menu = self.env.ref("crm_standard.crm_standard_menu_pool")
+        action = menu.action.with_user(self.user_sales_manager).run()
+        self.assertIn("The public pool is off", str(action["help"]))
+        result = (
+            self.env["res.partner"]
+            .with_user(self.user_sales_manager)
+            .web_search_read(action["domain"], {"name": {}})
+        )
+        self.assertEqual(result["length"], 0)
+        self.company.crm_pool_enabled = True
+        self.env.invalidate_all()
+        action = menu.action.with_user(self.user_salesman).run()
+        result = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .web_search_read(action["domain"], {"name": {}})
+        )
+        self.assertIn("Web Pool Co", [r["name"] for r in result["records"]])
+
+    def test_claim_from_a_row_says_so_and_goes_to_my_customers(self):
+        self.company.crm_pool_enabled = True
+        other = self._create_customer("Web Pool Two Co", user_id=False)
+        other.action_make_customer()
+        pool = self._as(self.user_salesman, self.pool_customer | other)
+        action = pool.action_crm_pool_claim_open()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("Web Pool Co", action["params"]["message"])
+        self.assertIn("Web Pool Two Co", action["params"]["message"])
+        following = action["params"]["next"]
+        self.assertEqual(following["res_model"], "res.partner")
+        self.assertEqual(following["context"]["search_default_crm_my_customers"], 1)
+        self.assertEqual((self.pool_customer | other).user_id, self.user_salesman)
+        # the row button and the selection button are in the pool list
+        arch = self.env["res.partner"].get_view(
+            self.env.ref("crm_standard.res_partner_view_list_crm_pool").id, "list"
+        )["arch"]
+        self.assertEqual(arch.count('name="action_crm_pool_claim_open"'), 2)
+
+    def test_customers_menu_lands_on_my_customers(self):
+        action = self.env.ref("crm_standard.crm_standard_customer_action")
+        self.assertIn("search_default_crm_my_customers", action.context)
+        self.assertFalse(self.env.ref("crm.res_partner_menu_customer").active)
+
+
+@tagged("post_install", "-at_install")
+class TestApprovalsFromTheList(FollowupCommon):
+    def _change_request(self, customer, name):
+        self._as(self.user_salesman, customer).write({"name": name})
+        return self.env["crm.standard.change.request"].search(
+            [("partner_id", "=", customer.id), ("state", "=", "pending")]
+        )
+
+    def test_change_requests_approved_and_rejected_in_bulk_with_activities(self):
+        self.env["crm.team"].search([("user_id", "!=", False)]).user_id = False
+        customers = [self._customer(f"Bulk Change {i} Co") for i in range(4)]
+        for customer in customers:
+            customer.action_make_customer()
+        requests = self.env["crm.standard.change.request"]
+        for index, customer in enumerate(customers):
+            requests |= self._change_request(customer, f"Bulk Renamed {index} Co")
+        self.assertEqual(len(requests), 4)
+        # no team leader: every sales manager gets a to-do per request
+        todo = requests.activity_ids.filtered(lambda a: a.user_id == self.user_sales_manager)
+        self.assertEqual(len(todo), 4)
+        # the menu counts them
+        menus = self.env["ir.ui.menu"].with_user(self.user_sales_manager).load_menus(False)
+        [entry] = [
+            m
+            for m in menus.values()
+            if m.get("xmlid") == "crm_standard.crm_standard_menu_change_request_to_approve"
+        ]
+        self.assertRegex(entry["name"], r"\(\d+\)$")
+        # approve two from the list (the header button on the selection)
+        self._as(self.user_sales_manager, requests[:2]).action_approve()
+        self.assertEqual(customers[0].name, "Bulk Renamed 0 Co")
+        # reject two with one reason (wizard)
+        Wizard = self._as(self.user_sales_manager, "crm.standard.reject.wizard").with_context(
+            active_model="crm.standard.change.request", active_ids=requests[2:].ids
+        )
+        wizard = Wizard.create({"comment": "Keep the registered names"})
+        self.assertEqual(wizard.record_count, 2)
+        wizard.action_reject()
+        self.assertEqual(requests.mapped("state"), ["approved"] * 2 + ["rejected"] * 2)
+        self.assertEqual(set(requests[2:].mapped("comment")), {"Keep the registered names"})
+        self.assertFalse(requests.activity_ids, "decided: the to-dos are gone")
+
+    def test_plan_review_reaches_the_sales_managers_without_team_leader(self):
+        self.env["crm.team"].search([("user_id", "!=", False)]).user_id = False
+        customer = self._customer("No Leader Co")
+        plan = self._plan(customer, approve=False)
+        plan.with_user(self.user_salesman).action_submit()
+        self.assertIn(self.user_sales_manager, plan.activity_ids.user_id)
+        # rejected from the list (wizard), one reason
+        self._as(self.user_sales_manager, "crm.standard.reject.wizard").with_context(
+            active_model="crm.standard.followup.plan", active_ids=plan.ids
+        ).create({"comment": "Visit them instead"}).action_reject()
+        self.assertEqual(plan.state, "rejected")
+        self.assertEqual(plan.review_comment, "Visit them instead")
+        self.assertFalse(plan.activity_ids)
+
+    def test_draft_plan_of_a_pool_customer_follows_who_claims_it(self):
+        self.company.crm_pool_enabled = True
+        customer = self._create_customer("Plan Pool Co", user_id=False, is_crm_customer=True)
+        plan = self.Plan.create(
+            {"partner_id": customer.id, "step_ids": [Command.create({"name": "Call"})]}
+        )
+        self.assertFalse(plan.user_id)
+        with self.assertRaisesRegex(UserError, "Salesperson"):
+            plan.action_submit()
+        self._as(self.user_salesman, customer).action_crm_pool_claim()
+        self.assertEqual(plan.user_id, self.user_salesman)
+        self.assertEqual(plan.step_ids.user_id, self.user_salesman)
