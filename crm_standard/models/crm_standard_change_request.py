@@ -216,6 +216,7 @@ class CrmStandardChangeRequest(models.Model):
                 "res_model_id": self.env["ir.model"]._get_id(self._name),
                 "res_id": request.id,
                 "user_id": approver.id,
+                "automated": True,  # activity_unlink drops it once decided
                 "summary": self.env._("Decide the change of %(field)s", field=request.field_label),
             }
             for request in self.sudo()

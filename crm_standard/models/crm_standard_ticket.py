@@ -320,8 +320,7 @@ class CrmStandardTicket(models.Model):
                     ticket.date_received, ticket.first_response_date
                 )
             else:
-                # NULL, not 0: the average of Ticket Analysis counts answered tickets only
-                ticket.first_response_hours = False
+                ticket.first_response_hours = 0.0
 
     @api.depends(
         "response_deadline",
@@ -350,15 +349,6 @@ class CrmStandardTicket(models.Model):
     def _compute_sla_compliance(self):
         for ticket in self:
             ticket.sla_compliance = 0.0 if ticket.sla_status == "breached" else 100.0
-
-    def _compute_rating_last_value(self):
-        # NULL, not 0, for a ticket never rated: the average rating of Ticket
-        # Analysis counts rated tickets only (rating.mixin stores 0)
-        res = super()._compute_rating_last_value()
-        for ticket in self:
-            if not ticket.rating_last_value:
-                ticket.rating_last_value = False
-        return res
 
     @api.depends(
         "sla_status",
@@ -527,6 +517,32 @@ class CrmStandardTicket(models.Model):
     # ---------------------------------------------------------------------
     # ORM
     # ---------------------------------------------------------------------
+    def _read_group_select(self, aggregate_spec, query):
+        # Ticket Analysis: the averages count answered / rated tickets only
+        # (Odoo stores 0, not NULL, for an unanswered or unrated ticket)
+        conditions = self._crm_average_conditions()
+        if aggregate_spec.endswith(":avg") and aggregate_spec[:-4] in conditions:
+            fname = aggregate_spec[:-4]
+            super()._read_group_select(aggregate_spec, query)  # the access checks
+            return SQL(
+                "AVG(CASE WHEN %s THEN %s END)",
+                conditions[fname](query),
+                self._field_to_sql(self._table, fname, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
+
+    def _crm_average_conditions(self):
+        """{measure: the SQL condition of the tickets its average counts}. Extension point."""
+        table = self._table
+        return {
+            "first_response_hours": lambda query: SQL(
+                "%s IS NOT NULL", self._field_to_sql(table, "first_response_date", query)
+            ),
+            "rating_last_value": lambda query: SQL(
+                "%s > 0", self._field_to_sql(table, "rating_last_value", query)
+            ),
+        }
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search(
