@@ -46,6 +46,7 @@
         "views/crm_standard_ticket_rating_templates.xml",
         "views/crm_standard_pool_claim_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_partner_day_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [
@@ -58,6 +59,10 @@
         "demo/crm_standard_ticket_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_standard/static/src/js/start_tour_action.js",
+            "crm_standard/static/src/js/tours/*.js",
+        ],
         "web.assets_tests": [
             "crm_standard/static/tests/tours/*.js",
         ],

@@ -4,6 +4,7 @@ from . import res_company
 from . import res_users
 from . import ir_ui_menu
 from . import res_config_settings
+from . import res_config_settings_grade_grid
 from . import res_partner
 from . import res_partner_lifecycle
 from . import res_partner_grading
@@ -11,10 +12,12 @@ from . import res_partner_followup
 from . import res_partner_value_tags
 from . import res_partner_key_change
 from . import res_partner_ticket
+from . import res_partner_card
 from . import res_partner_visibility
 from . import res_partner_pool
 from . import res_partner_pool_menu
 from . import crm_lead
+from . import crm_lead_grade
 from . import crm_standard_change_request
 from . import crm_standard_grade_matrix
 from . import crm_standard_grade_history
@@ -32,4 +35,5 @@ from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
+from . import crm_standard_ticket_background
 from . import crm_standard_pool_claim

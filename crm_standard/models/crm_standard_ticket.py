@@ -131,6 +131,10 @@ class CrmStandardTicket(models.Model):
         store=True,
         index=True,
     )
+    # the customer's grade tells the priority of the ticket (read by agents too)
+    crm_customer_grade = fields.Selection(
+        related="commercial_partner_id.customer_grade", string="Customer Grade"
+    )
     partner_email = fields.Char(related="partner_id.email", string="Customer E-mail")
     partner_phone = fields.Char(related="partner_id.phone", string="Customer Phone")
     lead_id = fields.Many2one(

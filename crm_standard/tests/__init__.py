@@ -11,3 +11,4 @@ from . import test_partner_merge
 from . import test_partner_form_save
 from . import test_tours
 from . import test_roles_day
+from . import test_tours_roles

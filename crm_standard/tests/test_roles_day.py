@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tests import tagged
 from odoo.tools.safe_eval import datetime as safe_datetime
@@ -301,3 +301,115 @@ class TestApprovalsFromTheList(FollowupCommon):
         self._as(self.user_salesman, customer).action_crm_pool_claim()
         self.assertEqual(plan.user_id, self.user_salesman)
         self.assertEqual(plan.step_ids.user_id, self.user_salesman)
+
+
+@tagged("post_install", "-at_install")
+class TestFactsWherePeopleWork(CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.write({"is_crm_customer": True})
+        cls.customer.sudo()._crm_set_manual_grade("S", "Strategic account")
+
+    def test_grade_on_pipeline_cards_and_tickets(self):
+        lead = self._create_opportunity(self.customer, user_id=self.user_salesman.id)
+        Lead = self._as(self.user_salesman, "crm.lead")
+        self.assertEqual(
+            Lead.browse(lead.id).web_read({"crm_customer_grade": {}})[0]["crm_customer_grade"], "S"
+        )
+        kanban = Lead.get_view(self.env.ref("crm.crm_case_kanban_view_leads").id, "kanban")["arch"]
+        self.assertIn('name="crm_customer_grade"', kanban)
+        ticket = self._ticket(user_id=self.user_service_agent.id)
+        read = self._as(self.user_service_agent, ticket).web_read({"crm_customer_grade": {}})[0]
+        self.assertEqual(read["crm_customer_grade"], "S")
+        for view_type in ("list", "kanban", "form"):
+            arch = self.env["crm.standard.ticket"].get_view(view_type=view_type)["arch"]
+            self.assertIn('name="crm_customer_grade"', arch, view_type)
+
+    def test_customer_card_shows_next_followup_and_open_tickets(self):
+        today = fields.Date.context_today(self.customer)
+        plan = self.env["crm.standard.followup.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "step_ids": [Command.create({"name": "Call", "next_due_date": today})],
+            }
+        )
+        plan.action_submit()
+        plan.action_approve()
+        self._ticket()
+        self._ticket().stage_id = self.ticket_stage_solved
+        Partner = self._as(self.user_salesman, "res.partner")
+        result = Partner.web_search_read(
+            [("id", "=", self.customer.id)],
+            {"crm_next_followup_date": {}, "crm_open_ticket_count": {}},
+        )["records"][0]
+        self.assertEqual(result["crm_next_followup_date"], fields.Date.to_string(today))
+        self.assertEqual(result["crm_open_ticket_count"], 1)
+
+    def test_agent_reads_the_sales_background_of_their_ticket_customer_only(self):
+        lead = self._create_opportunity(
+            self.customer, name="Background Deal", user_id=self.user_salesman.id
+        )
+        self.customer.message_post(
+            body="Called the buyer about the renewal", message_type="comment"
+        )
+        ticket = self._ticket(user_id=self.user_service_agent.id)
+        background = self._as(self.user_service_agent, ticket).web_read(
+            {"crm_customer_background": {}}
+        )[0]["crm_customer_background"]
+        self.assertIn("Background Deal", background)
+        self.assertIn(lead.stage_id.name, background)
+        self.assertIn("Sally Salesman", background)
+        self.assertIn("Called the buyer", background)
+        # nothing more: the opportunity itself stays closed to them
+        with self.assertRaises(AccessError):
+            self._as(self.user_service_agent, lead).read(["name"])
+
+    def test_customer_form_orders_buttons_and_hides_pool_actions(self):
+        arch = etree.fromstring(self.env["res.partner"].get_view(view_type="form")["arch"])
+        names = [b.get("name") for b in arch.xpath("//div[@name='button_box']/button")]
+        order = [
+            n
+            for n in names
+            if n
+            in (
+                "action_view_opportunity",
+                "action_view_crm_followup_plans",
+                "action_view_crm_tickets",
+                "schedule_meeting",
+            )
+        ]
+        self.assertEqual(
+            order,
+            [
+                "action_view_opportunity",
+                "action_view_crm_followup_plans",
+                "action_view_crm_tickets",
+                "schedule_meeting",
+            ][: len(order)],
+        )
+        header = arch.xpath("//header")[0]
+        self.assertFalse(header.xpath(".//button[@name='action_recompute_lifecycle']"))
+        self.assertFalse(header.xpath(".//button[@name='action_crm_recompute_grades']"))
+        for name in ("action_mark_churned", "action_crm_request_grade_override"):
+            [button] = header.xpath(f".//button[@name='{name}']")
+            self.assertIn("not user_id", button.get("invisible"), name)
+        self.assertIn(
+            "Recompute Lifecycle",
+            self.env["ir.actions.server"]
+            .search([("binding_model_id.model", "=", "res.partner")])
+            .mapped("name"),
+        )
+
+    def test_settings_show_the_grade_matrix_as_a_grid_and_field_labels(self):
+        settings = self.env["res.config.settings"].create({})
+        grid = etree.fromstring(str(settings.crm_grade_matrix_grid))
+        self.assertEqual(len(grid.xpath("//tbody/tr")), 3)
+        self.assertEqual(len(grid.xpath("//tbody/tr/td")), 9)
+        self.assertEqual(grid.xpath("//tbody/tr[1]/td[1]//text()"), ["S"])
+        arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
+        self.assertNotIn("公海", arch)
+        names = self.env.company.crm_required_field_ids.with_context(hide_model=True).mapped(
+            "display_name"
+        )
+        self.assertNotIn("(", "".join(names))
