@@ -343,7 +343,7 @@ class TestFactsWherePeopleWork(CrmStandardTicketCommon):
             [("id", "=", self.customer.id)],
             {"crm_next_followup_date": {}, "crm_open_ticket_count": {}},
         )["records"][0]
-        self.assertEqual(result["crm_next_followup_date"], fields.Date.to_string(today))
+        self.assertEqual(result["crm_next_followup_date"], today)
         self.assertEqual(result["crm_open_ticket_count"], 1)
 
     def test_agent_reads_the_sales_background_of_their_ticket_customer_only(self):
