@@ -30,6 +30,8 @@ from . import crm_standard_followup_plan
 from . import crm_standard_followup_plan_step
 from . import crm_standard_followup_reminder
 from . import mail_activity
+from . import mail_activity_plan
+from . import mail_activity_plan_template
 from . import crm_standard_ticket_stage
 from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla

@@ -413,3 +413,44 @@ class TestFactsWherePeopleWork(CrmStandardTicketCommon):
             "display_name"
         )
         self.assertNotIn("(", "".join(names))
+
+
+@tagged("post_install", "-at_install")
+class TestChineseShippedData(FollowupCommon):
+    def setUp(self):
+        super().setUp()
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["crm_standard"], ["zh_CN"], overwrite=True)
+
+    def test_value_tag_family_is_jiazhi(self):
+        Category = self.env["res.partner.category"].with_context(lang="zh_CN")
+        families = dict(Category.fields_get(["family"])["family"]["selection"])
+        self.assertEqual(families["value"], "价值")
+
+    def test_shipped_followup_templates_and_steps_are_in_chinese(self):
+        template = self.env.ref("crm_standard.followup_template_grade_c").with_context(lang="zh_CN")
+        self.assertEqual(template.name, "C：低价值客户跟进")
+        summaries = template.step_ids.mapped("summary")
+        self.assertIn("每月行业资讯", summaries)
+        self.assertIn("季度满意度回访", summaries)
+        self.assertIn("低成本触达", template.step_ids[0].note)
+        for xmlid in (
+            "crm_standard.ticket_stage_new",
+            "crm_standard.ticket_category_billing",
+            "crm_standard.partner_tag_grade_s",
+        ):
+            record = self.env.ref(xmlid)
+            self.assertNotEqual(
+                record.with_context(lang="zh_CN").name, record.with_context(lang="en_US").name
+            )
+
+    def test_chinese_salesperson_gets_the_steps_in_chinese(self):
+        self.user_salesman.lang = "zh_CN"
+        customer = self._customer("Zh Plan Co")
+        plan = self.Plan.create(
+            {
+                "partner_id": customer.id,
+                "template_id": self.env.ref("crm_standard.followup_template_grade_c").id,
+            }
+        )
+        self.assertIn("每月行业资讯", plan.step_ids.mapped("name"))
