@@ -202,10 +202,7 @@ class CrmStandardChangeRequest(models.Model):
         """Who decides the request: the salesperson's team leader, else the
         sales managers of its company. Extension point."""
         self.ensure_one()
-        leader = self.partner_id.user_id.sale_team_id.user_id
-        if leader and leader.has_group("sales_team.group_sale_manager"):
-            return leader
-        return self.env["res.users"]._crm_sales_managers(self.company_id)
+        return self.env["res.users"]._crm_approvers_of(self.partner_id.user_id, self.company_id)
 
     def _crm_notify_approvers(self):
         """A to-do for each approver: the request is in their activities."""

@@ -498,10 +498,7 @@ class CrmStandardFollowupPlan(models.Model):
         """Who reviews the plan: the salesperson's team leader, else the
         sales managers of its company, so that a request never reaches nobody."""
         self.ensure_one()
-        leader = self.user_id.sale_team_id.user_id
-        if leader:
-            return leader
-        return self.env["res.users"]._crm_sales_managers(self.company_id)
+        return self.env["res.users"]._crm_approvers_of(self.user_id, self.company_id)
 
     def action_approve(self):
         self._crm_check_approver()

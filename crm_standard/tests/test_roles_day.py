@@ -87,15 +87,7 @@ class TestTicketAnalysisAndSla(CrmStandardTicketCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sla = cls.env["crm.standard.ticket.sla"].create(
-            {
-                "name": "Team test: 4h / 24h",
-                "team_id": cls.team.id,
-                "sequence": 1,
-                "response_hours": 4,
-                "resolution_hours": 24,
-            }
-        )
+        cls.sla = cls._team_sla()
         cls.category = cls.env["crm.standard.ticket.category"].create({"name": "Averages"})
 
     def _rate(self, ticket, value):

@@ -86,6 +86,19 @@ class CrmStandardTicketCommon(CrmStandardCommon):
         )
 
     @classmethod
+    def _team_sla(cls):
+        """The team's policy: answer within 4 hours, solve within 24."""
+        return cls.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Team test: 4h / 24h",
+                "team_id": cls.team.id,
+                "sequence": 1,
+                "response_hours": 4,
+                "resolution_hours": 24,
+            }
+        )
+
+    @classmethod
     def _ticket(cls, **vals):
         values = {"name": "Cannot log in", "partner_id": cls.contact.id, "team_id": cls.team.id}
         values.update(vals)
@@ -255,15 +268,7 @@ class TestTicketSla(CrmStandardTicketCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sla = cls.env["crm.standard.ticket.sla"].create(
-            {
-                "name": "Team test: 4h / 24h",
-                "team_id": cls.team.id,
-                "sequence": 1,
-                "response_hours": 4,
-                "resolution_hours": 24,
-            }
-        )
+        cls.sla = cls._team_sla()
 
     def test_default_policy_gives_24_hour_response(self):
         ticket = self._ticket(team_id=False, date_received=FRIDAY_3PM)
