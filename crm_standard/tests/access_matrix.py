@@ -58,6 +58,11 @@ ACCESS = {
     "mail.activity": ("CRUD", "CRUD",      "CRUD",   "CRUD", "CRUD", "CRUD", "CRUD",  "",     "Odoo's: activities of documents the user may read"),
     "crm.standard.pool.claim": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): own claims; all documents and managers: all; company"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
+    "crm.standard.reject.wizard": ("", "", "CRU", "", "", "CRU", "", "", "wizard: one reason to reject the selected requests; sales managers"),
+    "ir.ui.menu": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; approval menus show a counter"),
+    "mail.activity.plan": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "Odoo's; names translatable (follow-up templates)"),
+    "mail.activity.plan.template": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "Odoo's; summaries and notes translatable (follow-up template steps)"),
+    "res.users": ("R", "R", "R", "R", "R", "R", "R", "R", "Odoo's"),
 }
 # fmt: on
 
