@@ -101,7 +101,7 @@ class TestTicketAnalysisAndSla(CrmStandardTicketCommon):
     def test_ticket_analysis_averages_answered_and_rated_tickets_only(self):
         """Average first response and rating: an unanswered, unrated ticket
         counts in neither (NULL, not 0 h and not rating 0)."""
-        answered, silent = self._tickets(2, date_received=FRIDAY_3PM, category_id=self.category.id)
+        answered, __ = self._tickets(2, date_received=FRIDAY_3PM, category_id=self.category.id)
         answered.first_response_date = FRIDAY_3PM + timedelta(hours=2)
         self._rate(answered, 4)
         self.env.flush_all()
