@@ -31,6 +31,7 @@
         "data/crm_standard_stage_cron_data.xml",
         "data/crm_standard_stage_requirement_data.xml",
         "data/crm_standard_customer_transfer_cron_data.xml",
+        "views/crm_standard_reject_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",
@@ -60,9 +61,11 @@
         "views/utm_campaign_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_standard_customer_transfer_views.xml",
+        "views/res_partner_day_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/crm_standard_change_request_demo.xml",
@@ -72,6 +75,10 @@
         "demo/crm_standard_ownership_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_standard/static/src/js/start_tour_action.js",
+            "crm_standard/static/src/js/tours/*.js",
+        ],
         "web.assets_tests": [
             "crm_standard/static/tests/tours/*.js",
         ],

@@ -13,3 +13,7 @@ def uninstall_hook(env):
     the shipped activity types with ``ondelete="restrict"`` (which protects
     users' plans), and their table goes away with the module anyway."""
     env.cr.execute("DELETE FROM crm_standard_followup_plan_step")
+    # crm's Customers menu, hidden for the one of crm_standard
+    menu = env.ref("crm.res_partner_menu_customer", raise_if_not_found=False)
+    if menu:
+        menu.active = True

@@ -3,7 +3,10 @@ from . import crm_standard_partner_link_mixin
 from . import ir_sequence
 from . import crm_standard_interest
 from . import res_company
+from . import res_users
+from . import ir_ui_menu
 from . import res_config_settings
+from . import res_config_settings_grade_grid
 from . import res_partner
 from . import res_partner_lifecycle
 from . import res_partner_grading
@@ -12,12 +15,15 @@ from . import res_partner_followup_proposal
 from . import res_partner_value_tags
 from . import res_partner_key_change
 from . import res_partner_ticket
+from . import res_partner_card
 from . import res_partner_visibility
 from . import res_partner_pool
 from . import res_partner_protected_fields
 from . import res_partner_ownership
 from . import crm_lead
 from . import crm_lead_visibility
+from . import res_partner_pool_menu
+from . import crm_lead_grade
 from . import crm_standard_change_request
 from . import crm_standard_grade_matrix
 from . import crm_standard_grade_history
@@ -34,6 +40,8 @@ from . import crm_standard_followup_reminder
 from . import crm_standard_followup_plan_handover
 from . import mail_activity
 from . import mail_followers
+from . import mail_activity_plan
+from . import mail_activity_plan_template
 from . import crm_standard_ticket_stage
 from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla
@@ -41,6 +49,7 @@ from . import crm_standard_ticket_team
 from . import crm_standard_ticket
 from . import crm_standard_ticket_sla_clock
 from . import crm_standard_ticket_handover
+from . import crm_standard_ticket_background
 from . import crm_standard_pool_claim
 from . import crm_standard_stage_history
 from . import crm_standard_stage_rule

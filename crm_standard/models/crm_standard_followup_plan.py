@@ -166,10 +166,13 @@ class CrmStandardFollowupPlan(models.Model):
         for plan in self:
             plan.company_id = plan.partner_id.company_id or plan.company_id or self.env.company
 
-    @api.depends("partner_id")
+    @api.depends("partner_id", "partner_id.user_id")
     def _compute_user_id(self):
         for plan in self:
-            plan.user_id = plan.partner_id.user_id or plan.user_id
+            # a draft plan proposed for a pool customer gets the salesperson
+            # who claims it (its steps follow); a reviewed plan keeps its own
+            if plan.state == "draft" or not plan.user_id:
+                plan.user_id = plan.partner_id.user_id or plan.user_id
 
     @api.depends("step_ids.next_due_date", "step_ids.done", "step_ids.last_contact_date")
     def _compute_step_dates(self):
@@ -523,6 +526,15 @@ class CrmStandardFollowupPlan(models.Model):
                 raise UserError(
                     self.env._("Steps: %(plan)s has no step to submit.", plan=plan.display_name)
                 )
+            if not plan.user_id:
+                # a plan proposed for a customer nobody owns (public pool)
+                raise UserError(
+                    self.env._(
+                        "Salesperson: %(plan)s has no salesperson to carry out its steps; "
+                        "set one before submitting.",
+                        plan=plan.display_name,
+                    )
+                )
             if plan.requires_account_manager and not plan.account_manager_id:
                 raise UserError(
                     self.env._(
@@ -536,18 +548,25 @@ class CrmStandardFollowupPlan(models.Model):
         return True
 
     def _crm_notify_approvers(self):
-        """Schedule a review activity for the sales managers of the team, if any.
+        """Schedule a review activity for the approvers of each plan.
 
-        Extension point; by default the salesperson's sales team leader.
+        Extension point; by default the salesperson's sales team leader, or
+        the sales managers of the plan's company when the team has no leader
+        (see ``_crm_approvers``).
         """
         for plan in self:
-            leader = plan.user_id.sale_team_id.user_id
-            if leader:
+            for approver in plan._crm_approvers():
                 plan.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    user_id=leader.id,
+                    user_id=approver.id,
                     summary=self.env._("Review follow-up plan"),
                 )
+
+    def _crm_approvers(self):
+        """Who reviews the plan: the salesperson's team leader, else the
+        sales managers of its company, so that a request never reaches nobody."""
+        self.ensure_one()
+        return self.env["res.users"]._crm_approvers_of(self.user_id, self.company_id)
 
     def action_approve(self):
         self._crm_check_approver()

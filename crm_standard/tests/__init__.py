@@ -29,3 +29,5 @@ from . import test_stage_requirements
 from . import test_partner_visibility_links
 from . import test_system_fields
 from . import test_followup_proposals
+from . import test_roles_day
+from . import test_tours_roles

@@ -69,6 +69,11 @@ ACCESS = {
     "crm.standard.conversion.report": ("R", "R", "R", "", "", "R", "", "", "the rules of crm.lead on its salesperson; company"),
     "crm.standard.repurchase.report": ("R", "R", "R", "", "", "R", "", "", "salesperson (own documents): customers they own or unassigned; company"),
     "utm.campaign": ("CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "", "Odoo's; budget, cost and effect: sales roles"),
+    "crm.standard.reject.wizard": ("", "", "CRU", "", "", "CRU", "", "", "wizard: one reason to reject the selected requests; sales managers"),
+    "ir.ui.menu": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; approval menus show a counter"),
+    "mail.activity.plan": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "Odoo's; names translatable (follow-up templates)"),
+    "mail.activity.plan.template": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "Odoo's; summaries and notes translatable (follow-up template steps)"),
+    "res.users": ("R", "R", "R", "R", "R", "R", "R", "R", "Odoo's"),
 }
 # fmt: on
 
