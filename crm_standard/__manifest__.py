@@ -25,6 +25,7 @@
         "data/crm_standard_ticket_mail_template_data.xml",
         "data/crm_standard_ticket_data.xml",
         "data/crm_standard_ticket_cron_data.xml",
+        "data/crm_standard_health_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",
@@ -45,6 +46,11 @@
         "views/crm_standard_ticket_rating_templates.xml",
         "views/crm_standard_pool_claim_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_partner_health_views.xml",
+        "views/crm_standard_health_snapshot_views.xml",
+        "views/crm_standard_health_override_views.xml",
+        "views/crm_standard_health_retention_views.xml",
+        "views/crm_standard_health_settings_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [
@@ -54,6 +60,7 @@
         "demo/crm_standard_grading_demo.xml",
         "demo/crm_standard_followup_demo.xml",
         "demo/crm_standard_ticket_demo.xml",
+        "demo/crm_standard_health_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

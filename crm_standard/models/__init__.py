@@ -11,6 +11,7 @@ from . import res_partner_key_change
 from . import res_partner_ticket
 from . import res_partner_visibility
 from . import res_partner_pool
+from . import res_partner_health
 from . import crm_lead
 from . import crm_standard_change_request
 from . import crm_standard_grade_matrix
@@ -23,6 +24,7 @@ from . import crm_standard_followup_template_step
 from . import crm_standard_followup_plan
 from . import crm_standard_followup_plan_step
 from . import crm_standard_followup_reminder
+from . import crm_standard_followup_plan_retention
 from . import mail_activity
 from . import crm_standard_ticket_stage
 from . import crm_standard_ticket_category
@@ -30,3 +32,7 @@ from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
 from . import crm_standard_pool_claim
+from . import crm_standard_health_snapshot
+from . import crm_standard_health_override
+from . import crm_standard_ticket_health
+from . import crm_standard_health_backtest
