@@ -841,7 +841,7 @@ class ResPartner(models.Model):
     # Scheduled action
     # ---------------------------------------------------------------------
     @api.model
-    def _cron_crm_health(self, batch_size=2000):
+    def _cron_crm_health(self, batch_size=2000, domain=None):
         """Daily: score every customer (time moves the factors).
 
         Batches of ``batch_size`` customers by id, each with a constant number
@@ -851,13 +851,16 @@ class ResPartner(models.Model):
         retried customer by customer; a bad customer is logged and skipped.
         Idempotent: a second run the same day changes nothing. At the end,
         one digest per salesperson / manager of the retention plans proposed.
+
+        :param domain: only the customers matching it (default: all)
         """
         auto_commit = self.env.registry.ready and not getattr(
             threading.current_thread(), "testing", False
         )
         Partner = self.sudo()
         ids = Partner.search(
-            [("is_crm_customer", "=", True), ("parent_id", "=", False)], order="id"
+            [("is_crm_customer", "=", True), ("parent_id", "=", False), *(domain or [])],
+            order="id",
         ).ids
         done = 0
         for batch_ids in split_every(batch_size, ids):

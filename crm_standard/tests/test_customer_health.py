@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 
-from .common import CrmStandardCommon
+from .common import CrmStandardCommon, TwoConnectionsCase
 
 
 class HealthCommon(CrmStandardCommon):
@@ -537,3 +537,78 @@ class TestHealthBacktest(HealthCommon):
         lines = self.env["crm.standard.health.backtest"].search([])
         self.assertTrue(lines.filtered("at_risk_count"))
         self.assertTrue(lines.filtered("caught_count"))
+
+
+class TestHealthConcurrency(TwoConnectionsCase):
+    """Two cron workers on two real cursors: no duplicate snapshot, retention
+    plan or digest."""
+
+    def setUp(self):
+        super().setUp()
+        self.partner_ids = []
+        self.addCleanup(self._cleanup)
+        with self._committed_env({"tracking_disable": True, "crm_skip_grading": True}) as env:
+            partners = env["res.partner"].create(
+                [
+                    {
+                        "name": f"Concurrent Health {i}",
+                        "is_company": True,
+                        "is_crm_customer": True,
+                        "user_id": env.ref("base.user_admin").id,
+                    }
+                    for i in range(3)
+                ]
+            )
+            env.flush_all()
+            env.cr.execute(
+                "UPDATE res_partner SET create_date = create_date - interval '200 days', "
+                "customer_grade = 'C' WHERE id = ANY(%s)",
+                [partners.ids],
+            )
+            self.partner_ids = partners.ids
+
+    def _cleanup(self):
+        with self._committed_env() as env:
+            env["mail.message"].search([("subject", "=like", "Customers at risk:%")]).unlink()
+            env["crm.standard.followup.plan"].search(
+                [("partner_id", "in", self.partner_ids)]
+            ).unlink()
+            env["res.partner"].browse(self.partner_ids).unlink()
+
+    def _cron(self, env):
+        return env["res.partner"]._cron_crm_health(domain=[("id", "in", self.partner_ids)])
+
+    def _counts(self):
+        with self._committed_env() as env:
+            return (
+                env["crm.standard.health.snapshot"].search_count(
+                    [("partner_id", "in", self.partner_ids)]
+                ),
+                env["crm.standard.followup.plan"].search_count(
+                    [("partner_id", "in", self.partner_ids), ("crm_retention", "=", True)]
+                ),
+                env["crm.standard.followup.plan"].search_count(
+                    [("partner_id", "in", self.partner_ids), ("crm_retention_notified", "=", True)]
+                ),
+            )
+
+    def test_two_workers_at_once_score_each_customer_once(self):
+        with self._two_workers() as (env1, env2):
+            # worker 1 holds the customers (not committed yet); worker 2 skips them
+            self._cron(env1)
+            self._cron(env2)
+            env1.cr.commit()
+            env2.cr.commit()
+        self.assertEqual(self._counts(), (3, 3, 3))
+
+    def test_worker_with_an_older_snapshot_leaves_the_customers_to_the_first(self):
+        with self._two_workers() as (env1, env2):
+            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
+            self._cron(env1)
+            env1.cr.commit()
+            self._cron(env2)  # the customers changed since its snapshot: left alone
+            env2.cr.commit()
+        self.assertEqual(self._counts(), (3, 3, 3))
+        with self._committed_env() as env:
+            self._cron(env)  # a later run is idempotent
+        self.assertEqual(self._counts(), (3, 3, 3))
