@@ -95,7 +95,8 @@ class CrmStandardFollowupPlan(models.Model):
         for plan in plans:
             company = plan.partner_id.company_id or self.env.company
             if plan.state in OPEN_STATES or (
-                plan.date_end and plan.date_end >= today - timedelta(days=company.crm_health_cooldown_days)
+                plan.date_end
+                and plan.date_end >= today - timedelta(days=company.crm_health_cooldown_days)
             ):
                 blocked |= plan.partner_id
         return blocked
@@ -138,7 +139,7 @@ class CrmStandardFollowupPlan(models.Model):
             mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
         ).create(vals_list)
         now = fields.Datetime.now()
-        by_approver = defaultdict(lambda: self.browse())
+        by_approver = defaultdict(self.browse)
         managers = {}
         for plan in plans:
             approver = manager if manager and manager.has_group(approver_group) else None
@@ -199,7 +200,7 @@ class CrmStandardFollowupPlan(models.Model):
         if not ids:
             return 0
         plans = self.browse(ids)
-        by_user = defaultdict(lambda: self.browse())
+        by_user = defaultdict(self.browse)
         for plan in plans:
             for user in (
                 plan.user_id,

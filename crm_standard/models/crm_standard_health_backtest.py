@@ -33,10 +33,14 @@ class CrmStandardHealthBacktest(models.Model):
     at_risk_count = fields.Integer("At Risk", readonly=True)
     at_risk_churned_count = fields.Integer("At Risk, Churned Since", readonly=True)
     churned_count = fields.Integer(
-        "Churned 60+ Days Later", readonly=True, help="Customers that churned at least 60 days after the month."
+        "Churned 60+ Days Later",
+        readonly=True,
+        help="Customers that churned at least 60 days after the month.",
     )
     caught_count = fields.Integer(
-        "Warned in Time", readonly=True, help="Of those, the customers at risk at the end of the month."
+        "Warned in Time",
+        readonly=True,
+        help="Of those, the customers at risk at the end of the month.",
     )
     precision = fields.Float("Precision (%)", readonly=True, aggregator="avg")
     recall = fields.Float("Recall (%)", readonly=True, aggregator="avg")

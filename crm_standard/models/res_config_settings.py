@@ -132,7 +132,9 @@ class ResConfigSettings(models.TransientModel):
             }
             settings.crm_health_weight_total = sum(weights.values())
             counts, current = self.env["res.partner"]._crm_health_preview_counts(
-                settings.company_id, weights, settings.crm_health_healthy_from,
+                settings.company_id,
+                weights,
+                settings.crm_health_healthy_from,
                 settings.crm_health_risk_below,
             )
             settings.crm_health_preview = self.env["ir.qweb"]._render(

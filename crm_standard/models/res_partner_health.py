@@ -645,9 +645,7 @@ class ResPartner(models.Model):
                     SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames
                 ),
                 uid=self.env.uid,
-                rows=unnest_sql(
-                    [("int", ids)] + [(_HEALTH_COLUMNS[f], column(f)) for f in fnames]
-                ),
+                rows=unnest_sql([("int", ids)] + [(_HEALTH_COLUMNS[f], column(f)) for f in fnames]),
                 cols=SQL(", ").join(SQL.identifier(f) for f in fnames),
             )
         )
@@ -673,9 +671,7 @@ class ResPartner(models.Model):
         none: the first run on 100,000 customers would bury their chatter."""
         if self.env.context.get("tracking_disable"):
             return
-        logged = self.filtered(
-            lambda p: old_bands[p.id] in SCORED_BANDS or p.id in override_by_id
-        )
+        logged = self.filtered(lambda p: old_bands[p.id] in SCORED_BANDS or p.id in override_by_id)
         if not logged:
             return
         labels = dict(self._fields["crm_health_band"]._description_selection(self.env))
@@ -683,9 +679,13 @@ class ResPartner(models.Model):
         for partner in logged:
             override = override_by_id.get(partner.id)
             if override and override.band:
-                body = self.env._("Health band set by a manager: %(comment)s", comment=override.comment)
+                body = self.env._(
+                    "Health band set by a manager: %(comment)s", comment=override.comment
+                )
             elif override:
-                body = self.env._("Health band override removed: %(comment)s", comment=override.comment)
+                body = self.env._(
+                    "Health band override removed: %(comment)s", comment=override.comment
+                )
             else:
                 body = self.env._("Health score %(score)s", score=partner.crm_health_score)
             bodies[partner.id] = escape(body)

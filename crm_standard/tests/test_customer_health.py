@@ -144,9 +144,7 @@ class TestHealthScore(HealthCommon):
         with self.assertRaisesRegex(ValidationError, "Health Factor Weights.*sum to 100"):
             self.company.crm_health_weight_recency = 31
         with self.assertRaisesRegex(ValidationError, "positive or zero"):
-            self.company.write(
-                {"crm_health_weight_recency": -10, "crm_health_weight_business": 60}
-            )
+            self.company.write({"crm_health_weight_recency": -10, "crm_health_weight_business": 60})
 
     def test_settings_change_two_weights_at_once_and_refuse_a_bad_sum(self):
         settings = self.env["res.config.settings"].create(
@@ -187,10 +185,18 @@ class TestHealthHistoryAndOverride(HealthCommon):
         self._score(partner)
         self.assertEqual(partner.crm_health_band, "healthy")
         # the first band is not logged (the first run would flood every chatter)
-        self.assertFalse(partner.message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "crm_health_band"
-        ))
-        self.env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", partner.id), ("mail_activity_type_id", "!=", False)]).unlink()
+        self.assertFalse(
+            partner.message_ids.tracking_value_ids.filtered(
+                lambda t: t.field_id.name == "crm_health_band"
+            )
+        )
+        self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("mail_activity_type_id", "!=", False),
+            ]
+        ).unlink()
         self._score(partner)  # never contacted in 200 days: at risk
         self.assertEqual(partner.crm_health_band, "at_risk")
         tracking = partner.message_ids.tracking_value_ids.filtered(
@@ -286,8 +292,10 @@ class TestHealthRetention(HealthCommon):
         partner = self._at_risk("Two Tracks")
         Plan = self.env["crm.standard.followup.plan"]
         grade_plan = Plan.create(
-            {"partner_id": partner.id, "template_id": self.env.ref(
-                "crm_standard.followup_template_grade_c").id}
+            {
+                "partner_id": partner.id,
+                "template_id": self.env.ref("crm_standard.followup_template_grade_c").id,
+            }
         )
         grade_plan.action_submit()
         self._score(partner)
@@ -339,8 +347,11 @@ class TestHealthRetention(HealthCommon):
 
     def test_one_digest_per_user_per_run(self):
         leader_team = self.env["crm.team"].create(
-            {"name": "Health Team", "user_id": self.user_sales_manager.id,
-             "member_ids": [(4, self.user_salesman.id)]}
+            {
+                "name": "Health Team",
+                "user_id": self.user_sales_manager.id,
+                "member_ids": [(4, self.user_salesman.id)],
+            }
         )
         self.assertEqual(self.user_salesman.sale_team_id, leader_team)
         partners = self._at_risk("Digest A") | self._at_risk("Digest B")
@@ -361,9 +372,7 @@ class TestHealthRetention(HealthCommon):
     def test_ticket_shows_the_churn_risk_to_service(self):
         partner = self._at_risk("Ticket Risk")
         self._score(partner)
-        ticket = self.env["crm.standard.ticket"].create(
-            {"name": "Help", "partner_id": partner.id}
-        )
+        ticket = self.env["crm.standard.ticket"].create({"name": "Help", "partner_id": partner.id})
         self.assertEqual(self._as(self.user_service_manager, ticket).crm_health_band, "at_risk")
 
 
@@ -422,7 +431,9 @@ class TestHealthCron(HealthCommon):
 
         with (
             patch.object(type(self.env["res.partner"]), "_crm_health_factor_service", failing),
-            self.assertLogs("odoo.addons.crm_standard.models.res_partner_health", logging.INFO) as logs,
+            self.assertLogs(
+                "odoo.addons.crm_standard.models.res_partner_health", logging.INFO
+            ) as logs,
         ):
             self.env["res.partner"]._cron_crm_health()
         self.env.invalidate_all()
@@ -448,9 +459,11 @@ class TestHealthAccess(HealthCommon):
         agent_view = self._as(self.user_service_agent, other)
         self.assertTrue(agent_view.crm_health_why)
         self.assertEqual(
-            len(self._as(self.user_service_agent, "crm.standard.health.snapshot").search(
-                [("partner_id", "in", (own | other).ids)]
-            )),
+            len(
+                self._as(self.user_service_agent, "crm.standard.health.snapshot").search(
+                    [("partner_id", "in", (own | other).ids)]
+                )
+            ),
             2,
         )
         # an internal user without a CRM role does not read the health
@@ -518,18 +531,37 @@ class TestHealthBacktest(HealthCommon):
                 {"name": f"Backtest {name}", "is_company": True, "company_id": company.id}
             )
             vals = {"partner_id": partner.id, "company_id": company.id, "score": 50}
-            Snapshot.create({**vals, "date": month + timedelta(days=10), "band": band,
-                             "lifecycle_stage": "repeat"})
+            Snapshot.create(
+                {
+                    **vals,
+                    "date": month + timedelta(days=10),
+                    "band": band,
+                    "lifecycle_stage": "repeat",
+                }
+            )
             if churn_after:
-                Snapshot.create({**vals, "date": end + timedelta(days=churn_after),
-                                 "band": "at_risk", "lifecycle_stage": "churned"})
+                Snapshot.create(
+                    {
+                        **vals,
+                        "date": end + timedelta(days=churn_after),
+                        "band": "at_risk",
+                        "lifecycle_stage": "churned",
+                    }
+                )
         self.env.flush_all()
         line = self.env["crm.standard.health.backtest"].search(
             [("company_id", "=", company.id), ("month", "=", month)]
         )
         self.assertEqual(
-            (line.customer_count, line.at_risk_count, line.at_risk_churned_count,
-             line.churned_count, line.caught_count, line.precision, line.recall),
+            (
+                line.customer_count,
+                line.at_risk_count,
+                line.at_risk_churned_count,
+                line.churned_count,
+                line.caught_count,
+                line.precision,
+                line.recall,
+            ),
             (5, 3, 2, 2, 1, 66.7, 50.0),
         )
 
