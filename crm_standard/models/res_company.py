@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .res_partner_health import HEALTH_SETTINGS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -237,17 +239,7 @@ class ResCompany(models.Model):
         help="No new retention plan for this many days after one ends.",
     )
 
-    @api.constrains(
-        "crm_health_weight_recency",
-        "crm_health_weight_business",
-        "crm_health_weight_service",
-        "crm_health_weight_satisfaction",
-        "crm_health_weight_discipline",
-        "crm_health_healthy_from",
-        "crm_health_risk_below",
-        "crm_health_new_days",
-        "crm_health_cooldown_days",
-    )
+    @api.constrains(*HEALTH_SETTINGS)
     def _check_crm_health_settings(self):
         for company in self:
             weights = self.env["res.partner"]._crm_health_weights(company)

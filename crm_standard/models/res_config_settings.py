@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .res_partner_health import HEALTH_SETTINGS
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -84,17 +86,7 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model
     def _crm_health_setting_fields(self):
-        return [
-            "crm_health_weight_recency",
-            "crm_health_weight_business",
-            "crm_health_weight_service",
-            "crm_health_weight_satisfaction",
-            "crm_health_weight_discipline",
-            "crm_health_healthy_from",
-            "crm_health_risk_below",
-            "crm_health_new_days",
-            "crm_health_cooldown_days",
-        ]
+        return list(HEALTH_SETTINGS)
 
     @api.model
     def get_values(self):
@@ -113,16 +105,7 @@ class ResConfigSettings(models.TransientModel):
         if vals:
             self.company_id.write(vals)
 
-    @api.depends(
-        "company_id",
-        "crm_health_weight_recency",
-        "crm_health_weight_business",
-        "crm_health_weight_service",
-        "crm_health_weight_satisfaction",
-        "crm_health_weight_discipline",
-        "crm_health_healthy_from",
-        "crm_health_risk_below",
-    )
+    @api.depends("company_id", *HEALTH_SETTINGS)
     def _compute_crm_health_preview(self):
         for settings in self:
             weights = {

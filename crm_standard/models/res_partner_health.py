@@ -16,7 +16,6 @@ module adds invoices, sale orders or product usage as factors this way.
 
 import json
 import logging
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -25,9 +24,10 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, float_round, format_amount, split_every
+from odoo.tools import SQL, float_round, format_amount
 
-from ..tools import CONCURRENCY_ERRORS, array_literal, unnest_sql
+from ..tools import array_literal, update_by_id
+from ..tools.cron import run_customer_batches
 from ..tools.partner import CRM_SENSITIVE_GROUPS
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +40,14 @@ HEALTH_BANDS = [
 ]
 SCORED_BANDS = ("healthy", "watch", "at_risk")
 HEALTH_FACTORS = ("recency", "business", "service", "satisfaction", "discipline")
+# company settings of the health (one write from the settings: see res_config_settings)
+HEALTH_SETTINGS = (
+    *(f"crm_health_weight_{name}" for name in HEALTH_FACTORS),
+    "crm_health_healthy_from",
+    "crm_health_risk_below",
+    "crm_health_new_days",
+    "crm_health_cooldown_days",
+)
 # days of a cadence unit, for the contact a grade expects
 CADENCE_DAYS = {"days": 1, "weeks": 7, "months": 30}
 # channels of a follow-up step that are a contact with the customer
@@ -632,26 +640,7 @@ class ResPartner(models.Model):
                 return [None if v is None else json.dumps(v) for v in values]
             return values
 
-        self.env.cr.execute(
-            SQL(
-                """
-            UPDATE res_partner AS p
-               SET %(sets)s, write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
-              FROM %(rows)s AS v(id, %(cols)s)
-             WHERE p.id = v.id AND p.id = ANY(%(ids)s::int[])
-            """,
-                ids=array_literal("int", ids),
-                sets=SQL(", ").join(
-                    SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames
-                ),
-                uid=self.env.uid,
-                rows=unnest_sql([("int", ids)] + [(_HEALTH_COLUMNS[f], column(f)) for f in fnames]),
-                cols=SQL(", ").join(SQL.identifier(f) for f in fnames),
-            )
-        )
-        records = self.browse(ids)
-        records.invalidate_recordset([*fnames, "write_uid", "write_date"])
-        records.modified(fnames)
+        update_by_id(self.browse(ids), {f: (_HEALTH_COLUMNS[f], column(f)) for f in fnames})
         if snapshot_ids:
             self.env["crm.standard.health.snapshot"]._crm_write_snapshots(snapshot_ids, today)
         old_bands = {
@@ -854,42 +843,13 @@ class ResPartner(models.Model):
 
         :param domain: only the customers matching it (default: all)
         """
-        auto_commit = self.env.registry.ready and not getattr(
-            threading.current_thread(), "testing", False
-        )
         Partner = self.sudo()
         ids = Partner.search(
             [("is_crm_customer", "=", True), ("parent_id", "=", False), *(domain or [])],
             order="id",
         ).ids
-        done = 0
-        for batch_ids in split_every(batch_size, ids):
-            batch = Partner.browse(batch_ids)
-            try:
-                with self.env.cr.savepoint():
-                    batch._crm_health_recompute(skip_locked=True)
-            except CONCURRENCY_ERRORS:
-                _logger.info(
-                    "crm_standard: health batch %s..%s changed by another transaction, left to it",
-                    batch_ids[0],
-                    batch_ids[-1],
-                )
-            except Exception:  # noqa: BLE001 - retried one by one below
-                _logger.warning(
-                    "crm_standard: health batch %s..%s failed, retrying customer by customer",
-                    batch_ids[0],
-                    batch_ids[-1],
-                )
-                for partner in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            partner._crm_health_recompute(skip_locked=True)
-                    except Exception:
-                        _logger.exception("crm_standard: health of partner %s skipped", partner.id)
-            done += len(batch_ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(ids) - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                self.env.invalidate_all()
+        done = run_customer_batches(
+            Partner, ids, batch_size, "_crm_health_recompute", label="health", logger=_logger
+        )
         self.env["crm.standard.followup.plan"].sudo()._crm_retention_send_digests()
         return done

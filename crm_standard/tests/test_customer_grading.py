@@ -621,7 +621,9 @@ class TestGradingConcurrency(TwoConnectionsCase):
             env1["res.partner"]._cron_crm_recompute_grades()
             env1.cr.commit()
             # worker 2 still sees the customers ungraded: it must leave them
-            with self.assertNoLogs("odoo.addons.crm_standard.models.res_partner_grading", "WARNING"):
+            with self.assertNoLogs(
+                "odoo.addons.crm_standard.models.res_partner_grading", "WARNING"
+            ):
                 env2["res.partner"]._cron_crm_recompute_grades()
             env2.cr.commit()
         self.assertEqual(self._history_counts(), [1, 1, 1])

@@ -393,7 +393,9 @@ class TestLifecycle(CrmStandardCommon):
 
         with (
             patch.object(Partner, "_crm_lifecycle_from_stats", failing),
-            self.assertLogs("odoo.addons.crm_standard.models.res_partner_lifecycle", "ERROR") as logs,
+            self.assertLogs(
+                "odoo.addons.crm_standard.models.res_partner_lifecycle", "ERROR"
+            ) as logs,
         ):
             self.env["res.partner"]._cron_crm_recompute_lifecycle()
         self.assertIn(str(bad.id), logs.output[0])
