@@ -25,22 +25,26 @@ none); ``--with-retention`` proposes them to the customers entering at risk.
 # private cron method on purpose.
 # pylint: disable=invalid-commit,protected-access
 import argparse
+import cProfile
+import pstats
 import sys
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.sql_db import db_connect
+from odoo.sql_db import Cursor, db_connect
 
 env = globals()["env"]  # given by tools/devenv.py bench
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--n", type=int, default=100000, help="number of customers")
-parser.add_argument("--batch-size", type=int, default=2000, help="cron batch size (its default)")
+parser.add_argument("--batch-size", type=int, default=5000, help="cron batch size (its default)")
 parser.add_argument(
     "--with-retention", action="store_true", help="propose retention plans (at-risk customers)"
 )
+parser.add_argument("--profile", action="store_true", help="print the SQL time per statement")
 args = parser.parse_args(sys.argv[1:])
 Partner = env["res.partner"]
 if not args.with_retention:
@@ -328,9 +332,32 @@ vacuum()
 env.invalidate_all()
 
 # -- cron ------------------------------------------------------------------
+sql_time = defaultdict(float)
+if args.profile:
+    original_execute = Cursor.execute
+
+    def timed_execute(self, query, params=None, log_exceptions=True):
+        start = time.perf_counter()
+        try:
+            return original_execute(self, query, params, log_exceptions)
+        finally:
+            statement = " ".join(str(getattr(query, "code", query)).split())[:100]
+            sql_time[statement] += time.perf_counter() - start
+
+    Cursor.execute = timed_execute
 t0 = time.perf_counter()
-Partner._cron_crm_health(batch_size=args.batch_size)
+if args.profile:
+    profiler = cProfile.Profile()
+    profiler.runcall(Partner._cron_crm_health, batch_size=args.batch_size)
+else:
+    Partner._cron_crm_health(batch_size=args.batch_size)
 cron = time.perf_counter() - t0
+if args.profile:
+    Cursor.execute = original_execute
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
+    print(f"SQL: {sum(sql_time.values()):.2f} s of {cron:.2f} s")
+    for key, spent in sorted(sql_time.items(), key=lambda item: -item[1])[:12]:
+        print(f"{spent:7.3f} s  {key}")
 cr.execute("SELECT count(*) FROM crm_standard_health_snapshot")
 snapshots = cr.fetchone()[0]
 print(

@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_round, format_amount
 
 from ..tools import array_literal, update_by_id
@@ -187,25 +187,28 @@ class ResPartner(models.Model):
     # ---------------------------------------------------------------------
     # Factors: batch in, {partner id: {"score": 0-100 or None, ...}} out
     # ---------------------------------------------------------------------
-    def _crm_health_cadences(self):
-        """``{partner id: days}``: the shortest contact cadence (visit, call,
-        e-mail) of the follow-up template of the customer's grade."""
-        matches = self.env["crm.standard.followup.template"].sudo()._crm_match(self)
-        by_template = {}
-        for template in set(matches.values()):
+    def _crm_health_cadences(self, keys):
+        """``{(company id, grade, lifecycle stage): days}``: the shortest
+        contact cadence (visit, call, e-mail) of the follow-up template of the
+        grade, one template match per distinct key (not per customer)."""
+        Template = self.env["crm.standard.followup.template"].sudo()
+        default = self._crm_health_default_cadence()
+        result = {}
+        for key in keys:
+            company_id, grade, stage = key
+            probe = self.new(
+                {"company_id": company_id, "customer_grade": grade, "lifecycle_stage": stage}
+            )
+            template = Template._crm_match(probe).get(probe)
             days = [
                 step.cadence_count * CADENCE_DAYS[step.cadence_unit]
-                for step in template.step_ids
+                for step in (template.step_ids if template else [])
                 if step.cadence_unit in CADENCE_DAYS
                 and step.channel in CONTACT_CHANNELS
                 and step.cadence_count > 0
             ]
-            by_template[template] = min(days) if days else None
-        default = self._crm_health_default_cadence()
-        return {
-            partner.id: (matches.get(partner) and by_template[matches[partner]]) or default
-            for partner in self
-        }
+            result[key] = min(days) if days else default
+        return result
 
     def _crm_health_factor_recency(self, today):
         """Days since the last completed contact against the grade's cadence:
@@ -217,7 +220,8 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-            SELECT c.id, c.create_date::date, GREATEST(
+            SELECT c.id, c.company_id, c.customer_grade, c.lifecycle_stage, c.create_date::date,
+                   GREATEST(
                 (SELECT max(m.date) FROM mail_message m
                    JOIN res_partner cp ON cp.id = m.res_id
                   WHERE m.model = 'res.partner' AND cp.commercial_partner_id = c.id
@@ -235,11 +239,13 @@ class ResPartner(models.Model):
                 ids=array_literal("int", self.ids),
             )
         )
-        cadences = self._crm_health_cadences()
-        grades = {p.id: p.customer_grade for p in self}
+        company = self.env.company.id
+        cadences = self._crm_health_cadences(
+            {(company_id or company, grade, stage) for _id, company_id, grade, stage, *_r in rows}
+        )
         result = {}
-        for pid, created, last in rows:
-            cadence = cadences[pid]
+        for pid, company_id, grade, stage, created, last in rows:
+            cadence = cadences[company_id or company, grade, stage]
             days = (today - (last or created or today)).days
             late = max(days - cadence, 0)
             score = max(0.0, 100.0 - 100.0 * late / (2 * cadence))
@@ -248,7 +254,7 @@ class ResPartner(models.Model):
                 "days": days,
                 "never": not last,
                 "cadence": cadence,
-                "grade": grades.get(pid) or "",
+                "grade": grade or "",
             }
         return result
 
@@ -513,7 +519,9 @@ class ResPartner(models.Model):
                    p.crm_health_band, p.crm_health_band_computed, p.crm_health_override_id,
                    p.crm_health_snapshot_date, p.crm_health_details
               FROM res_partner p
-             WHERE p.id = ANY(%s::int[]) AND p.is_crm_customer AND p.parent_id IS NULL
+             WHERE p.id IN (SELECT commercial_partner_id FROM res_partner
+                             WHERE id = ANY(%s::int[]))
+               AND p.is_crm_customer AND p.parent_id IS NULL
           ORDER BY p.id
                FOR NO KEY UPDATE OF p %s
             """,
@@ -522,10 +530,10 @@ class ResPartner(models.Model):
             )
         )
 
-    def _crm_health_score_of(self, factors, company):
-        """Score and details of one customer from ``{factor: data}``: the
-        weights of the factors without data are spread over the others."""
-        weights = self._crm_health_weights(company)
+    def _crm_health_score_of(self, factors, weights):
+        """Score and details of one customer from ``{factor: data}`` and the
+        ``{factor: weight}`` of its company: the weights of the factors
+        without data are spread over the others."""
         available = {
             name: weight
             for name, weight in weights.items()
@@ -553,13 +561,14 @@ class ResPartner(models.Model):
 
         :return: the customers whose band changed
         """
-        rows = self.commercial_partner_id._crm_health_lock_rows(skip_locked=skip_locked)
+        # commercial entities in SQL: no read of every partner column
+        rows = self._crm_health_lock_rows(skip_locked=skip_locked)
         if not rows:
             return self.browse()
         batch = self.browse([row["id"] for row in rows]).sudo()
         today = fields.Date.context_today(self)
         Company = self.env["res.company"].sudo()
-        companies = {}
+        companies, weights, new_since = {}, {}, {}
         by_factor = {
             name: getattr(batch, f"_crm_health_factor_{name}")(today)
             for name in self._crm_health_factors()
@@ -568,15 +577,17 @@ class ResPartner(models.Model):
         for row in rows:
             company_id = row["company_id"] or self.env.company.id
             if company_id not in companies:
-                companies[company_id] = Company.browse(company_id)
+                company = companies[company_id] = Company.browse(company_id)
+                weights[company_id] = self._crm_health_weights(company)
+                new_since[company_id] = today - timedelta(days=company.crm_health_new_days)
             company = companies[company_id]
             created = row["create_date"].date() if row["create_date"] else today
-            if created > today - timedelta(days=company.crm_health_new_days):
+            if created > new_since[company_id]:
                 score, details = None, None
-                subscores = dict.fromkeys(self._crm_health_factors())
+                subscores = dict.fromkeys(by_factor)
             else:
                 factors = {name: by_factor[name][row["id"]] for name in by_factor}
-                score, details = self._crm_health_score_of(factors, company)
+                score, details = self._crm_health_score_of(factors, weights[company_id])
                 subscores = {name: factors[name]["score"] for name in factors}
             computed = self._crm_health_band_of(score, company)
             manual = row["crm_health_override_id"] and row["crm_health_band"]
@@ -697,6 +708,7 @@ class ResPartner(models.Model):
         (``{partner id: band before}``). Default: entering 'at risk' proposes a
         retention plan, leaving it closes the open one as recovered. Keep
         overrides set-based."""
+        self.fetch(["crm_health_band"])  # that column only, not the whole partner
         entering = self.filtered(
             lambda p: p.crm_health_band == "at_risk" and old_bands[p.id] != "at_risk"
         )
@@ -812,7 +824,13 @@ class ResPartner(models.Model):
             ._crm_retention_propose(self.commercial_partner_id, manager=self.env.user)
         )
         if not plans:
-            return True
+            raise UserError(
+                self.env._(
+                    "Retention: %(customer)s has a retention plan open, or one that ended "
+                    "within the cooldown, or has churned; no new plan is proposed.",
+                    customer=self.commercial_partner_id.display_name,
+                )
+            )
         return plans.with_env(self.env)._get_records_action()
 
     # ---------------------------------------------------------------------
@@ -830,7 +848,7 @@ class ResPartner(models.Model):
     # Scheduled action
     # ---------------------------------------------------------------------
     @api.model
-    def _cron_crm_health(self, batch_size=2000, domain=None):
+    def _cron_crm_health(self, batch_size=5000, domain=None):
         """Daily: score every customer (time moves the factors).
 
         Batches of ``batch_size`` customers by id, each with a constant number

@@ -312,6 +312,14 @@ class TestHealthRetention(HealthCommon):
         plan = self._retention_plans(partner)
         self.assertEqual(plan.state, "approved")
         self.assertEqual(plan.approver_id, self.user_sales_manager)
+        with self.assertRaisesRegex(UserError, "Retention: Manager Start has a retention plan"):
+            self._as(self.user_sales_manager, partner).action_crm_retention_start()
+
+    def test_salesperson_recomputes_the_health_of_own_customer(self):
+        partner = self._at_risk("Recompute Me", user=self.user_salesman)
+        self._as(self.user_salesman, partner).action_crm_health_recompute()
+        self.env.invalidate_all()
+        self.assertEqual(partner.crm_health_band, "at_risk")
 
     def test_recovered_then_cooldown_then_a_new_plan(self):
         partner = self._at_risk("Cooldown")
