@@ -31,6 +31,7 @@ from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
+from . import crm_standard_ticket_sla_clock
 from . import crm_standard_pool_claim
 from . import crm_standard_health_snapshot
 from . import crm_standard_health_override
