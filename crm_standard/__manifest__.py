@@ -32,6 +32,7 @@
         "data/crm_standard_stage_requirement_data.xml",
         "data/crm_standard_customer_transfer_cron_data.xml",
         "views/crm_standard_reject_wizard_views.xml",
+        "data/crm_standard_health_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",
@@ -62,6 +63,11 @@
         "views/res_config_settings_views.xml",
         "views/crm_standard_customer_transfer_views.xml",
         "views/res_partner_day_views.xml",
+        "views/res_partner_health_views.xml",
+        "views/crm_standard_health_snapshot_views.xml",
+        "views/crm_standard_health_override_views.xml",
+        "views/crm_standard_health_retention_views.xml",
+        "views/crm_standard_health_settings_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [
@@ -73,6 +79,7 @@
         "demo/crm_standard_followup_demo.xml",
         "demo/crm_standard_ticket_demo.xml",
         "demo/crm_standard_ownership_demo.xml",
+        "demo/crm_standard_health_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -20,6 +20,7 @@ from . import res_partner_visibility
 from . import res_partner_pool
 from . import res_partner_protected_fields
 from . import res_partner_ownership
+from . import res_partner_health
 from . import crm_lead
 from . import crm_lead_visibility
 from . import res_partner_pool_menu
@@ -38,6 +39,7 @@ from . import crm_standard_followup_plan_proposal
 from . import crm_standard_followup_plan_bulk
 from . import crm_standard_followup_reminder
 from . import crm_standard_followup_plan_handover
+from . import crm_standard_followup_plan_retention
 from . import mail_activity
 from . import mail_followers
 from . import mail_activity_plan
@@ -58,3 +60,7 @@ from . import crm_lead_stage_history
 from . import utm_campaign
 from . import crm_standard_stage_requirement
 from . import crm_lead_stage_requirement
+from . import crm_standard_health_snapshot
+from . import crm_standard_health_override
+from . import crm_standard_ticket_health
+from . import crm_standard_health_backtest

@@ -458,6 +458,12 @@ class CrmStandardFollowupPlan(models.Model):
                     )
                 )
 
+    def _crm_track_domain(self):
+        """Domain of the plans on the same track as ``self`` (one track per
+        batch): a customer follows one plan per track. Extension point; the
+        retention plans are a track of their own (crm_standard_followup_plan_retention)."""
+        return []
+
     def _crm_check_one_plan_per_customer(self):
         """A customer follows one plan at a time: refuse to submit or approve
         ``self`` when another plan of the same customer is submitted or
@@ -468,6 +474,7 @@ class CrmStandardFollowupPlan(models.Model):
                 ("partner_id", "in", self.partner_id.ids),
                 ("state", "in", ("submitted", "approved")),
                 ("id", "not in", self.ids),
+                *self._crm_track_domain(),
             ]
         )
         for plan in self:

@@ -53,8 +53,14 @@ class CrmStandardFollowupPlan(models.Model):
         partners = partners.filtered(lambda p: p.is_crm_customer and not p.parent_id)
         if not partners:
             return self.browse()
+        # retention plans are a track of their own (_crm_track_domain)
         open_plans = self.search(
-            [("partner_id", "in", partners.ids), ("state", "in", OPEN_STATES)], order="id"
+            [
+                ("partner_id", "in", partners.ids),
+                ("state", "in", OPEN_STATES),
+                *self._crm_track_domain(),
+            ],
+            order="id",
         )
         matches = self.env["crm.standard.followup.template"]._crm_match(partners)
         if trigger == "stage":

@@ -35,10 +35,15 @@ class CrmStandardFollowupTemplate(models.Model):
     grade = fields.Selection(
         GRADES,
         "Customer Grade",
-        required=True,
         tracking=True,
         index=True,
         help="Customers of this grade get a plan from this template when they get the grade.",
+    )
+    crm_retention = fields.Boolean(
+        "Retention",
+        tracking=True,
+        help="A retention template: plans from it are proposed to customers entering "
+        "'at risk' (customer health), not by grade.",
     )
     lifecycle_stage = fields.Selection(
         LIFECYCLE_STAGES,
@@ -81,6 +86,18 @@ class CrmStandardFollowupTemplate(models.Model):
         for template in self:
             template.plan_count = counts.get(template._origin, 0)
 
+    @api.constrains("grade", "crm_retention")
+    def _check_grade(self):
+        for template in self:
+            if not template.grade and not template.crm_retention:
+                raise ValidationError(
+                    self.env._(
+                        "Customer Grade: the follow-up template %(name)s needs a grade "
+                        "(only retention templates have none).",
+                        name=template.name,
+                    )
+                )
+
     @api.constrains("res_model")
     def _check_followup_res_model(self):
         for template in self:
@@ -118,7 +135,10 @@ class CrmStandardFollowupTemplate(models.Model):
         # matching a customer is the one sorting its own candidates would give
         partners.fetch(["customer_grade", "company_id", "lifecycle_stage"])
         templates = self.search(
-            [("grade", "in", list(set(partners.mapped("customer_grade"))))]
+            [
+                ("grade", "in", list(set(partners.mapped("customer_grade")))),
+                ("crm_retention", "=", False),
+            ]
         ).sorted(lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id))
         candidates = [(t, t.grade, t.company_id.id, t.lifecycle_stage) for t in templates]
         # few distinct (grade, company, stage): decide once for each

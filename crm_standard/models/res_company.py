@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .res_partner_health import HEALTH_SETTINGS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -231,3 +233,62 @@ class ResCompany(models.Model):
         "naming the new stage (e.g. a repeat buyer's loyalty revisits), or the grade's "
         "template when the customer leaves a stage-specific plan; once per template.",
     )
+
+    # -- customer health (客户健康度) ----------------------------------------
+    # weights of the health factors, in points out of 100 (see res_partner_health)
+    crm_health_weight_recency = fields.Integer("Contact Recency Weight", default=30)
+    crm_health_weight_business = fields.Integer("Business Weight", default=20)
+    crm_health_weight_service = fields.Integer("Service Weight", default=20)
+    crm_health_weight_satisfaction = fields.Integer("Satisfaction Weight", default=15)
+    crm_health_weight_discipline = fields.Integer("Follow-up Discipline Weight", default=15)
+    crm_health_healthy_from = fields.Integer(
+        "Healthy From", default=70, help="A score from this value on is healthy."
+    )
+    crm_health_risk_below = fields.Integer(
+        "At Risk Below",
+        default=40,
+        help="A score below this value is at risk; between both thresholds: watch.",
+    )
+    crm_health_new_days = fields.Integer(
+        "New Customer For (Days)",
+        default=30,
+        help="Customers created fewer days ago are new: not scored yet.",
+    )
+    crm_health_cooldown_days = fields.Integer(
+        "Retention Cooldown (Days)",
+        default=60,
+        help="No new retention plan for this many days after one ends.",
+    )
+
+    @api.constrains(*HEALTH_SETTINGS)
+    def _check_crm_health_settings(self):
+        for company in self:
+            weights = self.env["res.partner"]._crm_health_weights(company)
+            negative = [name for name, weight in weights.items() if weight < 0]
+            if negative or sum(weights.values()) != 100:
+                raise ValidationError(
+                    self.env._(
+                        "Health Factor Weights: the weights must be positive or zero and sum "
+                        "to 100 (got %(weights)s, total %(total)s).",
+                        weights=", ".join(f"{name} {weight}" for name, weight in weights.items()),
+                        total=sum(weights.values()),
+                    )
+                )
+            if not 0 < company.crm_health_risk_below <= company.crm_health_healthy_from <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "Health Bands: need 0 < At Risk Below (%(risk)s) <= Healthy From "
+                        "(%(healthy)s) <= 100.",
+                        risk=company.crm_health_risk_below,
+                        healthy=company.crm_health_healthy_from,
+                    )
+                )
+            if company.crm_health_new_days < 0 or company.crm_health_cooldown_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "New Customer For / Retention Cooldown (Days): the number of days "
+                        "cannot be negative (got %(new)s and %(cooldown)s).",
+                        new=company.crm_health_new_days,
+                        cooldown=company.crm_health_cooldown_days,
+                    )
+                )

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .res_partner_health import HEALTH_SETTINGS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -72,3 +74,60 @@ class ResConfigSettings(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    # -- customer health: written in one go (the weights must sum to 100 and
+    # the thresholds stay ordered, which field-by-field writes would break)
+    crm_health_weight_recency = fields.Integer("Contact Recency")
+    crm_health_weight_business = fields.Integer("Business")
+    crm_health_weight_service = fields.Integer("Service")
+    crm_health_weight_satisfaction = fields.Integer("Satisfaction")
+    crm_health_weight_discipline = fields.Integer("Follow-up Discipline")
+    crm_health_healthy_from = fields.Integer("Healthy From")
+    crm_health_risk_below = fields.Integer("At Risk Below")
+    crm_health_new_days = fields.Integer("New Customer For (Days)")
+    crm_health_cooldown_days = fields.Integer("Retention Cooldown (Days)")
+    crm_health_weight_total = fields.Integer("Total Weight", compute="_compute_crm_health_preview")
+    crm_health_preview = fields.Html(
+        "Band Preview", compute="_compute_crm_health_preview", sanitize=False
+    )
+
+    @api.model
+    def _crm_health_setting_fields(self):
+        return list(HEALTH_SETTINGS)
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        company = self.env.company
+        res.update({name: company[name] for name in self._crm_health_setting_fields()})
+        return res
+
+    def set_values(self):
+        super().set_values()
+        vals = {
+            name: self[name]
+            for name in self._crm_health_setting_fields()
+            if self[name] != self.company_id[name]
+        }
+        if vals:
+            self.company_id.write(vals)
+
+    @api.depends("company_id", *HEALTH_SETTINGS)
+    def _compute_crm_health_preview(self):
+        for settings in self:
+            weights = {
+                name: settings[f"crm_health_weight_{name}"]
+                for name in self.env["res.partner"]._crm_health_factors()
+                if f"crm_health_weight_{name}" in settings._fields
+            }
+            settings.crm_health_weight_total = sum(weights.values())
+            counts, current = self.env["res.partner"]._crm_health_preview_counts(
+                settings.company_id,
+                weights,
+                settings.crm_health_healthy_from,
+                settings.crm_health_risk_below,
+            )
+            settings.crm_health_preview = self.env["ir.qweb"]._render(
+                "crm_standard.crm_health_settings_preview",
+                {"counts": counts, "current": current, "total": sum(weights.values())},
+            )

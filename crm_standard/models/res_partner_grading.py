@@ -2,15 +2,15 @@
 grade, manual overrides, history, and the daily regrade."""
 
 import logging
-import threading
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, float_round, split_every
+from odoo.tools import SQL, float_round
 
-from ..tools import CONCURRENCY_ERRORS, array_literal, unnest_sql
+from ..tools import array_literal, unnest_sql, update_by_id
+from ..tools.cron import run_customer_batches
 from ..tools.mail import log_tracking
 from ..tools.partner import _GRADE_COLUMNS, CRM_SENSITIVE_GROUPS
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
@@ -362,29 +362,10 @@ class ResPartner(models.Model):
             return self.browse()
         fnames = list(next(iter(values_by_id.values())))
         ids = list(values_by_id)
-        columns = [("int", ids)] + [
-            (_GRADE_COLUMNS[f], [values_by_id[pid][f] for pid in ids]) for f in fnames
-        ]
-        self.env.cr.execute(
-            SQL(
-                """
-            UPDATE res_partner AS p
-               SET %(sets)s, write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
-              FROM %(rows)s AS v(id, %(cols)s)
-             WHERE p.id = v.id AND p.id = ANY(%(ids)s::int[])
-            """,
-                ids=array_literal("int", ids),
-                sets=SQL(", ").join(
-                    SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames
-                ),
-                uid=self.env.uid,
-                rows=unnest_sql(columns),
-                cols=SQL(", ").join(SQL.identifier(f) for f in fnames),
-            )
+        update_by_id(
+            self.browse(ids),
+            {f: (_GRADE_COLUMNS[f], [values_by_id[pid][f] for pid in ids]) for f in fnames},
         )
-        records = self.browse(ids)
-        records.invalidate_recordset([*fnames, "write_uid", "write_date"])
-        records.modified(fnames)
         # An ORM write earlier in the transaction captured the old values for
         # tracking; the change is logged below, so tracking must not log it again.
         pending = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}", {})
@@ -520,45 +501,11 @@ class ResPartner(models.Model):
         grading is left to it. A failing batch is retried customer by customer
         in savepoints; a bad customer is logged and skipped.
         """
-        # commit per batch when run by the cron worker, never during an
-        # install/upgrade (demo data calls this) nor in tests
-        auto_commit = self.env.registry.ready and not getattr(
-            threading.current_thread(), "testing", False
-        )
         Partner = self.sudo()
         ids = Partner.search([("is_crm_customer", "=", True)], order="id").ids
-        done = 0
-        for batch_ids in split_every(batch_size, ids):
-            batch = Partner.browse(batch_ids)
-            try:
-                with self.env.cr.savepoint():
-                    batch._crm_recompute_grades(skip_locked=True)
-            except CONCURRENCY_ERRORS:
-                # customers of our snapshot were just graded by another
-                # transaction: theirs now, the next run checks them again
-                _logger.info(
-                    "crm_standard: grading batch %s..%s changed by another transaction, left to it",
-                    batch_ids[0],
-                    batch_ids[-1],
-                )
-            except Exception:  # noqa: BLE001 - retried one by one below
-                _logger.warning(
-                    "crm_standard: grading batch %s..%s failed, retrying customer by customer",
-                    batch_ids[0],
-                    batch_ids[-1],
-                )
-                for partner in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            partner._crm_recompute_grades(skip_locked=True)
-                    except Exception:
-                        _logger.exception("crm_standard: grading of partner %s skipped", partner.id)
-            done += len(batch_ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(ids) - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                self.env.invalidate_all()
-        return done
+        return run_customer_batches(
+            Partner, ids, batch_size, "_crm_recompute_grades", label="grading", logger=_logger
+        )
 
     # =====================================================================
     # -- grading and follow-up plans actions --------------------------------

@@ -6,6 +6,10 @@ from . import test_i18n
 from . import test_change_request
 from . import test_access_matrix
 from . import test_customer_grading
+from . import test_customer_health
+from . import test_customer_health_retention
+from . import test_customer_health_cron
+from . import test_customer_health_backtest
 from . import test_value_tags
 from . import test_followup_plans
 from . import test_followup_reminders

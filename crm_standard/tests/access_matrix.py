@@ -39,6 +39,9 @@ ACCESS = {
     "crm.standard.grade.history":   ("R",    "R",         "R",      "",   "",     "CRUD",   "",      "",     "salesperson: own customers; all documents and managers: all; company"),
     "crm.standard.grade.matrix":    ("R",    "R",         "R",      "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.grade.override":  ("CR",   "CR",        "CRUD",   "",   "",     "CRUD",   "",      "",     "salesperson: own customers; all documents and managers: all; company"),
+    "crm.standard.health.backtest": ("",     "",          "R",      "",   "",     "R",      "",      "",     "company; managers only (company-wide figures)"),
+    "crm.standard.health.override": ("R",    "R",         "CR",     "R",  "R",    "CRUD",   "",      "",     "salesperson: own customers; all documents, managers and service: all; company; created by sales managers only, never changed (history)"),
+    "crm.standard.health.snapshot": ("R",    "R",         "R",      "R",  "R",    "CRUD",   "",      "",     "salesperson: own customers; all documents, managers and service: all; company"),
     "crm.standard.interest":        ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.ticket":          ("R",    "R",         "R",      "CRU", "CRUD", "CRUD",  "",      "",     "agent: read those of their teams and those they handed over, write those assigned to them or unassigned in their teams; service manager: all; salesperson: read those of own customers; company"),
     "crm.standard.ticket.category": ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company (shared when no company)"),
@@ -90,6 +93,9 @@ FIELD_ACCESS = {
     ("res.partner", "annual_revenue"): SENSITIVE_ROLES,
     ("crm.lead", "budget"): SENSITIVE_ROLES,
     ("res.partner", "revenue_12m"): SENSITIVE_ROLES,
+    ("res.partner", "crm_health_score"): SENSITIVE_ROLES,
+    ("res.partner", "crm_health_band"): SENSITIVE_ROLES,
+    ("res.partner", "crm_health_why"): SENSITIVE_ROLES,
 }
 
 # Fields only the system writes (scheduled actions, approvals, the form's

@@ -39,6 +39,7 @@ VISIBILITY = {
     "crm.standard.followup.plan":   ("fx_plans",         ((2, 2),   (6, 6),      (6, 6),    (None, None), (None, None), (6, 6),    (None, None), (None, None))),
     "crm.standard.ticket":          ("fx_tickets",       ((1, None), (1, None),  (0, None), (3, 2),       (4, 4),       (4, 4),    (None, None), (None, None))),
     "crm.standard.pool.claim":      ("fx_claims",        ((1, None), (2, None),  (2, None), (None, None), (None, None), (2, 2),    (None, None), (None, None))),
+    "crm.standard.health.snapshot": ("fx_snapshots",     ((1, None), (3, None),  (3, None), (3, None),    (3, None),    (3, 3),    (None, None), (None, None))),
     "crm.standard.interest":        ("fx_interests",     ((2, None), (2, None),  (2, 2),    (2, None),    (2, None),    (2, 2),    (2, None),    (None, None))),
 }
 # fmt: on
@@ -129,6 +130,18 @@ class TestAccessMatrix(CrmStandardCommon):
                     "user_id": cls.user_salesman.id,
                     "company_id": cls.company_b.id,
                 },
+            ]
+        )
+        # health snapshots: one per customer, and the free one's in company B
+        cls.fx_snapshots = cls.env["crm.standard.health.snapshot"].create(
+            [
+                {"date": date, "partner_id": partner.id, "company_id": company.id, "score": 50}
+                for partner, company, date in (
+                    (cls.cust_sally, cls.company, "2026-01-15"),
+                    (cls.cust_alex, cls.company, "2026-01-15"),
+                    (cls.cust_free, cls.company, "2026-01-15"),
+                    (cls.cust_free, cls.company_b, "2026-01-16"),
+                )
             ]
         )
         Interest = cls.env["crm.standard.interest"]

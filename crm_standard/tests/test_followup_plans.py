@@ -65,7 +65,13 @@ class TestFollowupTemplatesAndProposals(FollowupCommon):
         Template = self.env["crm.standard.followup.template"]
         templates = {
             t.grade: t
-            for t in Template.search([("company_id", "=", False), ("lifecycle_stage", "=", False)])
+            for t in Template.search(
+                [
+                    ("company_id", "=", False),
+                    ("lifecycle_stage", "=", False),
+                    ("crm_retention", "=", False),
+                ]
+            )
         }
         self.assertEqual(set(templates), {"S", "A", "B", "C"})
         s_steps = templates["S"].step_ids

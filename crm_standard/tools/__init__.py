@@ -6,6 +6,7 @@ from .sql import (
     insert_rows,
     lock_nowait,
     unnest_sql,
+    update_by_id,
 )
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "lock_nowait",
     "system_flag",
     "unnest_sql",
+    "update_by_id",
 ]

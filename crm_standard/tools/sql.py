@@ -90,3 +90,34 @@ def insert_rows(model, vals_list, returning=("id",)):
         )
     )
     return env.cr.fetchall()
+
+
+def update_by_id(records, columns):
+    """Write many rows of ``records``' table with one ``UPDATE ... FROM
+    unnest(...)``, then invalidate the cache and mark the fields modified.
+
+    :param columns: ``{field name: (sql type, [value per record])}``, the
+        values in the order of ``records``
+    """
+    ids = records.ids
+    fnames = list(columns)
+    records.env.cr.execute(
+        SQL(
+            """
+        UPDATE %(table)s AS p
+           SET %(sets)s, write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
+          FROM %(rows)s AS v(id, %(cols)s)
+         WHERE p.id = v.id AND p.id = ANY(%(ids)s::int[])
+        """,
+            table=SQL.identifier(records._table),
+            ids=array_literal("int", ids),
+            sets=SQL(", ").join(
+                SQL("%s = v.%s", SQL.identifier(f), SQL.identifier(f)) for f in fnames
+            ),
+            uid=records.env.uid,
+            rows=unnest_sql([("int", ids), *columns.values()]),
+            cols=SQL(", ").join(SQL.identifier(f) for f in fnames),
+        )
+    )
+    records.invalidate_recordset([*fnames, "write_uid", "write_date"])
+    records.modified(fnames)
