@@ -11,9 +11,13 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from . import test_tickets
+from . import test_ticket_sla, test_tickets
 
-TICKET_MODULE = "odoo.addons.crm_standard.models.crm_standard_ticket"
+# escalation logs from the SLA clock, feedback from the ticket itself
+TICKET_MODULES = (
+    "odoo.addons.crm_standard.models.crm_standard_ticket",
+    "odoo.addons.crm_standard.models.crm_standard_ticket_sla_clock",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -27,7 +31,7 @@ class TestTicketRetries(test_tickets.CrmStandardTicketCommon):
         # the demo data's overdue tickets are not part of these tests
         cls.env["crm.standard.ticket"]._cron_crm_sla_escalation()
 
-    _breached = test_tickets.TestTicketEscalation._breached
+    _breached = test_ticket_sla.TestTicketEscalation._breached
 
     def _failing_for(self, method, bad):
         """Patch ``method`` of the ticket model to fail when ``bad`` is in self."""
@@ -43,7 +47,7 @@ class TestTicketRetries(test_tickets.CrmStandardTicketCommon):
 
     def test_a_ticket_whose_escalation_fails_is_not_marked_escalated(self):
         good, bad = self._breached(2)
-        with self._failing_for("_message_log_batch", bad), mute_logger(TICKET_MODULE):
+        with self._failing_for("_message_log_batch", bad), mute_logger(*TICKET_MODULES):
             self.Ticket._cron_crm_sla_escalation()
         self.env.invalidate_all()
         self.assertTrue(good.escalated)
@@ -62,7 +66,7 @@ class TestTicketRetries(test_tickets.CrmStandardTicketCommon):
     def test_a_failing_escalation_does_not_block_the_run(self):
         tickets = self._breached(5)
         bad = tickets[0]
-        with self._failing_for("_message_log_batch", bad), mute_logger(TICKET_MODULE):
+        with self._failing_for("_message_log_batch", bad), mute_logger(*TICKET_MODULES):
             done = self.Ticket._cron_crm_sla_escalation(batch_size=2)
         self.assertEqual(done, 4)
         self.assertTrue(all((tickets - bad).mapped("escalated")))
@@ -76,7 +80,7 @@ class TestTicketRetries(test_tickets.CrmStandardTicketCommon):
         with (
             freeze_time(datetime(2026, 11, 2, 10, 0)),
             self._failing_for("_crm_send_rating_request", bad),
-            mute_logger(TICKET_MODULE),
+            mute_logger(*TICKET_MODULES),
         ):
             self.assertEqual(self.Ticket._cron_crm_send_feedback_requests(), 1)
             self.assertTrue(good.feedback_request_date)
