@@ -20,3 +20,4 @@ from . import test_stage_history
 from . import test_stage_rules
 from . import test_pipeline_reports
 from . import test_stage_requirements
+from . import test_partner_visibility_links
