@@ -1,3 +1,4 @@
+from . import base
 from . import ir_sequence
 from . import crm_standard_interest
 from . import res_company
@@ -12,6 +13,7 @@ from . import res_partner_ticket
 from . import res_partner_visibility
 from . import res_partner_pool
 from . import crm_lead
+from . import crm_lead_visibility
 from . import crm_standard_change_request
 from . import crm_standard_grade_matrix
 from . import crm_standard_grade_history
@@ -24,6 +26,7 @@ from . import crm_standard_followup_plan
 from . import crm_standard_followup_plan_step
 from . import crm_standard_followup_reminder
 from . import mail_activity
+from . import mail_followers
 from . import crm_standard_ticket_stage
 from . import crm_standard_ticket_category
 from . import crm_standard_ticket_sla

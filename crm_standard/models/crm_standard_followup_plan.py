@@ -270,6 +270,7 @@ class CrmStandardFollowupPlan(models.Model):
         for vals in vals_list:
             if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
                 self._crm_check_approver()
+        self._crm_check_partner_field(vals_list)
         templates = self.env["crm.standard.followup.template"].browse(
             {vals["template_id"] for vals in vals_list if vals.get("template_id")}
         )
@@ -287,6 +288,8 @@ class CrmStandardFollowupPlan(models.Model):
     def write(self, vals):
         if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
             self._crm_check_approver()
+        if vals.get("partner_id"):
+            self._crm_check_partner_field([vals])
         locked = sorted(self._crm_locked_fields().intersection(vals))
         if locked:
             self._crm_check_editable(locked)

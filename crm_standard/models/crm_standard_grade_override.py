@@ -89,6 +89,7 @@ class CrmStandardGradeOverride(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.pop("state", None)  # a request always starts pending
+        self._crm_check_partner_field(vals_list)
         requests = super().create(vals_list)
         for request in requests:
             if request.partner_id.parent_id or not request.partner_id.is_crm_customer:
@@ -121,6 +122,8 @@ class CrmStandardGradeOverride(models.Model):
             raise UserError(
                 self.env._("Requested Grade: a reviewed request cannot be changed; make a new one.")
             )
+        if vals.get("partner_id"):
+            self._crm_check_partner_field([vals])
         return super().write(vals)
 
     # -- actions ----------------------------------------------------------

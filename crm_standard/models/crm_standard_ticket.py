@@ -218,6 +218,7 @@ class CrmStandardTicket(models.Model):
                     if company not in first_stages:
                         first_stages[company] = self._crm_first_stage(company)
                     vals["stage_id"] = first_stages[company].id
+        self._crm_check_partner_links(vals_list)
         new_label = self.env._("New")
         todo = [vals for vals in vals_list if vals.get("number", new_label) == new_label]
         for vals, number in zip(todo, self._crm_next_numbers(len(todo)), strict=True):
@@ -237,6 +238,8 @@ class CrmStandardTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        if not {"partner_id", "user_id"}.isdisjoint(vals):
+            self._crm_check_partner_links([vals])
         complaint_keys = {"ticket_type", "partner_id", "active"}
         old_complaint_partners = self.env["res.partner"]
         if complaint_keys & vals.keys():
@@ -277,6 +280,22 @@ class CrmStandardTicket(models.Model):
                 | self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id
             )
         return res
+
+    def _crm_check_partner_links(self, vals_list):
+        """A ticket opens its customer to its assignee (the partner visibility
+        rule): a restricted salesperson links only partners they see, and
+        assigns them to others only for their own customers (issue 16)."""
+        Partner = self.env["res.partner"]
+        if not Partner._crm_user_is_restricted():
+            return
+        links, grants = [], []
+        for values in self._crm_values_after(vals_list, ("partner_id", "user_id")):
+            partner = Partner.browse(values["partner_id"])
+            if partner:
+                links.append(("partner_id", partner))
+                users = self.env["res.users"].browse(values["user_id"])
+                grants.append(("user_id", partner, users))
+        Partner._crm_check_links(self, links, grants)
 
     def unlink(self):
         partners = self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id

@@ -1,8 +1,47 @@
-from odoo import models
+from odoo import api, models
+
+# activity fields the partner visibility rule reads
+LINK_FIELDS = ("res_model_id", "res_model", "res_id", "user_id", "active")
 
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
+
+    # -- an activity on a partner opens it to its assignee (issue 16, hole 2)
+    @api.model_create_multi
+    def create(self, vals_list):
+        # checked before the insert: Odoo checks the document's access after
+        # it, when the new activity already opens the partner to its assignee
+        self._crm_check_partner_links(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not set(LINK_FIELDS).isdisjoint(vals):
+            self._crm_check_partner_links([vals])
+        return super().write(vals)
+
+    def _crm_check_partner_links(self, vals_list):
+        Partner = self.env["res.partner"]
+        if not Partner._crm_user_is_restricted():
+            return
+        relink = not self or not {"res_model_id", "res_model", "res_id", "user_id"}.isdisjoint(
+            vals_list[0]
+        )
+        models_by_id = {}
+        links, grants = [], []
+        for values in self._crm_values_after(vals_list, LINK_FIELDS):
+            model_id = values["res_model_id"]
+            if model_id and model_id not in models_by_id:
+                models_by_id[model_id] = self.env["ir.model"].sudo().browse(model_id).model
+            model = models_by_id.get(model_id) or values["res_model"]
+            if model != "res.partner" or not values["res_id"]:
+                continue
+            partner = Partner.browse(values["res_id"])
+            if relink:
+                links.append(("res_id", partner))
+            if values["active"] is not False and values["user_id"]:
+                grants.append(("user_id", partner, self.env["res.users"].browse(values["user_id"])))
+        Partner._crm_check_links(self, links, grants)
 
     def _crm_followup_reminders(self):
         return (

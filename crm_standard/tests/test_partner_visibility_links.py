@@ -124,6 +124,7 @@ class TestPartnerVisibilityLinks(CrmStandardCommon):
         lead = self._create_opportunity(self.contact_b, user_id=self.user_a.id)
         lead = self._as(self.user_a, lead)
         lead.write({"name": "Still mine", "partner_id": self.cust_b.id})
+        self._run_precommit()  # the tracking, while the lead is hers (one request)
         for user in (self.user_c, self.env["res.users"]):
             with self.assertRaisesRegex(UserError, "Salesperson: only the salesperson of"):
                 lead.write({"user_id": user.id})
@@ -296,7 +297,9 @@ class TestPartnerVisibilityLinks(CrmStandardCommon):
         vals = {"name": "Spy", "partner_id": self.contact_b.id, "user_id": self.user_a.id}
         with self.assertRaisesRegex(UserError, "Contact: you cannot link"):
             Ticket.web_save(vals, {"partner_email": {}, "partner_phone": {}})
-        own = Ticket.create({"name": "Help", "partner_id": self.contact_a.id})
+        own = Ticket.create(
+            {"name": "Help", "partner_id": self.contact_a.id, "user_id": self.user_a.id}
+        )
         with self.assertRaisesRegex(UserError, "Contact: you cannot link"):
             own.write({"partner_id": self.contact_b.id})
         self._assert_cb_hidden_from(self.user_a)
