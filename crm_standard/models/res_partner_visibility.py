@@ -5,7 +5,7 @@ import functools
 import itertools
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -321,7 +321,7 @@ class ResPartner(models.Model):
         for fname, targets in links:
             targets = targets.sudo().exists()
             if (targets | targets.commercial_partner_id) & hidden:
-                raise UserError(
+                raise AccessError(
                     self.env._(
                         "%(field)s: you cannot link a %(model)s to a partner you do not see. "
                         "You see only your own customers (Sales: User: Own Documents Only), "
