@@ -26,7 +26,7 @@ LEAD_FORM = {
 }
 
 
-class TestPartnerVisibilityLinks(CrmStandardCommon):
+class VisibilityLinksCommon(CrmStandardCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -67,6 +67,8 @@ class TestPartnerVisibilityLinks(CrmStandardCommon):
         with self.assertRaises(AccessError):
             self._as(user, self.cust_b).write({"user_id": user.id})
 
+
+class TestPartnerVisibilityLinks(VisibilityLinksCommon):
     # ------------------------------------------------------------------
     # 1. A lead grants its partner
     # ------------------------------------------------------------------
@@ -373,3 +375,86 @@ class TestPartnerVisibilityLinks(CrmStandardCommon):
             }
         )
         self.assertEqual(lead.user_id, self.user_a)
+
+
+class TestPartnerVisibilityLinksAttacks(VisibilityLinksCommon):
+    """Other paths to the same links, tried as A against the fix."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.own_lead = cls._create_opportunity(cls.contact_a, user_id=cls.user_a.id)
+
+    def test_convert_wizard_to_a_hidden_partner_is_refused(self):
+        lead = self._create_opportunity(self.contact_a, user_id=self.user_a.id, type="lead")
+        self.env.user.groups_id += self.env.ref("crm.group_use_lead")
+        Wizard = self._as(self.user_a, "crm.lead2opportunity.partner").with_context(
+            active_model="crm.lead", active_id=lead.id, active_ids=lead.ids
+        )
+        wizard = Wizard.create(
+            {"name": "convert", "action": "exist", "partner_id": self.contact_b.id}
+        )
+        with self.assertRaisesRegex(AccessError, "you cannot link"):
+            wizard.action_apply()
+        self._assert_cb_hidden_from(self.user_a)
+
+    def test_import_copy_and_activity_schedule_wizard_are_refused(self):
+        Lead = self._as(self.user_a, "crm.lead")
+        result = Lead.load(["name", "partner_id/.id"], [["Imported", str(self.contact_b.id)]])
+        self.assertFalse(result["ids"])
+        self.assertIn("you cannot link", str(result["messages"]))
+        with self.assertRaisesRegex(AccessError, "you cannot link"):
+            self._as(self.user_a, self.own_lead).copy({"partner_id": self.contact_b.id})
+        Schedule = self._as(self.user_a, "mail.activity.schedule").with_context(
+            active_model="res.partner", active_ids=self.cust_b.ids
+        )
+        with self.assertRaises(AccessError):
+            wizard = Schedule.create(
+                {"activity_type_id": self.todo.id, "activity_user_id": self.user_a.id}
+            )
+            wizard.action_schedule_activities()
+        self._assert_cb_hidden_from(self.user_a)
+
+    def test_activity_of_a_lead_moved_onto_a_hidden_partner_is_refused(self):
+        activity = self.own_lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_a.id
+        )
+        with self.assertRaisesRegex(AccessError, "you cannot link"):
+            self._as(self.user_a, activity).write(
+                {"res_model_id": self.partner_model_id, "res_id": self.cust_b.id}
+            )
+        self._assert_cb_hidden_from(self.user_a)
+
+    def test_hidden_customer_stays_closed_to_other_paths(self):
+        A = self.user_a
+        A.groups_id += self.env.ref("base.group_allow_export")
+        Partner = self._as(A, "res.partner")
+        self.assertFalse([n for __, n in Partner.name_search("Other Customer")])
+        groups = Partner.read_group([], ["id:count"], ["user_id"])
+        self.assertNotIn(self.user_b.id, [g["user_id"] and g["user_id"][0] for g in groups])
+        with self.assertRaises(AccessError):
+            self._as(A, self.cust_b).export_data(["name", "email"])
+        with self.assertRaises(AccessError):
+            self._as(A, self.cust_b).message_post(body="hi", message_type="comment")
+        self.assertFalse(self._as(A, self.cust_b).message_subscribe(A.partner_id.ids))
+        self.assertNotIn(A.partner_id, self.cust_b.message_partner_ids)
+        message = self.cust_b.message_post(body="secret", message_type="comment")
+        self.assertFalse(self._as(A, "mail.message").search([("id", "=", message.id)]))
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "s.txt",
+                "raw": b"secret",
+                "res_model": "res.partner",
+                "res_id": self.cust_b.id,
+            }
+        )
+        with self.assertRaises(AccessError):
+            self._as(A, attachment).read(["datas"])
+        Followers = self._as(A, "mail.followers")
+        self.assertFalse(
+            Followers.search_count(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.cust_b.id)]
+            )
+        )
+        # the lead's related fields of a hidden customer through a lead A cannot make
+        self.assertFalse(self._as(A, "crm.lead").search([("partner_id", "=", self.contact_b.id)]))
