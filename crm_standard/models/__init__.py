@@ -1,4 +1,5 @@
 from . import base
+from . import crm_standard_partner_link_mixin
 from . import ir_sequence
 from . import crm_standard_interest
 from . import res_company

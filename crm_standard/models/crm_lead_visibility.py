@@ -3,24 +3,17 @@ every salesperson) by the visibility rule: a restricted salesperson links it
 only to partners they see, and opens them to others only for their own
 customers (issue 16, hole 1)."""
 
-from odoo import api, models
+from odoo import models
 
 # lead fields the partner visibility rule reads
 LINK_FIELDS = ("partner_id", "user_id", "active")
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "crm.standard.partner.link.mixin"]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._crm_check_partner_links(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not set(LINK_FIELDS).isdisjoint(vals):
-            self._crm_check_partner_links([vals])
-        return super().write(vals)
+    _crm_link_fields = LINK_FIELDS
 
     def _crm_check_partner_links(self, vals_list):
         Partner = self.env["res.partner"]

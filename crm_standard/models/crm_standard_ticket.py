@@ -21,9 +21,11 @@ CHANNELS = [
 class CrmStandardTicket(models.Model):
     _name = "crm.standard.ticket"
     _description = "Service Ticket"
-    _inherit = ["rating.mixin", "mail.activity.mixin"]
+    _inherit = ["rating.mixin", "mail.activity.mixin", "crm.standard.partner.link.mixin"]
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
+    # the partner visibility rule opens a ticket's customer to its assignee
+    _crm_link_fields = ("partner_id", "user_id")
 
     def _default_stage_id(self):
         company_id = self.env.context.get("default_company_id")
@@ -218,7 +220,6 @@ class CrmStandardTicket(models.Model):
                     if company not in first_stages:
                         first_stages[company] = self._crm_first_stage(company)
                     vals["stage_id"] = first_stages[company].id
-        self._crm_check_partner_links(vals_list)
         new_label = self.env._("New")
         todo = [vals for vals in vals_list if vals.get("number", new_label) == new_label]
         for vals, number in zip(todo, self._crm_next_numbers(len(todo)), strict=True):
@@ -238,8 +239,6 @@ class CrmStandardTicket(models.Model):
         return tickets
 
     def write(self, vals):
-        if not {"partner_id", "user_id"}.isdisjoint(vals):
-            self._crm_check_partner_links([vals])
         complaint_keys = {"ticket_type", "partner_id", "active"}
         old_complaint_partners = self.env["res.partner"]
         if complaint_keys & vals.keys():

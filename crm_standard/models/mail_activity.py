@@ -1,24 +1,16 @@
-from odoo import api, models
+from odoo import models
 
 # activity fields the partner visibility rule reads
 LINK_FIELDS = ("res_model_id", "res_model", "res_id", "user_id", "active")
 
 
 class MailActivity(models.Model):
-    _inherit = "mail.activity"
+    _name = "mail.activity"
+    _inherit = ["mail.activity", "crm.standard.partner.link.mixin"]
 
-    # -- an activity on a partner opens it to its assignee (issue 16, hole 2)
-    @api.model_create_multi
-    def create(self, vals_list):
-        # checked before the insert: Odoo checks the document's access after
-        # it, when the new activity already opens the partner to its assignee
-        self._crm_check_partner_links(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not set(LINK_FIELDS).isdisjoint(vals):
-            self._crm_check_partner_links([vals])
-        return super().write(vals)
+    # an activity on a partner opens it to its assignee (issue 16, hole 2);
+    # checked before the insert: Odoo checks the document's access after it
+    _crm_link_fields = LINK_FIELDS
 
     def _crm_check_partner_links(self, vals_list):
         Partner = self.env["res.partner"]

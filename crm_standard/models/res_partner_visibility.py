@@ -319,7 +319,7 @@ class ResPartner(models.Model):
         visible = self.with_context(active_test=False).search([("id", "in", partners.ids)])
         hidden = partners - visible.sudo()
         for fname, targets in links:
-            targets = targets.sudo().exists()
+            targets = targets.sudo() & partners
             if (targets | targets.commercial_partner_id) & hidden:
                 raise AccessError(
                     self.env._(
@@ -335,7 +335,7 @@ class ResPartner(models.Model):
         for fname, targets, users in grants:
             if users is not None and not (users - self.env.user):
                 continue
-            targets = targets.sudo().exists()
+            targets = targets.sudo() & partners
             targets |= targets.commercial_partner_id
             # opened to someone else than the user and the customer's owner
             closed = (targets - targets.filtered_domain(domain)).filtered(

@@ -356,6 +356,27 @@ class TestPartnerVisibilityLinks(VisibilityLinksCommon):
         self.env.flush_all()
         self.assertEqual(self._visible(self.user_c, self.cust_b), self.cust_b)
 
+    def test_checks_cost_the_same_queries_for_one_lead_or_a_batch(self):
+        """No per-record SQL: the links of a batch are checked in one search."""
+        contacts = self.env["res.partner"].create(
+            [{"name": f"Contact {i}", "parent_id": self.cust_a.id} for i in range(30)]
+        )
+        self.env.flush_all()
+
+        def queries(partners):
+            Lead = self._as(self.user_a, "crm.lead")
+            Lead.env["res.partner"]._crm_user_is_restricted()  # warm the group caches
+            count = self.env.cr.sql_log_count
+            vals_list = [{"name": p.name, "partner_id": p.id} for p in partners]
+            Lead._crm_check_partner_links(vals_list)
+            return self.env.cr.sql_log_count - count
+
+        queries(contacts[:1])  # warm the defaults' and the rule's caches
+        one, batch = queries(contacts[:1]), queries(contacts)
+        self.assertEqual(one, batch)
+        # the partners' existence, their fields, the search, the commercial entities
+        self.assertLessEqual(batch, 4)
+
     def test_a_salesperson_with_a_second_role_is_checked_too(self):
         agent = new_test_user(
             self.env,
