@@ -4,6 +4,9 @@ from odoo.tools import SQL
 # activity fields the partner visibility rule reads
 LINK_FIELDS = ("res_model_id", "res_model", "res_id", "user_id", "active")
 
+# activity fields the partner visibility rule reads
+LINK_FIELDS = ("res_model_id", "res_model", "res_id", "user_id", "active")
+
 
 class MailActivity(models.Model):
     _name = "mail.activity"
