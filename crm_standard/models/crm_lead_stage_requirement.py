@@ -67,7 +67,10 @@ class CrmLead(models.Model):
         if view_type != "form":
             return arch, view
         names = set(
-            self.env["crm.standard.stage.requirement"].sudo().search([]).field_ids.mapped("name")
+            self.env["crm.standard.stage.requirement"]
+            .sudo()
+            .search([("active", "=", True)])
+            .field_ids.mapped("name")
         )
         marked = False
         for node in arch.iter("field"):

@@ -57,7 +57,8 @@ class CrmStandardFollowupPlan(models.Model):
     def _crm_track_domain(self):
         return [("crm_retention", "=", bool(self[:1].crm_retention))]
 
-    def _crm_check_one_plan_per_customer(self):
+    def _crm_check_one_plan_per_customer(self):  # pylint: disable=missing-return
+        # one check per track: the grade plans, then the retention plans
         retention = self.filtered("crm_retention")
         for plans in (self - retention, retention):
             if plans:

@@ -26,7 +26,7 @@ class CrmStandardStageHistory(models.Model):
     lead_id = fields.Many2one(
         "crm.lead", string="Lead/Opportunity", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one("res.company", string="Company", index=True)
+    company_id = fields.Many2one("res.company", index=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
     user_id = fields.Many2one(
         "res.users",
@@ -34,12 +34,12 @@ class CrmStandardStageHistory(models.Model):
         index=True,
         help="Salesperson of the lead at that moment.",
     )
-    changed_by_id = fields.Many2one("res.users", string="Changed By")
-    from_stage_id = fields.Many2one("crm.stage", string="From Stage", ondelete="set null")
-    to_stage_id = fields.Many2one("crm.stage", string="To Stage", ondelete="set null", index=True)
+    changed_by_id = fields.Many2one("res.users")
+    from_stage_id = fields.Many2one("crm.stage", ondelete="set null")
+    to_stage_id = fields.Many2one("crm.stage", ondelete="set null", index=True)
     date = fields.Datetime(required=True, index=True, default=fields.Datetime.now)
     kind = fields.Selection(HISTORY_KINDS, required=True, default="stage", index=True)
-    lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost Reason", ondelete="set null")
+    lost_reason_id = fields.Many2one("crm.lost.reason", ondelete="set null")
     duration_seconds = fields.Integer(
         string="Seconds in Stage Left",
         aggregator="avg",

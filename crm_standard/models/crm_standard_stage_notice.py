@@ -31,7 +31,7 @@ class CrmStandardStageNotice(models.Model):
     from_stage_id = fields.Many2one(related="history_id.from_stage_id")
     to_stage_id = fields.Many2one(related="history_id.to_stage_id")
     company_id = fields.Many2one(related="history_id.company_id", store=True)
-    recipient_id = fields.Many2one("res.users", string="Recipient", required=True)
+    recipient_id = fields.Many2one("res.users", required=True)
     state = fields.Selection(NOTICE_STATES, default="pending", required=True, index=True)
     attempts = fields.Integer(default=0)
     message = fields.Text(help="Why the notice was skipped, or the error that made it fail.")

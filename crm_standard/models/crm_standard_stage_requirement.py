@@ -18,7 +18,7 @@ class CrmStandardStageRequirement(models.Model):
         help="The fields are required to enter this stage and every later one (by sequence).",
     )
     stage_sequence = fields.Integer(related="stage_id.sequence", store=True)
-    company_id = fields.Many2one("res.company", string="Company", help="Empty: every company.")
+    company_id = fields.Many2one("res.company", help="Empty: every company.")
     field_ids = fields.Many2many(
         "ir.model.fields",
         string="Required Fields",

@@ -41,9 +41,7 @@ class CrmStandardStageRule(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", string="Company", help="Empty: the rule applies to every company."
-    )
+    company_id = fields.Many2one("res.company", help="Empty: the rule applies to every company.")
     from_stage_ids = fields.Many2many(
         "crm.stage",
         "crm_standard_stage_rule_from_rel",
@@ -67,11 +65,10 @@ class CrmStandardStageRule(models.Model):
     )
     recipient_type = fields.Selection(RECIPIENT_TYPES, required=True, default="team_leader")
     user_ids = fields.Many2many("res.users", string="Users", domain=[("share", "=", False)])
-    group_id = fields.Many2one("res.groups", string="Group")
+    group_id = fields.Many2one("res.groups")
     action = fields.Selection(RULE_ACTIONS, required=True, default="activity")
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        string="Activity Type",
         default=lambda self: self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False),
     )
     activity_deadline_days = fields.Integer(string="Deadline (Days)", default=1)
@@ -163,7 +160,7 @@ class CrmStandardStageRule(models.Model):
         skipped (recorded with the reason); each notice is delivered in its
         own savepoint so that a failure never blocks the stage move.
         """
-        rules = self.search([])
+        rules = self.search([("active", "=", True)])
         if not rules or not history:
             return self.env["crm.standard.stage.notice"]
         vals_list = []

@@ -20,7 +20,7 @@ class CrmStandardFunnelReport(models.Model):
     _rec_name = "lead_id"
 
     lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
-    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     stage_sequence = fields.Integer(readonly=True, aggregator=False)
     date = fields.Datetime(string="Date Reached", readonly=True)
     type = fields.Selection([("lead", "Lead"), ("opportunity", "Opportunity")], readonly=True)
@@ -29,9 +29,9 @@ class CrmStandardFunnelReport(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     customer_grade = fields.Selection(GRADES, readonly=True)
-    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     reached_count = fields.Integer(string="Reached", readonly=True, aggregator="sum")
     next_count = fields.Integer(string="Went On", readonly=True, aggregator="sum")
     won_count = fields.Integer(string="Won", readonly=True, aggregator="sum")

@@ -21,7 +21,7 @@ class CrmStandardRepurchaseReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     customer_grade = fields.Selection(GRADES, readonly=True)
-    industry_id = fields.Many2one("res.partner.industry", string="Industry", readonly=True)
+    industry_id = fields.Many2one("res.partner.industry", readonly=True)
     last_won_date = fields.Datetime(string="Last Purchase", readonly=True)
     first_won_date = fields.Datetime(string="First Purchase", readonly=True)
     customer_count = fields.Integer(string="Customers", readonly=True, aggregator="sum")
