@@ -3,7 +3,7 @@
 PYTHON ?= python3
 export ODOO_PATH
 
-.PHONY: run test test-quick lint wheel bench i18n
+.PHONY: run test test-quick lint wheel bench i18n screenshots
 
 run:  ## Odoo + crm_standard + demo data on a throwaway PostgreSQL
 	$(PYTHON) tools/devenv.py run
@@ -27,3 +27,6 @@ bench:
 
 i18n:  ## export crm_standard.pot and merge it into i18n/*.po
 	$(PYTHON) tools/devenv.py i18n
+
+screenshots:  ## PNGs of the web client (demo data) into crm_standard/static/description/
+	$(PYTHON) tools/screenshots.py $(ARGS)

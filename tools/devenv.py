@@ -492,6 +492,27 @@ def cmd_i18n(args):
     return 0
 
 
+@contextlib.contextmanager
+def odoo_server(conf, env, dbname, *args, **popen_kwargs):
+    """Odoo serving ``dbname`` over HTTP (the port of ``conf``) while the block runs.
+
+    ``args``: more Odoo options; ``popen_kwargs``: for ``subprocess.Popen``
+    (e.g. ``stdout`` to a log file). Yields the process; stops it afterwards.
+    """
+    cmd = odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$", *args)
+    proc = subprocess.Popen(cmd, env=env, **popen_kwargs)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 def cmd_run(args):
     with odoo_session("run", http_port=args.port) as (conf, env, db, work, _odoo_dir):
         dbname = args.database
@@ -500,25 +521,16 @@ def cmd_run(args):
             f"Odoo is starting: http://127.0.0.1:{args.port}/odoo  "
             "(login: admin / password: admin). Ctrl+C stops it."
         )
-        proc = subprocess.Popen(odoo_cmd(conf, "-d", dbname, "--db-filter", f"^{dbname}$"), env=env)
+        with odoo_server(conf, env, dbname) as proc:
 
-        def stop_odoo(_signum, _frame):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
+            def stop_odoo(_signum, _frame):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
 
-        # Ctrl+C or a kill: let Odoo shut down, then the cluster is removed
-        signal.signal(signal.SIGINT, stop_odoo)
-        signal.signal(signal.SIGTERM, stop_odoo)
-        try:
+            # Ctrl+C or a kill: let Odoo shut down, then the cluster is removed
+            signal.signal(signal.SIGINT, stop_odoo)
+            signal.signal(signal.SIGTERM, stop_odoo)
             return proc.wait()
-        finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
 
 
 BENCH_MAIN = """

@@ -1,6 +1,12 @@
 #!/usr/bin/env python3
-"""Assemble crm_standard/README.rst from the OCA-style fragments in readme/."""
+"""Assemble crm_standard/README.rst from the OCA-style fragments in readme/.
 
+python3 tools/readme_rst.py            # write crm_standard/README.rst
+python3 tools/readme_rst.py --check    # exit 1 when it is stale (make lint)
+"""
+
+import re
+import sys
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent / "crm_standard"
@@ -10,6 +16,13 @@ SECTIONS = (
     ("USAGE.md", "Usage"),
     ("ROADMAP.md", "Known issues / Roadmap"),
 )
+# the fragments are Markdown close to reStructuredText; links are the only
+# syntax that differs (anonymous targets: several links may share a text)
+MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def md_to_rst(text):
+    return MD_LINK.sub(r"`\1 <\2>`__", text)
 
 
 def build():
@@ -21,7 +34,7 @@ def build():
         "    :alt: License: LGPL-3\n"
     ]
     for fname, title in SECTIONS:
-        text = (BASE / "readme" / fname).read_text().strip()
+        text = md_to_rst((BASE / "readme" / fname).read_text().strip())
         if title:
             parts.append(f"{title}\n{'=' * len(title)}\n\n{text}\n")
         else:
@@ -31,5 +44,17 @@ def build():
     return "\n".join(parts)
 
 
+def main(argv):
+    target = BASE / "README.rst"
+    text = build()
+    if "--check" in argv:
+        if target.read_text() != text:
+            sys.stderr.write("crm_standard/README.rst is stale: run python3 tools/readme_rst.py\n")
+            return 1
+        return 0
+    target.write_text(text)
+    return 0
+
+
 if __name__ == "__main__":
-    (BASE / "README.rst").write_text(build())
+    sys.exit(main(sys.argv[1:]))

@@ -17,6 +17,7 @@ CHANGE_REQUEST_STATES = [
 _WORKFLOW_FIELDS = {
     "partner_id",
     "field_id",
+    "field_name",
     "old_value",
     "new_value",
     "requested_by_id",

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
+from ..tools import check_protected_fields, lock_nowait
 from .crm_standard_followup_template import TOUCH_PERIODS
 from .crm_standard_grade_matrix import GRADES
 
@@ -16,8 +18,6 @@ OPEN_STATES = ("draft", "submitted", "approved", "rejected")
 # states whose content (fields, steps) anyone who may write the plan changes;
 # in the others only a sales manager does (see _crm_check_editable)
 EDITABLE_STATES = ("draft", "rejected")
-# fields only an approver may change
-_APPROVER_FIELDS = {"approver_id", "approval_date"}
 
 
 class CrmStandardFollowupPlan(models.Model):
@@ -162,13 +162,10 @@ class CrmStandardFollowupPlan(models.Model):
         for plan in self:
             plan.company_id = plan.partner_id.company_id or plan.company_id or self.env.company
 
-    @api.depends("partner_id", "partner_id.user_id")
+    @api.depends("partner_id")
     def _compute_user_id(self):
         for plan in self:
-            # a draft plan proposed for a pool customer gets the salesperson
-            # who claims it (its steps follow); a reviewed plan keeps its own
-            if plan.state == "draft" or not plan.user_id:
-                plan.user_id = plan.partner_id.user_id or plan.user_id
+            plan.user_id = plan.partner_id.user_id or plan.user_id
 
     @api.depends("step_ids.next_due_date", "step_ids.done", "step_ids.last_contact_date")
     def _compute_step_dates(self):
@@ -226,6 +223,29 @@ class CrmStandardFollowupPlan(models.Model):
         )
 
     @api.model
+    def _crm_protected_fields(self):
+        """``{field: group or None}``: the status and what the workflow stamps
+        move only through the buttons (Submit, Approve, Reject, Reset to
+        Draft, Done, Cancel) or the system; the review comment is the
+        approver's (see ``tools/protected.py``). Extension point."""
+        return {
+            **dict.fromkeys(
+                [
+                    "state",
+                    "approver_id",
+                    "approval_date",
+                    "date_end",
+                    "close_reason",
+                    "next_due_date",
+                    "last_contact_date",
+                    "reminder_error",
+                    "reminder_error_date",
+                ]
+            ),
+            "review_comment": self._crm_approver_group(),
+        }
+
+    @api.model
     def _crm_locked_fields(self):
         """Plan fields the approval covers: once the plan is submitted, only a
         sales manager changes them (the steps too). Extension point."""
@@ -270,9 +290,8 @@ class CrmStandardFollowupPlan(models.Model):
     # ---------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
-                self._crm_check_approver()
+        check_protected_fields(self, vals_list, create=True)
+        self._crm_check_partner_field(vals_list)
         templates = self.env["crm.standard.followup.template"].browse(
             {vals["template_id"] for vals in vals_list if vals.get("template_id")}
         )
@@ -288,8 +307,9 @@ class CrmStandardFollowupPlan(models.Model):
         return plans
 
     def write(self, vals):
-        if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
-            self._crm_check_approver()
+        check_protected_fields(self, [vals])
+        if vals.get("partner_id"):
+            self._crm_check_partner_field([vals])
         locked = sorted(self._crm_locked_fields().intersection(vals))
         if locked:
             self._crm_check_editable(locked)
@@ -379,7 +399,8 @@ class CrmStandardFollowupPlan(models.Model):
             return
         today = fields.Date.context_today(self)
         old_states = {plan.id: plan.state for plan in plans}
-        untracked = plans.with_context(mail_notrack=True)
+        # system-set fields (_crm_protected_fields): callers checked the user
+        untracked = plans.sudo().with_context(mail_notrack=True)
         approved = untracked.filtered(lambda p: p.state == "approved")
         if approved:
             approved.write({"state": "done", "date_end": today, "close_reason": reason})
@@ -406,6 +427,13 @@ class CrmStandardFollowupPlan(models.Model):
     # ---------------------------------------------------------------------
     # Workflow
     # ---------------------------------------------------------------------
+    def _crm_write_state(self, vals):
+        """Write the workflow fields ``vals`` of the plans of ``self`` the
+        current user may write (system-set fields: ``_crm_protected_fields``),
+        once the button's own checks passed."""
+        self.check_access("write")
+        self.sudo().write(vals)
+
     def _crm_check_state(self, allowed, action):
         for plan in self:
             if plan.state not in allowed:
@@ -450,6 +478,35 @@ class CrmStandardFollowupPlan(models.Model):
                     )
                 )
 
+    def _crm_lock_customers(self):
+        """Lock the customers of ``self`` for an approval: a second manager
+        approving another plan of one of them at the same time gets a
+        ``UserError``, never two approved plans. The rows are updated, not
+        only locked: a transaction that began before the first approval was
+        committed cannot lock them either (it would not see that plan)."""
+        partners = self.partner_id
+        locked = lock_nowait(
+            self.env.cr,
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                tuple(partners.ids),
+            ),
+        )
+        if locked is None:
+            raise UserError(
+                self.env._(
+                    "Status: another plan of %(customers)s is being approved at this moment; "
+                    "a customer follows one plan at a time. Reload and try again.",
+                    customers=", ".join(partners.mapped("display_name")),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id IN %s",
+                tuple(partners.ids),
+            )
+        )
+
     def action_submit(self):
         self._crm_check_state(("draft",), self.env._("submitting"))
         self._crm_check_one_plan_per_customer()
@@ -475,7 +532,7 @@ class CrmStandardFollowupPlan(models.Model):
                         plan=plan.display_name,
                     )
                 )
-        self.write({"state": "submitted"})
+        self._crm_write_state({"state": "submitted"})
         self._crm_notify_approvers()
         return True
 
@@ -503,8 +560,9 @@ class CrmStandardFollowupPlan(models.Model):
     def action_approve(self):
         self._crm_check_approver()
         self._crm_check_state(("submitted",), self.env._("approving"))
+        self._crm_lock_customers()
         self._crm_check_one_plan_per_customer()
-        self.write(
+        self._crm_write_state(
             {
                 "state": "approved",
                 "approver_id": self.env.uid,
@@ -527,7 +585,7 @@ class CrmStandardFollowupPlan(models.Model):
                         "Review Comment: say why %(plan)s is rejected.", plan=plan.display_name
                     )
                 )
-        self.write(
+        self._crm_write_state(
             {
                 "state": "rejected",
                 "approver_id": self.env.uid,
@@ -540,7 +598,7 @@ class CrmStandardFollowupPlan(models.Model):
         self._crm_check_state(
             ("rejected", "submitted", "cancelled"), self.env._("resetting to draft")
         )
-        self.sudo().write(
+        self._crm_write_state(
             {
                 "state": "draft",
                 "approver_id": False,
@@ -553,12 +611,13 @@ class CrmStandardFollowupPlan(models.Model):
 
     def action_done(self):
         self._crm_check_state(("approved",), self.env._("closing"))
+        self.check_access("write")
         self._crm_close(self.env._("Closed by hand"))
         return True
 
     def action_cancel(self):
         self._crm_check_state(OPEN_STATES, self.env._("cancelling"))
-        self.write(
+        self._crm_write_state(
             {
                 "state": "cancelled",
                 "date_end": fields.Date.context_today(self),

@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_round, split_every
 from odoo.tools.mail import generate_tracking_message_id
 
-from ..tools import CONCURRENCY_ERRORS, array_literal, unnest_sql
+from ..tools import CONCURRENCY_ERRORS, array_literal, system_flag, unnest_sql
 from ..tools.partner import _GRADE_COLUMNS, CRM_SENSITIVE_GROUPS
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
 
@@ -153,10 +153,13 @@ class ResPartner(models.Model):
         # companies and commercial partners by grouped queries: no per-record
         # field access on batches of thousands of customers
         target_by_id = {}
-        for company, ids in self.with_context(active_test=False)._read_group(
-            [("id", "in", self.ids)], ["company_id"], ["id:array_agg"]
+        main_company = self._crm_main_company()
+        for company, user, ids in self.with_context(active_test=False)._read_group(
+            [("id", "in", self.ids)], ["company_id", "user_id"], ["id:array_agg"]
         ):
-            target_by_id.update(dict.fromkeys(ids, company or self.env.company))
+            # as _crm_settings_company: a shared customer's salesperson's company
+            target = company or user.sudo().company_id or main_company
+            target_by_id.update(dict.fromkeys(ids, target.with_env(self.env)))
         # the query of _read_group, without a recordset per group
         Lead = self.env["crm.lead"].sudo()
         query = Lead._where_calc(self._crm_grading_revenue_domain())
@@ -252,11 +255,14 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            SELECT p.id, p.company_id, p.customer_grade, p.crm_grade_computed,
+            SELECT p.id, COALESCE(p.company_id, u.company_id) AS company_id,
+                   p.customer_grade, p.crm_grade_computed,
                    p.crm_grade_manual, p.crm_value_level, p.crm_potential_level,
                    p.revenue_12m, p.needs_match, p.industry_id, i.growth_rate
               FROM res_partner p
          LEFT JOIN res_partner_industry i ON i.id = p.industry_id
+         -- a shared customer: its salesperson's company (_crm_settings_company)
+         LEFT JOIN res_users u ON u.id = p.user_id
              WHERE p.id IN %s AND p.is_crm_customer
           ORDER BY p.id
                FOR NO KEY UPDATE OF p %s
@@ -289,12 +295,13 @@ class ResPartner(models.Model):
         batch = self.browse([row["id"] for row in rows]).sudo()
         revenue_by_id = batch._crm_grading_revenue_by_partner()
         table = self.env["crm.standard.grade.matrix"]._crm_grade_table()
+        main_company = self._crm_main_company()
         Matrix = self.env["crm.standard.grade.matrix"]
         Company = self.env["res.company"].sudo()
         companies, currencies, memo = {}, {}, {}
         values_by_id, old_grades = {}, {}
         for row in rows:
-            company_id = row["company_id"] or self.env.company.id
+            company_id = row["company_id"] or main_company.id
             if company_id not in companies:
                 companies[company_id] = Company.browse(company_id)
                 currencies[company_id] = companies[company_id].currency_id
@@ -541,7 +548,7 @@ class ResPartner(models.Model):
 
         Skipped with the context key ``crm_skip_followup_plans``.
         """
-        if self.env.context.get("crm_skip_followup_plans"):
+        if system_flag(self.env, "crm_skip_followup_plans"):
             return self.env["crm.standard.followup.plan"]
         return self.env["crm.standard.followup.plan"].sudo()._crm_propose_for_partners(self)
 

@@ -16,7 +16,8 @@ from odoo.tools.safe_eval import safe_eval
 
 from .common import CrmStandardCommon
 from .test_followup_plans import FollowupCommon
-from .test_tickets import FRIDAY_3PM, CrmStandardTicketCommon
+from .test_ticket_sla import FRIDAY_3PM
+from .test_tickets import CrmStandardTicketCommon
 
 
 class SearchViewMixin:

@@ -1,3 +1,14 @@
-from .sql import CONCURRENCY_ERRORS, array_literal, lock_nowait, unnest_sql
+from .protected import AFTER_CREATE, check_protected_fields, is_system_env, system_flag
+from .sql import CONCURRENCY_ERRORS, array_literal, create_report_view, lock_nowait, unnest_sql
 
-__all__ = ["CONCURRENCY_ERRORS", "array_literal", "lock_nowait", "unnest_sql"]
+__all__ = [
+    "AFTER_CREATE",
+    "CONCURRENCY_ERRORS",
+    "array_literal",
+    "check_protected_fields",
+    "create_report_view",
+    "is_system_env",
+    "lock_nowait",
+    "system_flag",
+    "unnest_sql",
+]

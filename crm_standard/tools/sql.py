@@ -2,7 +2,7 @@
 
 from psycopg2 import errors as pg_errors
 
-from odoo.tools import SQL
+from odoo.tools import SQL, drop_view_if_exists
 
 # another worker holds or just changed the rows: leave them to it
 CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
@@ -39,3 +39,9 @@ def unnest_sql(columns):
             for sqltype, values in columns
         ),
     )
+
+
+def create_report_view(cr, table, query):
+    """(Re)create the SQL view ``table`` of a report model (``_auto = False``)."""
+    drop_view_if_exists(cr, table)
+    cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(table), query))

@@ -1,2 +1,3 @@
 from . import base_partner_merge_automatic_wizard
 from . import crm_standard_reject_wizard
+from . import crm_standard_customer_transfer
