@@ -11,6 +11,7 @@ from . import res_partner
 from . import res_partner_lifecycle
 from . import res_partner_grading
 from . import res_partner_followup
+from . import res_partner_followup_proposal
 from . import res_partner_value_tags
 from . import res_partner_key_change
 from . import res_partner_ticket
@@ -33,6 +34,8 @@ from . import crm_standard_followup_template
 from . import crm_standard_followup_template_step
 from . import crm_standard_followup_plan
 from . import crm_standard_followup_plan_step
+from . import crm_standard_followup_plan_proposal
+from . import crm_standard_followup_plan_bulk
 from . import crm_standard_followup_reminder
 from . import crm_standard_followup_plan_handover
 from . import mail_activity

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import check_protected_fields, lock_nowait
+from ..tools import array_literal, check_protected_fields, lock_nowait
+from ..tools.mail import log_tracking, selection_labels
 from .crm_standard_followup_template import TOUCH_PERIODS
 from .crm_standard_grade_matrix import GRADES
 
@@ -146,16 +147,19 @@ class CrmStandardFollowupPlan(models.Model):
     @api.depends("partner_id", "grade")
     def _compute_name(self):
         for plan in self:
-            if plan.partner_id and plan.grade:
-                plan.name = self.env._(
-                    "Follow-up %(customer)s (%(grade)s)",
-                    customer=plan.partner_id.name,
-                    grade=plan.grade,
-                )
-            elif plan.partner_id:
-                plan.name = self.env._("Follow-up %(customer)s", customer=plan.partner_id.name)
+            if plan.partner_id:
+                plan.name = self._crm_plan_name(plan.partner_id.name, plan.grade)
             elif not plan.name:
                 plan.name = self.env._("New follow-up plan")
+
+    @api.model
+    def _crm_plan_name(self, customer_name, grade):
+        """Default name of the plan of a customer (and grade)."""
+        if grade:
+            return self.env._(
+                "Follow-up %(customer)s (%(grade)s)", customer=customer_name, grade=grade
+            )
+        return self.env._("Follow-up %(customer)s", customer=customer_name)
 
     @api.depends("partner_id")
     def _compute_company_id(self):
@@ -353,75 +357,79 @@ class CrmStandardFollowupPlan(models.Model):
             ]
         self.env["crm.standard.followup.plan.step"].create(step_vals)
 
-    @api.model
-    def _crm_propose_for_partners(self, partners):
-        """Propose a plan from the matching template for each customer.
-
-        Open plans of these customers are closed first (approved ones done,
-        the others cancelled; never deleted). Set-based: one search of the open
-        plans, one of the templates, one create. Returns the new plans.
-        """
-        partners = partners.filtered(lambda p: p.is_crm_customer and not p.parent_id)
-        if not partners:
-            return self.browse()
-        old = self.search([("partner_id", "in", partners.ids), ("state", "in", OPEN_STATES)])
-        old._crm_close(self.env._("Customer grade changed"))
-        matches = self.env["crm.standard.followup.template"]._crm_match(partners)
-        vals_list = [
-            {
-                "partner_id": partner.id,
-                "company_id": (partner.company_id or template.company_id or self.env.company).id,
-                "template_id": template.id,
-                "grade": partner.customer_grade,
-                "account_manager_id": partner.user_id.id
-                if template.dedicated_account_manager
-                else False,
-            }
-            for partner, template in matches.items()
-        ]
-        # system proposals, possibly thousands: no "created" note nor follower
-        # per plan (the plan waits in the approval queue)
-        plans = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
-            vals_list
-        )
-        return plans.with_env(self.env)
-
     def _crm_close(self, reason):
-        """Close open plans: approved ones become done, the others cancelled
-        (their open reminders and review activities are dropped, see ``write``).
+        """Close open plans: approved ones become done, the others cancelled;
+        open reminders (approved plans) and review to-dos (submitted plans)
+        are dropped, as ``write`` does.
 
-        Set-based for the grade-change path: the state is written without
-        per-record tracking, then one batched chatter log with the state
-        tracking values (constant queries whatever the number of plans).
+        Set-based for the mass regrade (thousands of plans): one ``UPDATE``
+        of the plans (rows locked, so a plan another transaction just closed
+        is not closed twice), one of their steps' status, one batched chatter
+        log with the state tracking values (constant queries whatever the
+        number of plans).
         """
-        plans = self.filtered(lambda p: p.state in OPEN_STATES)
-        if not plans:
+        if not self:
             return
-        today = fields.Date.context_today(self)
-        old_states = {plan.id: plan.state for plan in plans}
-        # system-set fields (_crm_protected_fields): callers checked the user
-        untracked = plans.sudo().with_context(mail_notrack=True)
-        approved = untracked.filtered(lambda p: p.state == "approved")
-        if approved:
-            approved.write({"state": "done", "date_end": today, "close_reason": reason})
-        others = untracked - approved
-        if others:
-            others.write({"state": "cancelled", "date_end": today, "close_reason": reason})
-        if self.env.context.get("tracking_disable"):
+        if not self.env.su:
+            self.check_access("write")  # the UPDATE below bypasses the ORM
+        self.flush_model()
+        self.env["crm.standard.followup.plan.step"].flush_model(["plan_state"])
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH old AS (
+                SELECT id, state FROM crm_standard_followup_plan
+                 WHERE id = ANY(%(ids)s::int[]) AND state IN %(open)s
+                 ORDER BY id
+                   FOR NO KEY UPDATE)
+            UPDATE crm_standard_followup_plan p
+               SET state = CASE WHEN old.state = 'approved' THEN 'done' ELSE 'cancelled' END,
+                   date_end = %(today)s, close_reason = %(reason)s,
+                   write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
+              FROM old
+             WHERE p.id = old.id
+         RETURNING p.id, old.state, p.state, old.state = 'draft' AND p.steps_pending
+            """,
+                ids=array_literal("int", self.ids),
+                open=OPEN_STATES,
+                today=fields.Date.context_today(self),
+                reason=reason,
+                uid=self.env.uid,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
             return
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        messages = plans._message_log_batch({plan.id: reason for plan in plans})
-        field = self.env["ir.model.fields"]._get(self._name, "state")
-        self.env["mail.tracking.value"].sudo().create(
-            [
-                {
-                    "field_id": field.id,
-                    "old_value_char": labels[old_states[plan.id]],
-                    "new_value_char": labels[plan.state],
-                    "mail_message_id": message.id,
-                }
-                for plan, message in zip(plans, messages, strict=True)
-            ]
+        closed = self.browse([row[0] for row in rows])
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_standard_followup_plan_step s
+               SET plan_state = p.state
+              FROM crm_standard_followup_plan p
+             WHERE p.id = s.plan_id AND s.plan_id = ANY(%(ids)s::int[])
+            """,
+                ids=array_literal("int", closed.ids),
+            )
+        )
+        closed.invalidate_recordset(
+            ["state", "date_end", "close_reason", "write_uid", "write_date"]
+        )
+        self.env["crm.standard.followup.plan.step"].invalidate_model(["plan_state"])
+        old_states = {pid: old for pid, old, _new, _untouched in rows}
+        closed.filtered(lambda p: old_states[p.id] == "approved")._crm_drop_reminders()
+        # the team leader's review is no longer needed
+        closed.filtered(lambda p: old_states[p.id] == "submitted").activity_unlink(
+            ["mail.mail_activity_data_todo"]
+        )
+        # a proposal nobody opened yet is cancelled silently, as it was made
+        # (its close reason and date say why and when)
+        labels = selection_labels(self, "state")
+        log_tracking(
+            closed,
+            "state",
+            {pid: (labels[old], labels[new]) for pid, old, new, untouched in rows if not untouched},
+            dict.fromkeys(closed.ids, reason),
         )
 
     # ---------------------------------------------------------------------

@@ -49,6 +49,12 @@ class ResConfigSettings(models.TransientModel):
     crm_followup_overdue_days = fields.Integer(
         related="company_id.crm_followup_overdue_days", readonly=False
     )
+    crm_followup_propose_on = fields.Selection(
+        related="company_id.crm_followup_propose_on", readonly=False
+    )
+    crm_followup_propose_on_stage = fields.Boolean(
+        related="company_id.crm_followup_propose_on_stage", readonly=False
+    )
 
     def action_crm_recompute_grades(self):
         """Run the grading scheduled action as soon as possible, in the background."""

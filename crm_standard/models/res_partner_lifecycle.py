@@ -108,7 +108,7 @@ class ResPartner(models.Model):
             return
         stats = partners._crm_lifecycle_stats()
         today = fields.Date.context_today(self)
-        changes = {}
+        changes, old_stages = {}, {}
         for partner in partners:
             entry = stats[partner.id]
             stage = partner._crm_lifecycle_from_stats(entry, today)
@@ -116,20 +116,26 @@ class ResPartner(models.Model):
             vals = {}
             if partner.lifecycle_stage != stage:
                 vals["lifecycle_stage"] = stage
+                old_stages[partner.id] = partner.lifecycle_stage
             if stage != "churned" and partner.lifecycle_churn_date:
                 vals["lifecycle_churn_date"] = False
             if partner.last_won_date != last_won:
                 vals["last_won_date"] = last_won
             if vals:
                 changes.setdefault(tuple(sorted(vals.items())), []).append(partner.id)
-        # one write per distinct change, not one per customer; system-set
-        # fields (_crm_protected_fields): the callers checked the user
+        # one write per distinct change, not one per customer; the stage
+        # changes propose their plans once, after the regrade (whose own
+        # proposals already follow the new stage); system-set fields
+        # (_crm_protected_fields): the callers checked the user
+        writer = partners.sudo().with_context(crm_skip_stage_proposals=True)
         for vals, ids in changes.items():
-            partners.browse(ids).sudo().write(dict(vals))
+            writer.browse(ids).write(dict(vals))
         customers = partners.filtered("is_crm_customer")
         if customers and not system_flag(self.env, "crm_skip_grading"):
             customers._crm_recompute_grades()
         customers._crm_sync_value_tags()
+        if old_stages:
+            customers.filtered(lambda p: p.id in old_stages)._crm_on_lifecycle_changed(old_stages)
 
     def _crm_lift_manual_churn(self):
         """New business with a churned customer ends a manual churn mark."""

@@ -30,3 +30,4 @@ from . import test_pipeline_reports
 from . import test_stage_requirements
 from . import test_partner_visibility_links
 from . import test_system_fields
+from . import test_followup_proposals

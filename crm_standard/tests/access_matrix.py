@@ -51,6 +51,7 @@ ACCESS = {
     "res.partner.category":         ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "",     "Odoo's; automatic value tags cannot be edited by hand"),
     "res.partner.industry":         ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "",     "Odoo's"),
     "crm.standard.followup.plan": ("CRU",  "CRU",       "CRUD",   "",   "",     "CRUD",   "",      "",     "salesperson: own customers or responsible; all documents and managers: all; approval by sales managers only; company"),
+    "crm.standard.followup.plan.decision": ("", "", "CRUD", "", "", "CRUD", "", "", "own wizards (Odoo's transient rule); deciding needs a sales manager"),
     "crm.standard.followup.plan.step": ("CRUD", "CRUD",      "CRUD",   "",   "",     "CRUD",   "",      "",     "as its plan; locked once submitted"),
     "crm.standard.followup.reminder": ("R",    "R",         "CRUD",   "",   "",     "CRUD",   "",      "",     "as its plan; written by the reminder cron"),
     "crm.standard.followup.template": ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),

@@ -35,7 +35,8 @@ VISIBILITY = {
     "crm.lead":                     ("fx_leads",         ((2, 2),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
     "crm.standard.change.request":  ("fx_requests",      ((3, None), (5, None),  (5, 5),    (1, None),    (0, None),    (5, 5),    (1, None),    (None, None))),
     "crm.standard.grade.history":   ("fx_grade_history", ((1, None), (3, None),  (3, None), (None, None), (None, None), (3, 3),    (None, None), (None, None))),
-    "crm.standard.followup.plan":   ("fx_plans",         ((1, 1),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
+    # two plans per customer: the potential stage's proposal, then the grade's when an opportunity shows intent
+    "crm.standard.followup.plan":   ("fx_plans",         ((2, 2),   (6, 6),      (6, 6),    (None, None), (None, None), (6, 6),    (None, None), (None, None))),
     "crm.standard.ticket":          ("fx_tickets",       ((1, None), (1, None),  (0, None), (3, 2),       (4, 4),       (4, 4),    (None, None), (None, None))),
     "crm.standard.pool.claim":      ("fx_claims",        ((1, None), (2, None),  (2, None), (None, None), (None, None), (2, 2),    (None, None), (None, None))),
     "crm.standard.interest":        ("fx_interests",     ((2, None), (2, None),  (2, 2),    (2, None),    (2, None),    (2, 2),    (2, None),    (None, None))),

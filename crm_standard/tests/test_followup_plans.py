@@ -63,7 +63,10 @@ class FollowupCommon(CrmStandardCommon):
 class TestFollowupTemplatesAndProposals(FollowupCommon):
     def test_shipped_templates_follow_the_seed(self):
         Template = self.env["crm.standard.followup.template"]
-        templates = {t.grade: t for t in Template.search([("company_id", "=", False)])}
+        templates = {
+            t.grade: t
+            for t in Template.search([("company_id", "=", False), ("lifecycle_stage", "=", False)])
+        }
         self.assertEqual(set(templates), {"S", "A", "B", "C"})
         s_steps = templates["S"].step_ids
         self.assertTrue(templates["S"].dedicated_account_manager)
@@ -119,6 +122,9 @@ class TestFollowupTemplatesAndProposals(FollowupCommon):
         self.assertTrue(plans[0].close_reason)
         new = plans[1]
         self.assertEqual((new.state, new.grade, new.template_id), ("draft", "S", self.template_s))
+        # its steps are the template's, copied when the salesperson opens it
+        self.assertTrue(new.steps_pending)
+        new.with_user(self.user_salesman).web_read({"step_ids": {"fields": {"name": {}}}})
         self.assertEqual(new.account_manager_id, self.user_salesman)
         self.assertEqual(len(new.step_ids), len(self.template_s.step_ids))
         self.assertEqual(new.touch_limit, self.template_s.touch_limit)

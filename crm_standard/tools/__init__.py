@@ -1,5 +1,12 @@
 from .protected import AFTER_CREATE, check_protected_fields, is_system_env, system_flag
-from .sql import CONCURRENCY_ERRORS, array_literal, create_report_view, lock_nowait, unnest_sql
+from .sql import (
+    CONCURRENCY_ERRORS,
+    array_literal,
+    create_report_view,
+    insert_rows,
+    lock_nowait,
+    unnest_sql,
+)
 
 __all__ = [
     "AFTER_CREATE",
@@ -7,6 +14,7 @@ __all__ = [
     "array_literal",
     "check_protected_fields",
     "create_report_view",
+    "insert_rows",
     "is_system_env",
     "lock_nowait",
     "system_flag",
