@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from . import test_tickets
+from . import test_ticket_sla, test_tickets
 
 TICKET_MODULE = "odoo.addons.crm_standard.models.crm_standard_ticket"
 
@@ -27,7 +27,7 @@ class TestTicketRetries(test_tickets.CrmStandardTicketCommon):
         # the demo data's overdue tickets are not part of these tests
         cls.env["crm.standard.ticket"]._cron_crm_sla_escalation()
 
-    _breached = test_tickets.TestTicketEscalation._breached
+    _breached = test_ticket_sla.TestTicketEscalation._breached
 
     def _failing_for(self, method, bad):
         """Patch ``method`` of the ticket model to fail when ``bad`` is in self."""
