@@ -22,9 +22,9 @@ from . import res_partner_protected_fields
 from . import res_partner_ownership
 from . import res_partner_health
 from . import crm_lead
+from . import crm_lead_grade
 from . import crm_lead_visibility
 from . import res_partner_pool_menu
-from . import crm_lead_grade
 from . import crm_standard_change_request
 from . import crm_standard_grade_matrix
 from . import crm_standard_grade_history
@@ -50,6 +50,8 @@ from . import crm_standard_ticket_sla
 from . import crm_standard_ticket_team
 from . import crm_standard_ticket
 from . import crm_standard_ticket_sla_clock
+from . import crm_standard_ticket_sla_display
+from . import crm_standard_ticket_analysis
 from . import crm_standard_ticket_handover
 from . import crm_standard_ticket_background
 from . import crm_standard_pool_claim

@@ -166,13 +166,10 @@ class CrmStandardFollowupPlan(models.Model):
         for plan in self:
             plan.company_id = plan.partner_id.company_id or plan.company_id or self.env.company
 
-    @api.depends("partner_id", "partner_id.user_id")
+    @api.depends("partner_id")
     def _compute_user_id(self):
         for plan in self:
-            # a draft plan proposed for a pool customer gets the salesperson
-            # who claims it (its steps follow); a reviewed plan keeps its own
-            if plan.state == "draft" or not plan.user_id:
-                plan.user_id = plan.partner_id.user_id or plan.user_id
+            plan.user_id = plan.partner_id.user_id or plan.user_id
 
     @api.depends("step_ids.next_due_date", "step_ids.done", "step_ids.last_contact_date")
     def _compute_step_dates(self):

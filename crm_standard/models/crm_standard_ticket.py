@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..tools import AFTER_CREATE, CONCURRENCY_ERRORS, check_protected_fields
 from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
@@ -111,10 +110,6 @@ class CrmStandardTicket(models.Model):
         related="partner_id.commercial_partner_id",
         store=True,
         index=True,
-    )
-    # the customer's grade tells the priority of the ticket (read by agents too)
-    crm_customer_grade = fields.Selection(
-        related="commercial_partner_id.customer_grade", string="Customer Grade"
     )
     partner_email = fields.Char(related="partner_id.email", string="Customer E-mail")
     partner_phone = fields.Char(related="partner_id.phone", string="Customer Phone")
@@ -429,35 +424,6 @@ class CrmStandardTicket(models.Model):
     def _crm_send_rating_request(self, template):
         for ticket in self.filtered(lambda t: t.partner_id.email):
             ticket.rating_send_request(template, lang=ticket.partner_id.lang, force_send=False)
-
-    # ---------------------------------------------------------------------
-    # Reporting
-    # ---------------------------------------------------------------------
-    def _read_group_select(self, aggregate_spec, query):
-        # Ticket Analysis: the averages count answered / rated tickets only
-        # (Odoo stores 0, not NULL, for an unanswered or unrated ticket)
-        conditions = self._crm_average_conditions()
-        if aggregate_spec.endswith(":avg") and aggregate_spec[:-4] in conditions:
-            fname = aggregate_spec[:-4]
-            super()._read_group_select(aggregate_spec, query)  # the access checks
-            return SQL(
-                "AVG(CASE WHEN %s THEN %s END)",
-                conditions[fname](query),
-                self._field_to_sql(self._table, fname, query),
-            )
-        return super()._read_group_select(aggregate_spec, query)
-
-    def _crm_average_conditions(self):
-        """{measure: the SQL condition of the tickets its average counts}. Extension point."""
-        table = self._table
-        return {
-            "first_response_hours": lambda query: SQL(
-                "%s IS NOT NULL", self._field_to_sql(table, "first_response_date", query)
-            ),
-            "rating_last_value": lambda query: SQL(
-                "%s > 0", self._field_to_sql(table, "rating_last_value", query)
-            ),
-        }
 
     # ---------------------------------------------------------------------
     # Scheduled actions

@@ -1,4 +1,4 @@
-"""The customer's sales background on the ticket, read-only for the agents:
+"""The customer's grade and sales background on the ticket, read-only for the agents:
 service staff learn it before answering (toolkit §一(二)). Only through a
 ticket they may read: nothing of a customer without one of their tickets."""
 
@@ -15,6 +15,10 @@ BACKGROUND_CONTACTS = 5
 class CrmStandardTicket(models.Model):
     _inherit = "crm.standard.ticket"
 
+    # the customer's grade tells the priority of the ticket (read by agents too)
+    crm_customer_grade = fields.Selection(
+        related="commercial_partner_id.customer_grade", string="Customer Grade"
+    )
     crm_customer_background = fields.Html(
         string="Customer Background",
         compute="_compute_crm_customer_background",

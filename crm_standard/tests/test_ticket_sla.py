@@ -18,15 +18,7 @@ class TestTicketSla(CrmStandardTicketCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sla = cls.env["crm.standard.ticket.sla"].create(
-            {
-                "name": "Team test: 4h / 24h",
-                "team_id": cls.team.id,
-                "sequence": 1,
-                "response_hours": 4,
-                "resolution_hours": 24,
-            }
-        )
+        cls.sla = cls._team_sla()
 
     def test_default_policy_gives_24_hour_response(self):
         ticket = self._ticket(team_id=False, date_received=FRIDAY_3PM)
