@@ -164,9 +164,10 @@ class ResPartner(models.Model):
                 tuple(self.ids),
             )
         )
+        rows = self.env.cr.fetchall()
         main_company = self._crm_main_company().with_env(self.env)
         Company = self.env["res.company"]
-        for partner_id, company_id in self.env.cr.fetchall():
+        for partner_id, company_id in rows:
             target_by_id[partner_id] = Company.browse(company_id) if company_id else main_company
         # the query of _read_group, without a recordset per group
         Lead = self.env["crm.lead"].sudo()
