@@ -15,11 +15,14 @@ class TestPlanApprovalLock(TwoConnectionsCase):
     def setUp(self):
         super().setUp()
         with self._committed_env() as env:
-            self.manager1 = new_test_user(
-                env, login="lock_mgr_1", groups="sales_team.group_sale_manager"
-            )
-            self.manager2 = new_test_user(
-                env, login="lock_mgr_2", groups="sales_team.group_sale_manager"
+            # committed: one pair of logins per test
+            self.manager1, self.manager2 = (
+                new_test_user(
+                    env,
+                    login=f"lock_mgr_{i}_{self._testMethodName[-30:]}",
+                    groups="sales_team.group_sale_manager",
+                )
+                for i in (1, 2)
             )
             partner = env["res.partner"].create(
                 {"name": "Lock Co", "is_company": True, "is_crm_customer": True}
@@ -50,7 +53,8 @@ class TestPlanApprovalLock(TwoConnectionsCase):
         with self._committed_env() as env:
             env["crm.standard.followup.plan"].browse(self.plan_ids).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
-            (self.manager1 | self.manager2).with_env(env).unlink()
+            # archived: their messages and records keep their author
+            (self.manager1 | self.manager2).with_env(env).active = False
 
     def _approved(self):
         with self._committed_env() as env:
