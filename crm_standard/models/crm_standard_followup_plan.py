@@ -494,9 +494,9 @@ class CrmStandardFollowupPlan(models.Model):
                 )
 
     def _crm_lock_customers(self):
-        """Lock the customers of ``self`` for an approval: a second manager
-        approving another plan of one of them at the same time gets a
-        ``UserError``, never two approved plans. The rows are updated, not
+        """Lock the customers of ``self`` for a submission or an approval: a
+        second manager approving (or someone submitting) another plan of one
+        of them at the same time gets a ``UserError``, never two plans. The rows are updated, not
         only locked: a transaction that began before the first approval was
         committed cannot lock them either (it would not see that plan)."""
         partners = self.partner_id
@@ -510,7 +510,8 @@ class CrmStandardFollowupPlan(models.Model):
         if locked is None:
             raise UserError(
                 self.env._(
-                    "Status: another plan of %(customers)s is being approved at this moment; "
+                    "Status: another plan of %(customers)s is being submitted or approved at "
+                    "this moment; "
                     "a customer follows one plan at a time. Reload and try again.",
                     customers=", ".join(partners.mapped("display_name")),
                 )
@@ -524,6 +525,7 @@ class CrmStandardFollowupPlan(models.Model):
 
     def action_submit(self):
         self._crm_check_state(("draft",), self.env._("submitting"))
+        self._crm_lock_customers()
         self._crm_check_one_plan_per_customer()
         for plan in self:
             if not plan.step_ids:

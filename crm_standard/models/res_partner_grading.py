@@ -152,13 +152,22 @@ class ResPartner(models.Model):
         # companies and commercial partners by grouped queries: no per-record
         # field access on batches of thousands of customers
         target_by_id = {}
-        main_company = self._crm_main_company()
-        for company, user, ids in self.with_context(active_test=False)._read_group(
-            [("id", "in", self.ids)], ["company_id", "user_id"], ["id:array_agg"]
-        ):
-            # as _crm_settings_company: a shared customer's salesperson's company
-            target = company or user.sudo().company_id or main_company
-            target_by_id.update(dict.fromkeys(ids, target.with_env(self.env)))
+        # as _crm_settings_company: a shared customer's salesperson's company,
+        # else the main company (one query)
+        self.flush_model(["company_id", "user_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT p.id, COALESCE(p.company_id, u.company_id)
+                     FROM res_partner p LEFT JOIN res_users u ON u.id = p.user_id
+                    WHERE p.id IN %s""",
+                tuple(self.ids),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        main_company = self._crm_main_company().with_env(self.env)
+        Company = self.env["res.company"]
+        for partner_id, company_id in rows:
+            target_by_id[partner_id] = Company.browse(company_id) if company_id else main_company
         # the query of _read_group, without a recordset per group
         Lead = self.env["crm.lead"].sudo()
         query = Lead._where_calc(self._crm_grading_revenue_domain())

@@ -134,7 +134,7 @@ class ResPartner(models.Model):
             moved._crm_handover(previous)
         return res
 
-    def _crm_notify_new_owners(self, intro=None):
+    def _crm_notify_new_owners(self):
         """One notification per salesperson of ``self`` (partners just
         assigned) listing their new partners, instead of one mail each."""
         Thread = self.env["mail.thread"].sudo()
@@ -149,8 +149,7 @@ class ResPartner(models.Model):
                 subject=self.env._("Customers assigned to you"),
                 body=Markup("<p>%s</p><ul>%s</ul>")
                 % (
-                    intro
-                    or self.env._(
+                    self.env._(
                         "%(user)s assigned %(count)s customers to you:",
                         user=self.env.user.name,
                         count=len(partners),

@@ -29,7 +29,9 @@ class TestCustomerTransfer(OwnershipCommon):
             partner = self._customer(f"{prefix} {i}", user=user or self.user_leaving)
             if grade:
                 partner._crm_set_manual_grade(grade, reason="Test")
-            self.Plan.search([("partner_id", "=", partner.id)]).action_cancel()
+            self.Plan.search(
+                [("partner_id", "=", partner.id), ("state", "in", ("draft", "submitted"))]
+            ).action_cancel()
             self._plan(partner, user=self.user_sales_manager)
             self._create_opportunity(partner, user_id=(user or self.user_leaving).id)
             partners |= partner

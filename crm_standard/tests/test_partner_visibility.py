@@ -487,8 +487,10 @@ class TestPartnerVisibility(CrmStandardCommon):
         self.company.crm_pool_enabled = False
         partner = self._create_customer("Open Unowned Co", user_id=False)
         owned = self._create_customer("Open Owned Co", user_id=self.user_colleague.id)
-        self.assertEqual(self._visible(self.user_salesman, partner | owned), partner | owned)
-        self._as(self.user_salesman, partner | owned).action_make_customer()
+        # a partner with a salesperson is their customer already (ownership)
+        self.assertTrue(owned.is_crm_customer)
+        self.assertEqual(self._visible(self.user_salesman, partner | owned), partner)
+        self._as(self.user_salesman, partner).action_make_customer()
         self.assertTrue(partner.is_crm_customer)
         self.assertEqual(partner.user_id, self.user_salesman)
         self.assertEqual(owned.user_id, self.user_colleague, "a salesperson set stays")

@@ -15,11 +15,14 @@ class TestPlanApprovalLock(TwoConnectionsCase):
     def setUp(self):
         super().setUp()
         with self._committed_env() as env:
-            self.manager1 = new_test_user(
-                env, login="lock_mgr_1", groups="sales_team.group_sale_manager"
-            )
-            self.manager2 = new_test_user(
-                env, login="lock_mgr_2", groups="sales_team.group_sale_manager"
+            # committed: one pair of logins per test
+            self.manager1, self.manager2 = (
+                new_test_user(
+                    env,
+                    login=f"lock_mgr_{i}_{self._testMethodName[-30:]}",
+                    groups="sales_team.group_sale_manager",
+                )
+                for i in (1, 2)
             )
             partner = env["res.partner"].create(
                 {"name": "Lock Co", "is_company": True, "is_crm_customer": True}
@@ -40,9 +43,8 @@ class TestPlanApprovalLock(TwoConnectionsCase):
                     for _i in range(2)
                 ]
             )
-            # two salespeople submitted at once (as the submit check allows
-            # one at a time, written directly)
-            plans.write({"state": "submitted"})
+            # the first submitted; the second is submitted while it is approved
+            plans[0].write({"state": "submitted"})
             self.partner_id, self.plan_ids = partner.id, plans.ids
         self.addCleanup(self._cleanup)
 
@@ -50,7 +52,8 @@ class TestPlanApprovalLock(TwoConnectionsCase):
         with self._committed_env() as env:
             env["crm.standard.followup.plan"].browse(self.plan_ids).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
-            (self.manager1 | self.manager2).with_env(env).unlink()
+            # archived: their messages and records keep their author
+            (self.manager1 | self.manager2).with_env(env).active = False
 
     def _approved(self):
         with self._committed_env() as env:
@@ -62,8 +65,8 @@ class TestPlanApprovalLock(TwoConnectionsCase):
         with self._two_workers(self.manager1.id, self.manager2.id) as (env1, env2):
             Plan1, Plan2 = env1["crm.standard.followup.plan"], env2["crm.standard.followup.plan"]
             Plan1.browse(self.plan_ids[0]).action_approve()
-            with self.assertRaisesRegex(UserError, "being approved at this moment"):
-                Plan2.browse(self.plan_ids[1]).action_approve()
+            with self.assertRaisesRegex(UserError, "being submitted or approved at this moment"):
+                Plan2.browse(self.plan_ids[1]).action_submit()
             env1.cr.commit()
             env2.cr.rollback()
         self.assertEqual(self._approved(), 1)
@@ -75,11 +78,11 @@ class TestPlanApprovalLock(TwoConnectionsCase):
             Plan2.browse(self.plan_ids[1]).read(["state"])
             Plan1.browse(self.plan_ids[0]).action_approve()
             env1.cr.commit()
-            with self.assertRaisesRegex(UserError, "being approved at this moment"):
-                Plan2.browse(self.plan_ids[1]).action_approve()
+            with self.assertRaisesRegex(UserError, "being submitted or approved at this moment"):
+                Plan2.browse(self.plan_ids[1]).action_submit()
             env2.cr.rollback()
         self.assertEqual(self._approved(), 1)
         # a new attempt sees the approved plan and says why
         with self._committed_env(uid=self.manager2.id) as env:
             with self.assertRaisesRegex(UserError, "a customer follows one plan at a time"):
-                env["crm.standard.followup.plan"].browse(self.plan_ids[1]).action_approve()
+                env["crm.standard.followup.plan"].browse(self.plan_ids[1]).action_submit()

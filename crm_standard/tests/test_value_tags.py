@@ -48,8 +48,14 @@ class TestValueTags(GradingCommon):
     def test_copy_drops_automatic_tags(self):
         partner = self._graded_customer("Copied", 50000.0)
         self.assertTrue(partner.category_id)
-        copy = partner.copy()
+        copy = partner.copy({"user_id": False})
         self.assertFalse(copy.category_id.filtered("is_automatic"))
+        # with its salesperson, a copy is a customer of its own (a partner
+        # with a salesperson is a customer): its own code, its own grading
+        owned = partner.copy()
+        self.assertTrue(owned.is_crm_customer)
+        self.assertTrue(owned.customer_code)
+        self.assertNotEqual(owned.customer_code, partner.customer_code)
 
     def test_complaint_tag_exists_for_tickets(self):
         tag = self.env.ref("crm_standard.partner_tag_complaint")
