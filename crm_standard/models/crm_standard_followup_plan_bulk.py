@@ -136,7 +136,8 @@ class CrmStandardFollowupPlan(models.Model):
         }
         if comment:
             vals["review_comment"] = comment
-        ready.with_context(mail_notrack=True).write(vals)
+        # system-set workflow fields: the approver was checked above
+        ready.with_context(mail_notrack=True)._crm_write_state(vals)
         if decision == "approve":
             today = fields.Date.context_today(self)
             ready.step_ids.filtered(lambda s: not s.next_due_date and not s.done).write(
