@@ -31,3 +31,10 @@ from . import crm_standard_ticket_team
 from . import crm_standard_ticket
 from . import crm_standard_ticket_sla_clock
 from . import crm_standard_pool_claim
+from . import res_company_service
+from . import res_config_settings_service
+from . import res_partner_service
+from . import crm_stage
+from . import crm_standard_need
+from . import crm_standard_service_proposal
+from . import crm_lead_need

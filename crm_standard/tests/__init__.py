@@ -7,6 +7,7 @@ from . import test_change_request
 from . import test_access_matrix
 from . import test_customer_grading
 from . import test_value_tags
+from . import test_service_delivery
 from . import test_followup_plans
 from . import test_followup_reminders
 from . import test_tickets

@@ -57,6 +57,9 @@ ACCESS = {
     "crm.standard.followup.template.step": ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "as its template"),
     "mail.activity": ("CRUD", "CRUD",      "CRUD",   "CRUD", "CRUD", "CRUD", "CRUD",  "",     "Odoo's: activities of documents the user may read"),
     "crm.standard.pool.claim": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): own claims; all documents and managers: all; company"),
+    "crm.stage": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "Odoo's; a stage can require the rigid needs confirmed"),
+    "crm.standard.need": ("CRUD", "CRUD", "CRUD", "", "", "CRUD", "", "", "as its opportunity: own and unassigned; all documents and managers: all; company"),
+    "crm.standard.service.proposal": ("CRU", "CRU", "CRUD", "", "", "CRUD", "", "", "as its opportunity: own and unassigned; all documents and managers: all; company; customers read and answer through the token link"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
 }
 # fmt: on

@@ -1,0 +1,52 @@
+from odoo import api, fields, models
+
+SERVICE_STATES = [
+    ("none", "Not in Service"),
+    ("in_service", "In Service"),
+    ("ended", "Service Ended"),
+]
+
+
+class ResPartner(models.Model):
+    """The customer in service (服务中): from an accepted proposal to the end of its delivery."""
+
+    _inherit = "res.partner"
+
+    crm_service_state = fields.Selection(
+        SERVICE_STATES,
+        "Service Status",
+        default="none",
+        required=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    crm_service_date_end = fields.Date(
+        "Service Ends On",
+        copy=False,
+        help="End of the delivery period of the accepted proposal; the daily "
+        "scheduled action ends the service after this date.",
+    )
+    crm_service_proposal_ids = fields.One2many(
+        "crm.standard.service.proposal", "partner_id", "Service Proposals"
+    )
+
+    def _crm_start_service(self, date_end):
+        self.sudo().write({"crm_service_state": "in_service", "crm_service_date_end": date_end})
+
+    def action_crm_end_service(self):
+        self.write({"crm_service_state": "ended"})
+
+    @api.model
+    def _cron_crm_end_services(self):
+        """Ends the service of customers whose delivery period is over (idempotent)."""
+        today = fields.Date.context_today(self)
+        partners = self.search(
+            [
+                ("crm_service_state", "=", "in_service"),
+                ("crm_service_date_end", "!=", False),
+                ("crm_service_date_end", "<", today),
+            ]
+        )
+        partners.with_context(tracking_disable=True).write({"crm_service_state": "ended"})
+        self.env["ir.cron"]._notify_progress(done=len(partners), remaining=0)
