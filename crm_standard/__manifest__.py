@@ -48,6 +48,7 @@
         "views/crm_standard_need_views.xml",
         "views/crm_standard_service_proposal_views.xml",
         "views/crm_standard_service_proposal_templates.xml",
+        "views/crm_standard_satisfaction_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_standard_menus.xml",
     ],
