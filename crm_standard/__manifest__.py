@@ -26,6 +26,7 @@
         "data/crm_standard_ticket_data.xml",
         "data/crm_standard_ticket_cron_data.xml",
         "data/crm_standard_service_data.xml",
+        "data/crm_standard_service_mail_templates.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_standard_interest_views.xml",

@@ -33,6 +33,7 @@ from . import crm_standard_ticket_sla_clock
 from . import crm_standard_pool_claim
 from . import res_company_service
 from . import res_config_settings_service
+from . import crm_standard_progress_report
 from . import res_partner_service
 from . import crm_stage
 from . import crm_standard_need
@@ -42,3 +43,4 @@ from . import crm_standard_satisfaction
 from . import mail_activity_satisfaction
 from . import res_partner_satisfaction
 from . import crm_standard_ticket_upsell
+from . import crm_standard_ticket_sla_grade

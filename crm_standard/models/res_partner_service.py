@@ -31,6 +31,47 @@ class ResPartner(models.Model):
         "crm.standard.service.proposal", "partner_id", "Service Proposals"
     )
 
+    crm_progress_report_opt_out = fields.Boolean(
+        "No Progress Reports",
+        help="The customer does not get the biweekly service progress report e-mail.",
+    )
+    crm_progress_report_ids = fields.One2many(
+        "crm.standard.progress.report", "partner_id", "Progress Reports"
+    )
+
+    # -- the biweekly progress report (read by its mail template) ------------
+    def _crm_progress_report_recipient(self):
+        """The contact who gets the report: the customer if it has an e-mail, else
+        its first contact with one."""
+        self.ensure_one()
+        if self.email:
+            return self
+        return self.child_ids.filtered("email")[:1]
+
+    def _crm_progress_done_messages(self, days=14):
+        """Activities done on the customer in the last ``days`` days."""
+        since = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        return (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", self.id),
+                    ("mail_activity_type_id", "!=", False),
+                    ("date", ">=", since),
+                ],
+                limit=20,
+            )
+        )
+
+    def _crm_progress_open_tickets(self):
+        return (
+            self.env["crm.standard.ticket"]
+            .sudo()
+            .search([("commercial_partner_id", "=", self.id), ("is_closed", "=", False)])
+        )
+
     def _crm_start_service(self, date_end):
         self.sudo().write({"crm_service_state": "in_service", "crm_service_date_end": date_end})
 
