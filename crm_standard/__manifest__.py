@@ -50,6 +50,8 @@
         "views/crm_standard_service_proposal_views.xml",
         "views/crm_standard_service_proposal_templates.xml",
         "views/crm_standard_satisfaction_views.xml",
+        "views/crm_standard_feedback_views.xml",
+        "views/crm_standard_feedback_templates.xml",
         "views/res_config_settings_views.xml",
         "views/crm_standard_menus.xml",
     ],

@@ -38,6 +38,7 @@ from . import res_partner_service
 from . import crm_stage
 from . import crm_standard_need
 from . import crm_standard_service_proposal
+from . import crm_standard_feedback
 from . import crm_lead_need
 from . import crm_standard_satisfaction
 from . import mail_activity_satisfaction

@@ -60,6 +60,7 @@ class CrmStandardServiceProposal(models.Model):
     customer_comment = fields.Text("Customer's Comment", copy=False, readonly=True)
     accepted_by = fields.Char(copy=False, readonly=True)
     accepted_date = fields.Datetime("Accepted On", copy=False, readonly=True)
+    feedback_ids = fields.One2many("crm.standard.feedback", "proposal_id", "Feedback")
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -176,6 +177,33 @@ class CrmStandardServiceProposal(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
         return True
+
+    def _crm_request_feedback(self):
+        """Creates the feedback form of each proposal and sends its link to the contact."""
+        Feedback = self.env["crm.standard.feedback"].sudo()
+        for proposal in self:
+            feedback = Feedback.create(
+                {
+                    "partner_id": proposal.partner_id.id,
+                    "proposal_id": proposal.id,
+                    "company_id": (proposal.company_id or self.env.company).id,
+                }
+            )
+            proposal.message_post(
+                body=Markup('%s <a href="%s">%s</a>')
+                % (
+                    self.env._("How was our service? Please fill in our feedback form:"),
+                    feedback._crm_portal_url(),
+                    self.env._("Customer Feedback"),
+                ),
+                partner_ids=proposal.lead_id.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    def action_crm_request_feedback(self):
+        self.filtered(
+            lambda p: p.state == "accepted" and not p.feedback_ids
+        )._crm_request_feedback()
 
     def action_cancel(self):
         self.write({"state": "cancel"})

@@ -15,6 +15,7 @@ class ResPartner(models.Model):
     crm_satisfaction_ids = fields.One2many(
         "crm.standard.satisfaction", "partner_id", "Satisfaction Results"
     )
+    crm_feedback_ids = fields.One2many("crm.standard.feedback", "partner_id", "Feedback Forms")
     crm_last_satisfaction = fields.Integer(
         "Last Satisfaction",
         compute="_compute_crm_last_satisfaction",

@@ -62,6 +62,7 @@ ACCESS = {
     "crm.standard.service.proposal": ("CRU", "CRU", "CRUD", "", "", "CRUD", "", "", "as its opportunity: own and unassigned; all documents and managers: all; company; customers read and answer through the token link"),
     "crm.standard.satisfaction": ("R", "R", "CRUD", "R", "R", "CRUD", "", "", "salesperson: own customers; all documents, managers and service: all; company; written by the revisit's mark done"),
     "crm.standard.progress.report": ("R", "R", "CRUD", "", "", "CRUD", "", "", "salesperson: own customers; all documents and managers: all; company; written by the biweekly cron"),
+    "crm.standard.feedback": ("R", "R", "CRUD", "R", "R", "CRUD", "", "", "salesperson: own customers; all documents, managers and service: all; company; answered through the token link"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
 }
 # fmt: on

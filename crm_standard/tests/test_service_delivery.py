@@ -263,3 +263,68 @@ class TestServiceProposalPortal(ServiceDeliveryCommon, HttpCase):
                 self.assertEqual(response.status_code, 404)
         self.env.invalidate_all()
         self.assertEqual((self.proposal | self.other).mapped("state"), ["sent", "sent"])
+
+
+@tagged("post_install", "-at_install")
+class TestFeedbackForm(ServiceDeliveryCommon, HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.proposal = self._proposal()
+        self.proposal.action_send()
+        self.proposal.sudo()._crm_portal_accept("Carl Contact")
+        self.Feedback = self.env["crm.standard.feedback"]
+
+    def test_feedback_is_requested_once_within_a_month_after_delivery(self):
+        with freeze_time("2027-06-30"):
+            self.assertEqual(self.Feedback._cron_crm_feedback_requests(), 0, "not delivered yet")
+        with freeze_time("2027-07-05"):
+            self.assertEqual(self.Feedback._cron_crm_feedback_requests(), 1)
+            self.assertEqual(self.Feedback._cron_crm_feedback_requests(), 0, "once")
+        feedback = self.proposal.feedback_ids
+        self.assertEqual(feedback.partner_id, self.customer)
+        self.assertIn(
+            f"/crm_standard/feedback/{feedback.id}?access_token=", self.proposal.message_ids[0].body
+        )
+        late = self._proposal(name="Late", date_start=date(2027, 1, 1), date_end=date(2027, 1, 31))
+        late.action_send()
+        late.sudo()._crm_portal_accept("Carl Contact")
+        with freeze_time("2027-07-05"):
+            self.assertEqual(self.Feedback._cron_crm_feedback_requests(), 0, "over a month ago")
+
+    def test_public_user_answers_the_three_dimensions_with_the_token(self):
+        self.proposal.action_crm_request_feedback()
+        feedback = self.proposal.feedback_ids.sudo()
+        self.env.flush_all()
+        self.authenticate(None, None)
+        url = f"/crm_standard/feedback/{feedback.id}"
+        self.assertEqual(
+            self.url_open(f"{url}?access_token={feedback.access_token}").status_code, 200
+        )
+        for token in (None, "", "x" * 36):
+            query = "" if token is None else f"?access_token={token}"
+            self.assertEqual(self.url_open(url + query).status_code, 404)
+        data = {"access_token": feedback.access_token, "csrf_token": Request.csrf_token(self)}
+        response = self.url_open(f"{url}/submit", data=dict(data, efficiency=4, professionalism=6))
+        self.assertIn("Professionalism", response.text)
+        response = self.url_open(
+            f"{url}/submit",
+            data=dict(
+                data, efficiency=4, professionalism=5, result=3, suggestions="Faster reports"
+            ),
+        )
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        self.assertEqual(
+            (feedback.efficiency, feedback.professionalism, feedback.result, feedback.state),
+            (4, 5, 3, "done"),
+        )
+        self.assertEqual(feedback.suggestions, "Faster reports")
+        self.assertIn(feedback, self.customer.crm_feedback_ids)
+        # answered once
+        response = self.url_open(
+            f"{url}/submit", data=dict(data, efficiency=1, professionalism=1, result=1)
+        )
+        self.env.invalidate_all()
+        self.assertEqual(feedback.efficiency, 4)
+        bad = dict(data, access_token="0" * 36, efficiency=1, professionalism=1, result=1)
+        self.assertEqual(self.url_open(f"{url}/submit", data=bad).status_code, 404)
