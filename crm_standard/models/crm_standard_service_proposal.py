@@ -38,7 +38,7 @@ class CrmStandardServiceProposal(models.Model):
     date_end = fields.Date("Delivery To")
     responsibilities = fields.Text()
     fee = fields.Monetary("Fees", currency_field="currency_id")
-    risk_plan = fields.Text("Risk Plan")
+    risk_plan = fields.Text()
     need_ids = fields.Many2many(
         "crm.standard.need",
         string="Needs Answered",
@@ -60,7 +60,7 @@ class CrmStandardServiceProposal(models.Model):
     customer_comment = fields.Text("Customer's Comment", copy=False, readonly=True)
     accepted_by = fields.Char(copy=False, readonly=True)
     accepted_date = fields.Datetime("Accepted On", copy=False, readonly=True)
-    feedback_ids = fields.One2many("crm.standard.feedback", "proposal_id", "Feedback")
+    feedback_ids = fields.One2many("crm.standard.feedback", "proposal_id")
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -88,7 +88,7 @@ class CrmStandardServiceProposal(models.Model):
                 )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        # portal.mixin's own compute only sets '#'
         for proposal in self:
             proposal.access_url = f"/my/crm_proposal/{proposal.id}"
 
