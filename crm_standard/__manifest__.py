@@ -52,6 +52,8 @@
         "views/crm_standard_satisfaction_views.xml",
         "views/crm_standard_feedback_views.xml",
         "views/crm_standard_feedback_templates.xml",
+        "report/crm_standard_service_reports.xml",
+        "report/crm_standard_service_report_templates.xml",
         "views/res_config_settings_views.xml",
         "views/crm_standard_menus.xml",
     ],

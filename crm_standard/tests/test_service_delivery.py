@@ -328,3 +328,19 @@ class TestFeedbackForm(ServiceDeliveryCommon, HttpCase):
         self.assertEqual(feedback.efficiency, 4)
         bad = dict(data, access_token="0" * 36, efficiency=1, professionalism=1, result=1)
         self.assertEqual(self.url_open(f"{url}/submit", data=bad).status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestServiceReports(ServiceDeliveryCommon):
+    def test_needs_record_and_customer_registration_render(self):
+        Report = self.env["ir.actions.report"]
+        html, __ = Report._render_qweb_html(
+            "crm_standard.action_report_crm_need_record", self.lead.ids
+        )
+        self.assertIn("24/7 hotline", html.decode())
+        self.assertIn("Monthly report layout", html.decode())
+        html, __ = Report._render_qweb_html(
+            "crm_standard.action_report_crm_customer_registration", self.customer.ids
+        )
+        self.assertIn("Service Test Co", html.decode())
+        self.assertIn("Carl Contact", html.decode())
