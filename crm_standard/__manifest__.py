@@ -52,6 +52,7 @@
         "views/crm_standard_satisfaction_views.xml",
         "views/crm_standard_feedback_views.xml",
         "views/crm_standard_feedback_templates.xml",
+        "views/crm_standard_holiday_views.xml",
         "report/crm_standard_service_reports.xml",
         "report/crm_standard_service_report_templates.xml",
         "views/res_config_settings_views.xml",

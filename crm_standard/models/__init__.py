@@ -45,3 +45,4 @@ from . import mail_activity_satisfaction
 from . import res_partner_satisfaction
 from . import crm_standard_ticket_upsell
 from . import crm_standard_ticket_sla_grade
+from . import crm_standard_holiday

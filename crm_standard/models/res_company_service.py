@@ -25,6 +25,13 @@ class ResCompany(models.Model):
         help="When the customer accepts a proposal on the portal, its opportunity is marked won.",
     )
 
+    crm_greeting_enabled = fields.Boolean(
+        "Greeting Reminders",
+        help="Greeting activities for the salespeople before the holidays of the "
+        "greeting list and the customers' founding anniversaries.",
+    )
+    crm_greeting_days_before = fields.Integer("Greet Days Before", default=3)
+
     @api.constrains("crm_proposal_revision_limit")
     def _check_crm_proposal_revision_limit(self):
         for company in self:

@@ -11,3 +11,7 @@ class ResConfigSettings(models.TransientModel):
     crm_proposal_accept_wins = fields.Boolean(
         related="company_id.crm_proposal_accept_wins", readonly=False
     )
+    crm_greeting_enabled = fields.Boolean(related="company_id.crm_greeting_enabled", readonly=False)
+    crm_greeting_days_before = fields.Integer(
+        related="company_id.crm_greeting_days_before", readonly=False
+    )

@@ -31,6 +31,9 @@ class ResPartner(models.Model):
         "crm.standard.service.proposal", "partner_id", "Service Proposals"
     )
 
+    crm_greeting_opt_out = fields.Boolean(
+        "No Greetings", help="No greeting reminders nor greeting e-mails for this customer."
+    )
     crm_progress_report_opt_out = fields.Boolean(
         "No Progress Reports",
         help="The customer does not get the biweekly service progress report e-mail.",

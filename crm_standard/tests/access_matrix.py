@@ -63,6 +63,7 @@ ACCESS = {
     "crm.standard.satisfaction": ("R", "R", "CRUD", "R", "R", "CRUD", "", "", "salesperson: own customers; all documents, managers and service: all; company; written by the revisit's mark done"),
     "crm.standard.progress.report": ("R", "R", "CRUD", "", "", "CRUD", "", "", "salesperson: own customers; all documents and managers: all; company; written by the biweekly cron"),
     "crm.standard.feedback": ("R", "R", "CRUD", "R", "R", "CRUD", "", "", "salesperson: own customers; all documents, managers and service: all; company; answered through the token link"),
+    "crm.standard.holiday": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "company (shared when no company)"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
 }
 # fmt: on

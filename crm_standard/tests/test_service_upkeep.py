@@ -1,8 +1,10 @@
 """Relationship upkeep (issue 23, step 5): the satisfaction result of a revisit
-on the customer, and the one-click upsell opportunity of a ticket."""
+on the customer, the one-click upsell opportunity of a ticket, greetings."""
+
+from datetime import date
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .test_followup_plans import FollowupCommon
 from .test_tickets import CrmStandardTicketCommon
@@ -97,3 +99,53 @@ class TestTicketUpsell(CrmStandardTicketCommon):
         self.assertEqual(action.name, lead.name)
         with self.assertRaisesRegex(UserError, "already linked"):
             ticket.action_crm_create_upsell()
+
+
+@tagged("post_install", "-at_install")
+class TestGreetings(CrmStandardTicketCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"crm_greeting_enabled": True, "crm_greeting_days_before": 3})
+        cls.customer.write({"is_crm_customer": True, "founding_date": date(2010, 10, 8)})
+        cls.Holiday = cls.env["crm.standard.holiday"]
+        cls.Holiday.create({"name": "National Day", "date": date(2027, 10, 1)})
+
+    def _greetings(self):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("summary", "like", "Greeting:"),
+            ]
+        )
+
+    def test_holiday_greeting_activity_n_days_before_once(self):
+        with freeze_time("2027-09-27"):
+            self.Holiday._cron_crm_greetings()
+            self.assertFalse(self._greetings())
+        with freeze_time("2027-09-28"):
+            self.Holiday._cron_crm_greetings()
+            self.Holiday._cron_crm_greetings()
+        greeting = self._greetings()
+        self.assertEqual(len(greeting), 1)
+        self.assertEqual(greeting.summary, "Greeting: National Day")
+        self.assertEqual(greeting.date_deadline, date(2027, 10, 1))
+        self.assertEqual(greeting.user_id, self.user_salesman)
+
+    def test_founding_anniversary_greeting(self):
+        with freeze_time("2027-10-05"):
+            self.Holiday._cron_crm_greetings()
+        self.assertEqual(self._greetings().summary, "Greeting: founding anniversary")
+        self.assertEqual(self._greetings().date_deadline, date(2027, 10, 8))
+
+    def test_company_switch_and_customer_opt_out(self):
+        self.customer.crm_greeting_opt_out = True
+        with freeze_time("2027-09-28"):
+            self.Holiday._cron_crm_greetings()
+        self.assertFalse(self._greetings())
+        self.customer.crm_greeting_opt_out = False
+        self.company.crm_greeting_enabled = False
+        with freeze_time("2027-09-28"):
+            self.Holiday._cron_crm_greetings()
+        self.assertFalse(self._greetings())
