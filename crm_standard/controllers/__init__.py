@@ -1,1 +1,1 @@
-from . import main  # noqa: F401
+from . import feedback, main, service_proposal  # noqa: F401

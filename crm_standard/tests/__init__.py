@@ -11,6 +11,7 @@ from . import test_customer_health_retention
 from . import test_customer_health_cron
 from . import test_customer_health_backtest
 from . import test_value_tags
+from . import test_service_delivery
 from . import test_followup_plans
 from . import test_followup_reminders
 from . import test_tickets

@@ -1,0 +1,45 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    """Settings of the service delivery (needs, proposals, progress reports)."""
+
+    _inherit = "res.company"
+
+    crm_need_stage_rule = fields.Boolean(
+        "Confirmed Needs Before the Proposal",
+        default=True,
+        help="An opportunity cannot reach a stage marked 'Requires Confirmed Needs' "
+        "while one of its rigid needs is not confirmed by the customer.",
+    )
+    crm_proposal_revision_limit = fields.Integer(
+        "Proposal Revisions Without Approval",
+        default=2,
+        help="Revision rounds of a service proposal allowed without the approval "
+        "of a sales manager.",
+    )
+    crm_proposal_accept_wins = fields.Boolean(
+        "Accepted Proposal Wins the Opportunity",
+        default=True,
+        help="When the customer accepts a proposal on the portal, its opportunity is marked won.",
+    )
+
+    crm_greeting_enabled = fields.Boolean(
+        "Greeting Reminders",
+        help="Greeting activities for the salespeople before the holidays of the "
+        "greeting list and the customers' founding anniversaries.",
+    )
+    crm_greeting_days_before = fields.Integer("Greet Days Before", default=3)
+
+    @api.constrains("crm_proposal_revision_limit")
+    def _check_crm_proposal_revision_limit(self):
+        for company in self:
+            if company.crm_proposal_revision_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Proposal Revisions Without Approval: the limit cannot be negative "
+                        "(got %(value)s).",
+                        value=company.crm_proposal_revision_limit,
+                    )
+                )
