@@ -96,7 +96,7 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         vals = {
             name: self[name]
             for name in self._crm_health_setting_fields()
@@ -104,6 +104,7 @@ class ResConfigSettings(models.TransientModel):
         }
         if vals:
             self.company_id.write(vals)
+        return res
 
     @api.depends("company_id", *HEALTH_SETTINGS)
     def _compute_crm_health_preview(self):
