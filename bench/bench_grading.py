@@ -47,6 +47,13 @@ parser.add_argument(
     "first run); by default the bench measures the grading alone",
 )
 parser.add_argument(
+    "--regrade",
+    action="store_true",
+    help="then change the industries' growth rates and time the cron again (the mass "
+    "regrade: most grades change; with --with-followup-plans their open draft plans are "
+    "closed and new ones proposed), against the same floor",
+)
+parser.add_argument(
     "--log-first-grades",
     action="store_true",
     help="also post a chatter note for a customer's first grade (the "
@@ -66,7 +73,13 @@ def vacuum():
     cron start from the same state (no dead rows left by the previous phase)."""
     with db_connect(cr.dbname).cursor() as vcr:
         vcr._cnx.autocommit = True
-        for table in ("res_partner", "crm_lead", "res_partner_res_partner_category_rel"):
+        for table in (
+            "res_partner",
+            "crm_lead",
+            "res_partner_res_partner_category_rel",
+            "crm_standard_grade_history",
+            "crm_standard_followup_plan",
+        ):
             vcr._obj.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -178,14 +191,35 @@ print(
     f"floor: 1 SQL aggregate + 1 UPDATE ... FROM (VALUES ...) of {len(values)} rows: {floor:.2f} s"
 )
 
-cr.execute(
-    "UPDATE res_partner SET customer_grade = NULL, crm_grade_computed = NULL, "
-    "crm_value_level = NULL, crm_potential_level = NULL, revenue_12m = NULL "
-    "WHERE is_crm_customer"
-)
-cr.commit()
-vacuum()
-env.invalidate_all()
+
+def reset_grades():
+    """Back to ungraded customers: no grade, history, value tag nor plan."""
+    cr.execute(
+        "UPDATE res_partner SET customer_grade = NULL, crm_grade_computed = NULL, "
+        "crm_value_level = NULL, crm_potential_level = NULL, revenue_12m = NULL "
+        "WHERE is_crm_customer"
+    )
+    cr.execute("DELETE FROM crm_standard_grade_history")
+    cr.execute("DELETE FROM crm_standard_followup_plan")
+    cr.execute(
+        "DELETE FROM res_partner_res_partner_category_rel r USING res_partner_category c "
+        "WHERE c.id = r.category_id AND c.is_automatic"
+    )
+    cr.commit()
+    vacuum()
+    env.invalidate_all()
+
+
+reset_grades()
+if args.with_followup_plans:
+    # the grading alone in the same run: the proposals' own share of the cron
+    t0 = time.perf_counter()
+    Partner.with_context(crm_skip_followup_plans=True)._cron_crm_recompute_grades(
+        batch_size=args.batch_size
+    )
+    alone = time.perf_counter() - t0
+    print(f"grading cron without proposals: {alone:.2f} s, ratio {alone / floor:.2f}")
+    reset_grades()
 
 # -- cron ------------------------------------------------------------------
 t0 = time.perf_counter()
@@ -222,6 +256,11 @@ print(
     f"{', follow-up plans' if args.with_followup_plans else ''}): {cron:.2f} s ({history} history rows, {tracking} tracking values)"
 )
 print(f"ratio cron / floor: {cron / floor:.2f} (goal <= 3)")
+if args.with_followup_plans:
+    cr.execute("SELECT count(*) FROM crm_standard_followup_plan")
+    n_plans = cr.fetchone()[0]
+    cr.execute("SELECT count(*) FROM crm_standard_followup_plan_step")
+    print(f"follow-up plans proposed: {n_plans}, with {cr.fetchone()[0]} steps")
 
 cr.execute(
     "SELECT id, customer_grade, crm_value_level, crm_potential_level "
@@ -246,3 +285,25 @@ print(
     f"second cron run (nothing changes): {again:.2f} s, history rows added: "
     f"{cr.fetchone()[0] - history}"
 )
+
+if args.regrade:
+    # the admin sets the industries' growth rates: most potentials, so grades, change
+    cr.execute("UPDATE res_partner_industry SET growth_rate = 24 - (id * 7) % 25")
+    cr.execute("SELECT count(*) FROM crm_standard_followup_plan")
+    plans_before = cr.fetchone()[0]
+    cr.commit()
+    vacuum()
+    env.invalidate_all()
+    t0 = time.perf_counter()
+    Partner._cron_crm_recompute_grades(batch_size=args.batch_size)
+    regrade = time.perf_counter() - t0
+    cr.execute("SELECT count(*) FROM crm_standard_grade_history")
+    changed = cr.fetchone()[0] - history
+    cr.execute("SELECT count(*) FROM crm_standard_followup_plan")
+    proposed = cr.fetchone()[0] - plans_before
+    cr.execute("SELECT count(*) FROM crm_standard_followup_plan WHERE state = 'cancelled'")
+    print(
+        f"mass regrade: {changed} grades changed, {proposed} plans proposed, "
+        f"{cr.fetchone()[0]} closed, in {regrade:.2f} s; ratio regrade / floor: "
+        f"{regrade / floor:.2f} (goal <= 3)"
+    )

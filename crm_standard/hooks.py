@@ -3,6 +3,9 @@ def post_init_hook(env):
     companies = env["res.company"].search([("crm_required_field_ids", "=", False)])
     companies.crm_required_field_ids = companies._default_crm_required_field_ids()
     env["res.partner"]._crm_mark_existing_customers()
+    env["crm.standard.stage.history"]._crm_rebuild_from_tracking()
+    # a commercial partner with a salesperson is a customer (res_partner_ownership)
+    env["res.partner"]._crm_mark_existing_owned_customers()
 
 
 def uninstall_hook(env):
@@ -10,3 +13,7 @@ def uninstall_hook(env):
     the shipped activity types with ``ondelete="restrict"`` (which protects
     users' plans), and their table goes away with the module anyway."""
     env.cr.execute("DELETE FROM crm_standard_followup_plan_step")
+    # crm's Customers menu, hidden for the one of crm_standard
+    menu = env.ref("crm.res_partner_menu_customer", raise_if_not_found=False)
+    if menu:
+        menu.active = True

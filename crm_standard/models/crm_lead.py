@@ -172,3 +172,32 @@ class CrmLead(models.Model):
     def unlink(self):
         self._crm_schedule_customer_refresh(self._crm_opportunity_partners())
         return super().unlink()
+
+    @api.model
+    def _crm_open_opportunities_domain(self, partner_ids, user_id=None):
+        """Open opportunities of the customers ``partner_ids`` held by
+        ``user_id`` (by anyone, if not given): what a handover or a transfer
+        of customers moves."""
+        return [
+            ("crm_commercial_partner_id", "in", list(partner_ids)),
+            ("type", "=", "opportunity"),
+            ("probability", "<", 100),
+            ("stage_id.is_won", "=", False),
+            ("user_id", "=", user_id) if user_id else ("user_id", "!=", False),
+        ]
+
+    def _crm_reassign(self, user):
+        """Give the leads of ``self`` to ``user`` (a customer handover or
+        transfer), set-based: the default team of ``user`` is looked up once,
+        not once per lead by ``_compute_team_id``; a lead whose team has the
+        user keeps it. Quiet: the customer's note tells the move."""
+        leads = self.with_context(tracking_disable=True)
+        keep = leads.filtered(lambda lead: user in (lead.team_id.member_ids | lead.team_id.user_id))
+        if keep:
+            keep.write({"user_id": user.id})
+        rest = leads - keep
+        if rest:
+            team = self.env["crm.team"]._get_default_team_id(
+                user_id=user.id, domain=[("use_opportunities", "=", True)]
+            )
+            rest.write({"user_id": user.id, "team_id": team.id})

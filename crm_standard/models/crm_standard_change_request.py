@@ -17,6 +17,7 @@ CHANGE_REQUEST_STATES = [
 _WORKFLOW_FIELDS = {
     "partner_id",
     "field_id",
+    "field_name",
     "old_value",
     "new_value",
     "requested_by_id",
@@ -39,7 +40,7 @@ class CrmStandardChangeRequest(models.Model):
 
     _name = "crm.standard.change.request"
     _description = "Customer Key Change Request"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
     # the requester (read access only) may discuss the request
@@ -194,7 +195,35 @@ class CrmStandardChangeRequest(models.Model):
                     "comment": self.env._("Superseded by a newer request."),
                 }
             )
+            superseded.activity_unlink(["mail.mail_activity_data_todo"])
+        requests._crm_notify_approvers()
         return requests.with_env(self.env)
+
+    def _crm_approvers(self):
+        """Who decides the request: the salesperson's team leader, else the
+        sales managers of its company. Extension point."""
+        self.ensure_one()
+        return self.env["res.users"]._crm_approvers_of(self.partner_id.user_id, self.company_id)
+
+    def _crm_notify_approvers(self):
+        """A to-do for each approver: the request is in their activities."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        vals_list = [
+            {
+                "activity_type_id": activity_type.id,
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": request.id,
+                "user_id": approver.id,
+                "automated": True,  # activity_unlink drops it once decided
+                "summary": self.env._("Decide the change of %(field)s", field=request.field_label),
+            }
+            for request in self.sudo()
+            for approver in request._crm_approvers()
+        ]
+        # one create; no e-mail per request (the activity is enough)
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            vals_list
+        )
 
     # ------------------------------------------------------------------
     # Decisions
@@ -307,6 +336,8 @@ class CrmStandardChangeRequest(models.Model):
                 "decision_date": fields.Datetime.now(),
             }
         )
+        # decided: the approvers' to-dos go (also those of the other managers)
+        self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
         labels = dict(self._fields["state"]._description_selection(self.env))
         for request in self:
             request.message_post(

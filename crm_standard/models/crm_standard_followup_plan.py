@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
+from ..tools import array_literal, check_protected_fields, lock_nowait
+from ..tools.mail import log_tracking, selection_labels
 from .crm_standard_followup_template import TOUCH_PERIODS
 from .crm_standard_grade_matrix import GRADES
 
@@ -16,8 +19,6 @@ OPEN_STATES = ("draft", "submitted", "approved", "rejected")
 # states whose content (fields, steps) anyone who may write the plan changes;
 # in the others only a sales manager does (see _crm_check_editable)
 EDITABLE_STATES = ("draft", "rejected")
-# fields only an approver may change
-_APPROVER_FIELDS = {"approver_id", "approval_date"}
 
 
 class CrmStandardFollowupPlan(models.Model):
@@ -146,26 +147,32 @@ class CrmStandardFollowupPlan(models.Model):
     @api.depends("partner_id", "grade")
     def _compute_name(self):
         for plan in self:
-            if plan.partner_id and plan.grade:
-                plan.name = self.env._(
-                    "Follow-up %(customer)s (%(grade)s)",
-                    customer=plan.partner_id.name,
-                    grade=plan.grade,
-                )
-            elif plan.partner_id:
-                plan.name = self.env._("Follow-up %(customer)s", customer=plan.partner_id.name)
+            if plan.partner_id:
+                plan.name = self._crm_plan_name(plan.partner_id.name, plan.grade)
             elif not plan.name:
                 plan.name = self.env._("New follow-up plan")
+
+    @api.model
+    def _crm_plan_name(self, customer_name, grade):
+        """Default name of the plan of a customer (and grade)."""
+        if grade:
+            return self.env._(
+                "Follow-up %(customer)s (%(grade)s)", customer=customer_name, grade=grade
+            )
+        return self.env._("Follow-up %(customer)s", customer=customer_name)
 
     @api.depends("partner_id")
     def _compute_company_id(self):
         for plan in self:
             plan.company_id = plan.partner_id.company_id or plan.company_id or self.env.company
 
-    @api.depends("partner_id")
+    @api.depends("partner_id", "partner_id.user_id")
     def _compute_user_id(self):
         for plan in self:
-            plan.user_id = plan.partner_id.user_id or plan.user_id
+            # a draft plan proposed for a pool customer gets the salesperson
+            # who claims it (its steps follow); a reviewed plan keeps its own
+            if plan.state == "draft" or not plan.user_id:
+                plan.user_id = plan.partner_id.user_id or plan.user_id
 
     @api.depends("step_ids.next_due_date", "step_ids.done", "step_ids.last_contact_date")
     def _compute_step_dates(self):
@@ -223,6 +230,29 @@ class CrmStandardFollowupPlan(models.Model):
         )
 
     @api.model
+    def _crm_protected_fields(self):
+        """``{field: group or None}``: the status and what the workflow stamps
+        move only through the buttons (Submit, Approve, Reject, Reset to
+        Draft, Done, Cancel) or the system; the review comment is the
+        approver's (see ``tools/protected.py``). Extension point."""
+        return {
+            **dict.fromkeys(
+                [
+                    "state",
+                    "approver_id",
+                    "approval_date",
+                    "date_end",
+                    "close_reason",
+                    "next_due_date",
+                    "last_contact_date",
+                    "reminder_error",
+                    "reminder_error_date",
+                ]
+            ),
+            "review_comment": self._crm_approver_group(),
+        }
+
+    @api.model
     def _crm_locked_fields(self):
         """Plan fields the approval covers: once the plan is submitted, only a
         sales manager changes them (the steps too). Extension point."""
@@ -267,9 +297,8 @@ class CrmStandardFollowupPlan(models.Model):
     # ---------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
-                self._crm_check_approver()
+        check_protected_fields(self, vals_list, create=True)
+        self._crm_check_partner_field(vals_list)
         templates = self.env["crm.standard.followup.template"].browse(
             {vals["template_id"] for vals in vals_list if vals.get("template_id")}
         )
@@ -285,8 +314,9 @@ class CrmStandardFollowupPlan(models.Model):
         return plans
 
     def write(self, vals):
-        if vals.get("state") in ("approved", "rejected") or _APPROVER_FIELDS.intersection(vals):
-            self._crm_check_approver()
+        check_protected_fields(self, [vals])
+        if vals.get("partner_id"):
+            self._crm_check_partner_field([vals])
         locked = sorted(self._crm_locked_fields().intersection(vals))
         if locked:
             self._crm_check_editable(locked)
@@ -330,85 +360,91 @@ class CrmStandardFollowupPlan(models.Model):
             ]
         self.env["crm.standard.followup.plan.step"].create(step_vals)
 
-    @api.model
-    def _crm_propose_for_partners(self, partners):
-        """Propose a plan from the matching template for each customer.
-
-        Open plans of these customers are closed first (approved ones done,
-        the others cancelled; never deleted). Set-based: one search of the open
-        plans, one of the templates, one create. Returns the new plans.
-        """
-        partners = partners.filtered(lambda p: p.is_crm_customer and not p.parent_id)
-        if not partners:
-            return self.browse()
-        old = self.search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("state", "in", OPEN_STATES),
-                *self._crm_track_domain(),
-            ]
-        )
-        old._crm_close(self.env._("Customer grade changed"))
-        matches = self.env["crm.standard.followup.template"]._crm_match(partners)
-        vals_list = [
-            {
-                "partner_id": partner.id,
-                "company_id": (partner.company_id or template.company_id or self.env.company).id,
-                "template_id": template.id,
-                "grade": partner.customer_grade,
-                "account_manager_id": partner.user_id.id
-                if template.dedicated_account_manager
-                else False,
-            }
-            for partner, template in matches.items()
-        ]
-        # system proposals, possibly thousands: no "created" note nor follower
-        # per plan (the plan waits in the approval queue)
-        plans = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
-            vals_list
-        )
-        return plans.with_env(self.env)
-
     def _crm_close(self, reason):
-        """Close open plans: approved ones become done, the others cancelled
-        (their open reminders and review activities are dropped, see ``write``).
+        """Close open plans: approved ones become done, the others cancelled;
+        open reminders (approved plans) and review to-dos (submitted plans)
+        are dropped, as ``write`` does.
 
-        Set-based for the grade-change path: the state is written without
-        per-record tracking, then one batched chatter log with the state
-        tracking values (constant queries whatever the number of plans).
+        Set-based for the mass regrade (thousands of plans): one ``UPDATE``
+        of the plans (rows locked, so a plan another transaction just closed
+        is not closed twice), one of their steps' status, one batched chatter
+        log with the state tracking values (constant queries whatever the
+        number of plans).
         """
-        plans = self.filtered(lambda p: p.state in OPEN_STATES)
-        if not plans:
+        if not self:
             return
-        today = fields.Date.context_today(self)
-        old_states = {plan.id: plan.state for plan in plans}
-        untracked = plans.with_context(mail_notrack=True)
-        approved = untracked.filtered(lambda p: p.state == "approved")
-        if approved:
-            approved.write({"state": "done", "date_end": today, "close_reason": reason})
-        others = untracked - approved
-        if others:
-            others.write({"state": "cancelled", "date_end": today, "close_reason": reason})
-        if self.env.context.get("tracking_disable"):
+        if not self.env.su:
+            self.check_access("write")  # the UPDATE below bypasses the ORM
+        self.flush_model()
+        self.env["crm.standard.followup.plan.step"].flush_model(["plan_state"])
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH old AS (
+                SELECT id, state FROM crm_standard_followup_plan
+                 WHERE id = ANY(%(ids)s::int[]) AND state IN %(open)s
+                 ORDER BY id
+                   FOR NO KEY UPDATE)
+            UPDATE crm_standard_followup_plan p
+               SET state = CASE WHEN old.state = 'approved' THEN 'done' ELSE 'cancelled' END,
+                   date_end = %(today)s, close_reason = %(reason)s,
+                   write_uid = %(uid)s, write_date = (now() at time zone 'UTC')
+              FROM old
+             WHERE p.id = old.id
+         RETURNING p.id, old.state, p.state, old.state = 'draft' AND p.steps_pending
+            """,
+                ids=array_literal("int", self.ids),
+                open=OPEN_STATES,
+                today=fields.Date.context_today(self),
+                reason=reason,
+                uid=self.env.uid,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
             return
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        messages = plans._message_log_batch({plan.id: reason for plan in plans})
-        field = self.env["ir.model.fields"]._get(self._name, "state")
-        self.env["mail.tracking.value"].sudo().create(
-            [
-                {
-                    "field_id": field.id,
-                    "old_value_char": labels[old_states[plan.id]],
-                    "new_value_char": labels[plan.state],
-                    "mail_message_id": message.id,
-                }
-                for plan, message in zip(plans, messages, strict=True)
-            ]
+        closed = self.browse([row[0] for row in rows])
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_standard_followup_plan_step s
+               SET plan_state = p.state
+              FROM crm_standard_followup_plan p
+             WHERE p.id = s.plan_id AND s.plan_id = ANY(%(ids)s::int[])
+            """,
+                ids=array_literal("int", closed.ids),
+            )
+        )
+        closed.invalidate_recordset(
+            ["state", "date_end", "close_reason", "write_uid", "write_date"]
+        )
+        self.env["crm.standard.followup.plan.step"].invalidate_model(["plan_state"])
+        old_states = {pid: old for pid, old, _new, _untouched in rows}
+        closed.filtered(lambda p: old_states[p.id] == "approved")._crm_drop_reminders()
+        # the team leader's review is no longer needed
+        closed.filtered(lambda p: old_states[p.id] == "submitted").activity_unlink(
+            ["mail.mail_activity_data_todo"]
+        )
+        # a proposal nobody opened yet is cancelled silently, as it was made
+        # (its close reason and date say why and when)
+        labels = selection_labels(self, "state")
+        log_tracking(
+            closed,
+            "state",
+            {pid: (labels[old], labels[new]) for pid, old, new, untouched in rows if not untouched},
+            dict.fromkeys(closed.ids, reason),
         )
 
     # ---------------------------------------------------------------------
     # Workflow
     # ---------------------------------------------------------------------
+    def _crm_write_state(self, vals):
+        """Write the workflow fields ``vals`` of the plans of ``self`` the
+        current user may write (system-set fields: ``_crm_protected_fields``),
+        once the button's own checks passed."""
+        self.check_access("write")
+        self.sudo().write(vals)
+
     def _crm_check_state(self, allowed, action):
         for plan in self:
             if plan.state not in allowed:
@@ -460,6 +496,35 @@ class CrmStandardFollowupPlan(models.Model):
                     )
                 )
 
+    def _crm_lock_customers(self):
+        """Lock the customers of ``self`` for an approval: a second manager
+        approving another plan of one of them at the same time gets a
+        ``UserError``, never two approved plans. The rows are updated, not
+        only locked: a transaction that began before the first approval was
+        committed cannot lock them either (it would not see that plan)."""
+        partners = self.partner_id
+        locked = lock_nowait(
+            self.env.cr,
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                tuple(partners.ids),
+            ),
+        )
+        if locked is None:
+            raise UserError(
+                self.env._(
+                    "Status: another plan of %(customers)s is being approved at this moment; "
+                    "a customer follows one plan at a time. Reload and try again.",
+                    customers=", ".join(partners.mapped("display_name")),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id IN %s",
+                tuple(partners.ids),
+            )
+        )
+
     def action_submit(self):
         self._crm_check_state(("draft",), self.env._("submitting"))
         self._crm_check_one_plan_per_customer()
@@ -467,6 +532,15 @@ class CrmStandardFollowupPlan(models.Model):
             if not plan.step_ids:
                 raise UserError(
                     self.env._("Steps: %(plan)s has no step to submit.", plan=plan.display_name)
+                )
+            if not plan.user_id:
+                # a plan proposed for a customer nobody owns (public pool)
+                raise UserError(
+                    self.env._(
+                        "Salesperson: %(plan)s has no salesperson to carry out its steps; "
+                        "set one before submitting.",
+                        plan=plan.display_name,
+                    )
                 )
             if plan.requires_account_manager and not plan.account_manager_id:
                 raise UserError(
@@ -476,29 +550,37 @@ class CrmStandardFollowupPlan(models.Model):
                         plan=plan.display_name,
                     )
                 )
-        self.write({"state": "submitted"})
+        self._crm_write_state({"state": "submitted"})
         self._crm_notify_approvers()
         return True
 
     def _crm_notify_approvers(self):
-        """Schedule a review activity for the sales managers of the team, if any.
+        """Schedule a review activity for the approvers of each plan.
 
-        Extension point; by default the salesperson's sales team leader.
+        Extension point; by default the salesperson's sales team leader, or
+        the sales managers of the plan's company when the team has no leader
+        (see ``_crm_approvers``).
         """
         for plan in self:
-            leader = plan.user_id.sale_team_id.user_id
-            if leader:
+            for approver in plan._crm_approvers():
                 plan.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    user_id=leader.id,
+                    user_id=approver.id,
                     summary=self.env._("Review follow-up plan"),
                 )
+
+    def _crm_approvers(self):
+        """Who reviews the plan: the salesperson's team leader, else the
+        sales managers of its company, so that a request never reaches nobody."""
+        self.ensure_one()
+        return self.env["res.users"]._crm_approvers_of(self.user_id, self.company_id)
 
     def action_approve(self):
         self._crm_check_approver()
         self._crm_check_state(("submitted",), self.env._("approving"))
+        self._crm_lock_customers()
         self._crm_check_one_plan_per_customer()
-        self.write(
+        self._crm_write_state(
             {
                 "state": "approved",
                 "approver_id": self.env.uid,
@@ -521,7 +603,7 @@ class CrmStandardFollowupPlan(models.Model):
                         "Review Comment: say why %(plan)s is rejected.", plan=plan.display_name
                     )
                 )
-        self.write(
+        self._crm_write_state(
             {
                 "state": "rejected",
                 "approver_id": self.env.uid,
@@ -534,7 +616,7 @@ class CrmStandardFollowupPlan(models.Model):
         self._crm_check_state(
             ("rejected", "submitted", "cancelled"), self.env._("resetting to draft")
         )
-        self.sudo().write(
+        self._crm_write_state(
             {
                 "state": "draft",
                 "approver_id": False,
@@ -547,12 +629,13 @@ class CrmStandardFollowupPlan(models.Model):
 
     def action_done(self):
         self._crm_check_state(("approved",), self.env._("closing"))
+        self.check_access("write")
         self._crm_close(self.env._("Closed by hand"))
         return True
 
     def action_cancel(self):
         self._crm_check_state(OPEN_STATES, self.env._("cancelling"))
-        self.write(
+        self._crm_write_state(
             {
                 "state": "cancelled",
                 "date_end": fields.Date.context_today(self),

@@ -8,6 +8,17 @@ from .crm_standard_followup_template_step import (
 )
 
 
+def step_responsible(mode, fixed_user, account_manager, salesperson):
+    """Default rule of a step's responsible (users or user ids alike): the
+    fixed user, the plan's account manager (else its salesperson), or the
+    plan's salesperson."""
+    if mode == "fixed":
+        return fixed_user
+    if mode == "account_manager":
+        return account_manager or salesperson
+    return salesperson
+
+
 class CrmStandardFollowupPlanStep(models.Model):
     """A step of a customer's follow-up plan: recurring (cadence) or one-off.
 
@@ -93,9 +104,12 @@ class CrmStandardFollowupPlanStep(models.Model):
     # ---------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["crm.standard.followup.plan"].browse(
+        plans = self.env["crm.standard.followup.plan"].browse(
             {vals["plan_id"] for vals in vals_list if vals.get("plan_id")}
-        )._crm_check_editable(["step_ids"])
+        )
+        plans._crm_check_editable(["step_ids"])
+        # a proposal gets its template's steps first
+        plans._crm_materialize_steps()
         return super().create(vals_list)
 
     def write(self, vals):
@@ -126,14 +140,13 @@ class CrmStandardFollowupPlanStep(models.Model):
             step.user_id = step._crm_responsible()
 
     def _crm_responsible(self):
-        """The user who gets this step's reminders; override to change the rule."""
+        """The user who gets this step's reminders; override to change the rule
+        (the set-based proposals then recompute ``user_id`` with it)."""
         self.ensure_one()
         plan = self.plan_id
-        if self.responsible_mode == "fixed":
-            return self.responsible_id
-        if self.responsible_mode == "account_manager":
-            return plan.account_manager_id or plan.user_id
-        return plan.user_id
+        return step_responsible(
+            self.responsible_mode, self.responsible_id, plan.account_manager_id, plan.user_id
+        )
 
     def _crm_next_due(self, due, after):
         """Next due date from ``due`` by the cadence, the first one after ``after``.

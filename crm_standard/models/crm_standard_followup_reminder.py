@@ -8,7 +8,7 @@ touches of a customer per period (touch limit) and feed the overdue digest.
 """
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
@@ -302,12 +302,7 @@ class CrmStandardFollowupReminder(models.Model):
             }
             for _rid, step_id in inserted
         ]
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(**self._crm_activity_context())
-            .create(vals_list)
-        )
+        activities = self._crm_create_activities(vals_list)
         links = [
             (rid, step_id, activity.id)
             for (rid, step_id), activity in zip(inserted, activities, strict=False)
@@ -346,6 +341,30 @@ class CrmStandardFollowupReminder(models.Model):
         steps.invalidate_recordset(["activity_id", "postponed_reason"])
         steps.modified(["activity_id", "postponed_reason"])
         return reminders
+
+    @api.model
+    def _crm_create_activities(self, vals_list):
+        """``mail.activity.create(vals_list)``, the activities in the order of
+        ``vals_list``. Odoo subscribes the assignee of each activity to its
+        record once per activity: two reminders of one customer for one user
+        in one create (two steps due the same day) would insert the same
+        follower twice (unique violation: the plan skipped). The n-th
+        reminder of a (customer, user) goes in the n-th create, which finds
+        the follower; one create when there is no such pair."""
+        Activity = self.env["mail.activity"].sudo().with_context(**self._crm_activity_context())
+        rounds, seen = defaultdict(list), Counter()
+        for index, vals in enumerate(vals_list):
+            key = (vals["res_id"], vals["user_id"])
+            rounds[seen[key]].append(index)
+            seen[key] += 1
+        if len(rounds) == 1:
+            return Activity.create(vals_list)
+        ids = [None] * len(vals_list)
+        for indexes in rounds.values():
+            created = Activity.create([vals_list[i] for i in indexes])
+            for index, activity in zip(indexes, created, strict=True):
+                ids[index] = activity.id
+        return Activity.browse(ids)
 
     @api.model
     def _crm_mark_plans_failed(self, plan_ids, error, today):

@@ -133,24 +133,35 @@ class CrmStandardFollowupTemplate(models.Model):
         """
         # best first; a total order (ends with the id), so the first template
         # matching a customer is the one sorting its own candidates would give
+        partners.fetch(["customer_grade", "company_id", "lifecycle_stage"])
         templates = self.search(
             [
                 ("grade", "in", list(set(partners.mapped("customer_grade")))),
                 ("crm_retention", "=", False),
             ]
         ).sorted(lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id))
-        shared = self.env["res.company"]
-        result = {}
+        candidates = [(t, t.grade, t.company_id.id, t.lifecycle_stage) for t in templates]
+        # few distinct (grade, company, stage): decide once for each
+        best, result = {}, {}
         for partner in partners:
-            company = partner.company_id or self.env.company
-            for template in templates:
-                if (
-                    template.grade == partner.customer_grade
-                    and template.company_id in (company, shared)
-                    and template.lifecycle_stage in (False, partner.lifecycle_stage)
-                ):
-                    result[partner] = template
-                    break
+            key = (
+                partner.customer_grade,
+                partner.company_id.id or self.env.company.id,
+                partner.lifecycle_stage,
+            )
+            if key not in best:
+                best[key] = next(
+                    (
+                        template
+                        for template, grade, company_id, stage in candidates
+                        if grade == key[0]
+                        and company_id in (key[1], False)
+                        and stage in (False, key[2])
+                    ),
+                    None,
+                )
+            if best[key]:
+                result[partner] = best[key]
         return result
 
     def action_view_plans(self):

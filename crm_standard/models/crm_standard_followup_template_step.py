@@ -140,19 +140,24 @@ class CrmStandardFollowupTemplateStep(models.Model):
         return res
 
     def _crm_prepare_plan_step_values(self, plan):
-        """Values of the plan step made from this template step for ``plan``."""
+        """Values of the plan step made from this template step for ``plan``:
+        its summary and note in the language of who carries the steps out."""
         self.ensure_one()
+        step = self
+        lang = (plan.user_id or plan.partner_id.user_id).lang
+        if lang and lang != self.env.lang:
+            step = self.with_context(lang=lang)
         return {
             "plan_id": plan.id,
-            "template_step_id": self.id,
-            "sequence": self.sequence,
-            "name": self.summary or self.activity_type_id.name,
-            "note": self.note,
-            "channel": self.channel,
-            "activity_type_id": self.activity_type_id.id,
-            "responsible_mode": self.responsible_mode,
-            "responsible_id": self.responsible_id.id,
-            "cadence_count": self.cadence_count,
-            "cadence_unit": self.cadence_unit,
-            "next_due_date": self.activity_template_id._get_date_deadline(plan.date_start),
+            "template_step_id": step.id,
+            "sequence": step.sequence,
+            "name": step.summary or step.activity_type_id.name,
+            "note": step.note,
+            "channel": step.channel,
+            "activity_type_id": step.activity_type_id.id,
+            "responsible_mode": step.responsible_mode,
+            "responsible_id": step.responsible_id.id,
+            "cadence_count": step.cadence_count,
+            "cadence_unit": step.cadence_unit,
+            "next_due_date": step.activity_template_id._get_date_deadline(plan.date_start),
         }

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools import check_protected_fields
 from .crm_standard_grade_matrix import GRADES
 
 OVERRIDE_STATES = [
@@ -84,11 +85,25 @@ class CrmStandardGradeOverride(models.Model):
     def _crm_is_approver(self):
         return self.env.su or self.env.user.has_group(self._crm_approver_group())
 
+    @api.model
+    def _crm_protected_fields(self):
+        """``{field: group or None}``: the requester is whoever makes the
+        request, the review is the approver's (see ``tools/protected.py``).
+        Extension point."""
+        return {
+            **dict.fromkeys(
+                ["state", "requested_by_id", "current_grade", "reviewer_id", "review_date"]
+            ),
+            "review_comment": self._crm_approver_group(),
+        }
+
     # -- ORM --------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_fields(self, vals_list, create=True)
         for vals in vals_list:
             vals.pop("state", None)  # a request always starts pending
+        self._crm_check_partner_field(vals_list)
         requests = super().create(vals_list)
         for request in requests:
             if request.partner_id.parent_id or not request.partner_id.is_crm_customer:
@@ -115,12 +130,15 @@ class CrmStandardGradeOverride(models.Model):
         return requests
 
     def write(self, vals):
-        if {"partner_id", "requested_grade"} & set(vals) and self.filtered(
+        check_protected_fields(self, [vals])
+        if {"partner_id", "requested_grade", "reason"} & set(vals) and self.filtered(
             lambda r: r.state != "pending"
         ):
             raise UserError(
                 self.env._("Requested Grade: a reviewed request cannot be changed; make a new one.")
             )
+        if vals.get("partner_id"):
+            self._crm_check_partner_field([vals])
         return super().write(vals)
 
     # -- actions ----------------------------------------------------------

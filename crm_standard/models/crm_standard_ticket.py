@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from ..tools import CONCURRENCY_ERRORS
+from ..tools import AFTER_CREATE, CONCURRENCY_ERRORS, check_protected_fields
 from .crm_standard_ticket_sla import TICKET_PRIORITIES, TICKET_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -16,14 +17,18 @@ CHANNELS = [
     ("web", "Web"),
     ("other", "Other"),
 ]
+# runs that try to send a ticket's feedback form before giving up
+FEEDBACK_MAX_ATTEMPTS = 3
 
 
 class CrmStandardTicket(models.Model):
     _name = "crm.standard.ticket"
     _description = "Service Ticket"
-    _inherit = ["rating.mixin", "mail.activity.mixin"]
+    _inherit = ["rating.mixin", "mail.activity.mixin", "crm.standard.partner.link.mixin"]
     _order = "priority desc, date_received desc, id desc"
     _check_company_auto = True
+    # the partner visibility rule opens a ticket's customer to its assignee
+    _crm_link_fields = ("partner_id", "user_id")
 
     def _default_stage_id(self):
         company_id = self.env.context.get("default_company_id")
@@ -107,6 +112,10 @@ class CrmStandardTicket(models.Model):
         store=True,
         index=True,
     )
+    # the customer's grade tells the priority of the ticket (read by agents too)
+    crm_customer_grade = fields.Selection(
+        related="commercial_partner_id.customer_grade", string="Customer Grade"
+    )
     partner_email = fields.Char(related="partner_id.email", string="Customer E-mail")
     partner_phone = fields.Char(related="partner_id.phone", string="Customer Phone")
     lead_id = fields.Many2one(
@@ -165,6 +174,12 @@ class CrmStandardTicket(models.Model):
         copy=False,
         help="When the customer feedback form was sent after delivery.",
     )
+    feedback_attempts = fields.Integer(
+        readonly=True, copy=False, help="Failed sendings of the feedback form (at most 3 runs)."
+    )
+    feedback_error = fields.Text(
+        readonly=True, copy=False, help="Why the feedback form could not be sent."
+    )
 
     _sql_constraints = [
         ("number_company_uniq", "unique(number, company_id)", "The ticket number must be unique."),
@@ -204,8 +219,36 @@ class CrmStandardTicket(models.Model):
             )
         return numbers
 
+    @api.model
+    def _crm_protected_fields(self):
+        """``{field: group or None}`` only the system writes: the number, the
+        SLA clock and its results, escalation and feedback stamps (see
+        ``tools/protected.py``). The reception date starts the SLA clock: given
+        when the ticket is recorded (a call taken earlier), never moved after.
+        Extension point."""
+        return {
+            "date_received": AFTER_CREATE,
+            **dict.fromkeys(
+                [
+                    "number",
+                    "response_deadline",
+                    "resolution_deadline",
+                    "first_response_date",
+                    "first_response_hours",
+                    "solve_date",
+                    "reopen_date",
+                    "sla_status",
+                    "sla_compliance",
+                    "escalated",
+                    "escalation_date",
+                    "feedback_request_date",
+                ]
+            ),
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_fields(self, vals_list, create=True)
         for vals in vals_list:
             vals.pop("solve_date", None)  # set below from the stage
         if "default_stage_id" not in self.env.context:
@@ -237,6 +280,7 @@ class CrmStandardTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        check_protected_fields(self, [vals])
         complaint_keys = {"ticket_type", "partner_id", "active"}
         old_complaint_partners = self.env["res.partner"]
         if complaint_keys & vals.keys():
@@ -277,6 +321,22 @@ class CrmStandardTicket(models.Model):
                 | self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id
             )
         return res
+
+    def _crm_check_partner_links(self, vals_list):
+        """A ticket opens its customer to its assignee (the partner visibility
+        rule): a restricted salesperson links only partners they see, and
+        assigns them to others only for their own customers (issue 16)."""
+        Partner = self.env["res.partner"]
+        if not Partner._crm_user_is_restricted():
+            return
+        links, grants = [], []
+        for values in self._crm_values_after(vals_list, ("partner_id", "user_id")):
+            partner = Partner.browse(values["partner_id"])
+            if partner:
+                links.append(("partner_id", partner))
+                users = self.env["res.users"].browse(values["user_id"])
+                grants.append(("user_id", partner, users))
+        Partner._crm_check_links(self, links, grants)
 
     def unlink(self):
         partners = self.filtered(lambda t: t.ticket_type == "complaint").commercial_partner_id
@@ -371,6 +431,35 @@ class CrmStandardTicket(models.Model):
             ticket.rating_send_request(template, lang=ticket.partner_id.lang, force_send=False)
 
     # ---------------------------------------------------------------------
+    # Reporting
+    # ---------------------------------------------------------------------
+    def _read_group_select(self, aggregate_spec, query):
+        # Ticket Analysis: the averages count answered / rated tickets only
+        # (Odoo stores 0, not NULL, for an unanswered or unrated ticket)
+        conditions = self._crm_average_conditions()
+        if aggregate_spec.endswith(":avg") and aggregate_spec[:-4] in conditions:
+            fname = aggregate_spec[:-4]
+            super()._read_group_select(aggregate_spec, query)  # the access checks
+            return SQL(
+                "AVG(CASE WHEN %s THEN %s END)",
+                conditions[fname](query),
+                self._field_to_sql(self._table, fname, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
+
+    def _crm_average_conditions(self):
+        """{measure: the SQL condition of the tickets its average counts}. Extension point."""
+        table = self._table
+        return {
+            "first_response_hours": lambda query: SQL(
+                "%s IS NOT NULL", self._field_to_sql(table, "first_response_date", query)
+            ),
+            "rating_last_value": lambda query: SQL(
+                "%s > 0", self._field_to_sql(table, "rating_last_value", query)
+            ),
+        }
+
+    # ---------------------------------------------------------------------
     # Scheduled actions
     # ---------------------------------------------------------------------
     @api.model
@@ -381,6 +470,8 @@ class CrmStandardTicket(models.Model):
             ("company_id", "=", company.id),
             ("is_closed", "=", True),
             ("feedback_request_date", "=", False),
+            # a form that failed 3 runs is not retried (the error shows on the ticket)
+            ("feedback_attempts", "<", FEEDBACK_MAX_ATTEMPTS),
             ("partner_id.email", "!=", False),
             ("solve_date", "<=", fields.Datetime.now() - timedelta(days=delay)),
         ]
@@ -423,8 +514,25 @@ class CrmStandardTicket(models.Model):
                 with self.env.cr.savepoint():
                     ticket.feedback_request_date = fields.Datetime.now()
                     ticket._crm_send_rating_request(template)
+                    ticket.feedback_error = False
                 done += 1
-            except Exception:
+            except Exception as exc:
                 _logger.exception("crm_standard: feedback request failed for ticket %s", ticket.id)
+                attempts = ticket.feedback_attempts + 1
+                ticket.write(
+                    {
+                        "feedback_attempts": attempts,
+                        "feedback_error": self.env._(
+                            "Feedback form not sent (attempt %(attempt)s of %(max)s%(last)s): "
+                            "%(error)s",
+                            attempt=attempts,
+                            max=FEEDBACK_MAX_ATTEMPTS,
+                            last=self.env._(", no more retries")
+                            if attempts >= FEEDBACK_MAX_ATTEMPTS
+                            else "",
+                            error=exc,
+                        ),
+                    }
+                )
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(len(todo) - len(batch), 0))
         return done

@@ -25,6 +25,16 @@ ESCALATION_DUE_SQL = SQL(
 )
 
 
+def _format_span(env, delta):
+    """A duration as people say it on a card: '4 d', '5 h', '20 min'."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes >= 24 * 60:
+        return env._("%(count)s d", count=minutes // (24 * 60))
+    if minutes >= 60:
+        return env._("%(count)s h", count=minutes // 60)
+    return env._("%(count)s min", count=max(minutes, 1))
+
+
 class CrmStandardTicket(models.Model):
     _inherit = "crm.standard.ticket"
 
@@ -86,6 +96,16 @@ class CrmStandardTicket(models.Model):
         index=True,
         help="Refreshed when the ticket changes and by the SLA scheduled action.",
     )
+    sla_summary = fields.Char(
+        string="SLA",
+        compute="_compute_sla_summary",
+        help="The deadline the SLA status is about: the missed one, else the next one.",
+    )
+    sla_deadline = fields.Datetime(
+        string="SLA Deadline",
+        compute="_compute_sla_summary",
+        help="The deadline the SLA status is about: the missed one, else the next one.",
+    )
     sla_compliance = fields.Float(
         string="SLA Compliance (%)",
         compute="_compute_sla_compliance",
@@ -95,6 +115,11 @@ class CrmStandardTicket(models.Model):
     )
     escalated = fields.Boolean(readonly=True, copy=False, index=True)
     escalation_date = fields.Datetime(readonly=True, copy=False)
+    escalation_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the last escalation of this breached ticket failed; the next run retries it.",
+    )
 
     # ---------------------------------------------------------------------
     # Computes
@@ -167,6 +192,68 @@ class CrmStandardTicket(models.Model):
     def _compute_sla_compliance(self):
         for ticket in self:
             ticket.sla_compliance = 0.0 if ticket.sla_status == "breached" else 100.0
+
+    @api.depends(
+        "sla_status",
+        "response_deadline",
+        "resolution_deadline",
+        "first_response_date",
+        "solve_date",
+        "is_closed",
+    )
+    @api.depends_context("lang")
+    def _compute_sla_summary(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            kind, deadline, done = ticket._crm_sla_focus(now)
+            ticket.sla_deadline = deadline
+            ticket.sla_summary = ticket._crm_sla_summary_text(kind, deadline, done, now)
+
+    def _crm_sla_focus(self, now):
+        """(kind, deadline, done) of the deadline the ticket's SLA status is
+        about: a missed one first (a pending one before one met late), else
+        the next pending one; ``kind`` is 'response' or 'resolution', or
+        False when no deadline is pending or missed."""
+        self.ensure_one()
+        pairs = [
+            ("response", self.response_deadline, self.first_response_date or self.solve_date),
+            ("resolution", self.resolution_deadline, self.solve_date),
+        ]
+        pairs = [(kind, deadline, done) for kind, deadline, done in pairs if deadline]
+        missed = [p for p in pairs if (p[2] or now) > p[1]]
+        missed.sort(key=lambda p: bool(p[2]))  # pending first
+        pending = [p for p in pairs if not p[2]]
+        if missed:
+            return missed[0]
+        if pending and not self._crm_sla_frozen():
+            return pending[0]
+        return False, False, False
+
+    def _crm_sla_summary_text(self, kind, deadline, done, now):
+        """'Response overdue 4 d', 'Resolution due in 5 h'... Extension point."""
+        if not kind:
+            return False
+        _ = self.env._
+        late = (done or now) - deadline
+        if late.total_seconds() > 0:
+            span = _format_span(self.env, late)
+            if done:
+                texts = {
+                    "response": _("Response %(span)s late", span=span),
+                    "resolution": _("Solved %(span)s late", span=span),
+                }
+            else:
+                texts = {
+                    "response": _("Response overdue %(span)s", span=span),
+                    "resolution": _("Resolution overdue %(span)s", span=span),
+                }
+        else:
+            span = _format_span(self.env, -late)
+            texts = {
+                "response": _("Response due in %(span)s", span=span),
+                "resolution": _("Resolution due in %(span)s", span=span),
+            }
+        return texts[kind]
 
     # ---------------------------------------------------------------------
     # SLA helpers (extension points)
@@ -322,7 +409,12 @@ class CrmStandardTicket(models.Model):
         with self.env.protecting([self._fields[f] for f in SLA_FIELDS], tickets):
             for priority, ids in by_priority.items():
                 self.browse(ids).with_context(mail_notrack=True).write(
-                    {"priority": priority, "escalated": True, "escalation_date": now}
+                    {
+                        "priority": priority,
+                        "escalated": True,
+                        "escalation_date": now,
+                        "escalation_error": False,
+                    }
                 )
         tickets._message_log_batch(bodies=bodies)
         per_leader = defaultdict(self.browse)
@@ -357,19 +449,21 @@ class CrmStandardTicket(models.Model):
             )
 
     @api.model
-    def _crm_lock_escalation_batch(self, batch_size):
-        """Ids of breached, not yet escalated open tickets, locked for this worker."""
+    def _crm_lock_escalation_batch(self, batch_size, exclude_ids=()):
+        """Ids of breached, not yet escalated open tickets, locked for this
+        worker; ``exclude_ids``: those that failed in this run."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id FROM crm_standard_ticket
-                 WHERE %s
+                 WHERE %s AND id != ALL(%s)
                  ORDER BY id
                  LIMIT %s
                    FOR UPDATE SKIP LOCKED
                 """,
                 ESCALATION_DUE_SQL,
+                list(exclude_ids),
                 batch_size,
             )
         )
@@ -393,11 +487,11 @@ class CrmStandardTicket(models.Model):
             _logger.info("crm_standard: SLA refresh running in another worker")
             self.env.invalidate_all()
         per_leader = defaultdict(self.browse)
-        done = 0
+        done, failed = 0, set()
         for __ in range(max_batches):
             try:
                 with self.env.cr.savepoint():
-                    batch = self._crm_lock_escalation_batch(batch_size)
+                    batch = self._crm_lock_escalation_batch(batch_size, failed)
             except CONCURRENCY_ERRORS:
                 # tickets of our snapshot were just escalated by another
                 # worker: leave the rest to a run in a new transaction
@@ -412,19 +506,23 @@ class CrmStandardTicket(models.Model):
             except Exception:
                 _logger.exception("crm_standard: escalation failed for tickets %s", batch.ids)
                 self.env.invalidate_all()
-                batch = batch._crm_escalate_one_by_one(per_leader)
+                batch = batch._crm_escalate_one_by_one(per_leader, failed)
             done += len(batch)
         self._crm_notify_leaders(per_leader)
         self.env.flush_all()
         self.env.cr.execute(
             SQL("SELECT count(*) FROM crm_standard_ticket WHERE %s", ESCALATION_DUE_SQL)
         )
-        remaining = self.env.cr.fetchone()[0]
+        # the failed ones wait for the next run, not for an immediate call
+        remaining = max(self.env.cr.fetchone()[0] - len(failed), 0)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
-    def _crm_escalate_one_by_one(self, per_leader):
-        """Fallback after a failed batch: escalate each ticket alone, log and skip bad ones."""
+    def _crm_escalate_one_by_one(self, per_leader, failed):
+        """Fallback after a failed batch: escalate each ticket alone, log and
+        skip bad ones (added to ``failed``). A ticket is never marked
+        escalated without its priority raised and its note posted: a failed
+        one shows the error and is retried by the next run."""
         done = self.browse()
         for ticket in self:
             try:
@@ -432,10 +530,12 @@ class CrmStandardTicket(models.Model):
                     for leader, tickets in ticket._crm_escalate().items():
                         per_leader[leader] |= tickets
                 done |= ticket
-            except Exception:
+            except Exception as exc:
                 _logger.exception("crm_standard: escalation failed for ticket %s", ticket.id)
-                # mark it so it does not block every run
-                self.env.cr.execute(
-                    "UPDATE crm_standard_ticket SET escalated = TRUE WHERE id = %s", [ticket.id]
+                failed.add(ticket.id)
+                ticket.escalation_error = self.env._(
+                    "Escalation failed on %(date)s: %(error)s",
+                    date=fields.Datetime.now(),
+                    error=exc,
                 )
         return done

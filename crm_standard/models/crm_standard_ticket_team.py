@@ -89,9 +89,14 @@ class CrmStandardTicketTeam(models.Model):
         counts = defaultdict(lambda: {"open": 0, "unassigned": 0, "breached": 0})
         Ticket = self.env["crm.standard.ticket"]
         base = [("team_id", "in", self.ids), ("is_closed", "=", False)]
-        for team, user, status, count in Ticket._read_group(
-            base, ["team_id", "user_id", "sla_status"], ["__count"]
-        ):
+        # the tickets the user may read: none for a user without ticket access
+        # (who may still read the teams), never an AccessError
+        rows = (
+            Ticket._read_group(base, ["team_id", "user_id", "sla_status"], ["__count"])
+            if Ticket.has_access("read")
+            else []
+        )
+        for team, user, status, count in rows:
             entry = counts[team.id]
             entry["open"] += count
             if not user:

@@ -212,6 +212,27 @@ class ResCompany(models.Model):
         help="Follow-up reminders still open this many days after their deadline "
         "are reported to the plan's approving manager (one digest per manager).",
     )
+    crm_followup_propose_on = fields.Selection(
+        [
+            ("all", "Every grade change"),
+            ("upgrade", "Upgrades only"),
+            ("upgrade_sa", "Upgrades to S or A only"),
+            ("none", "Never (plans are made by hand)"),
+        ],
+        string="Propose Plans On",
+        default="all",
+        required=True,
+        help="Which grade changes of a customer propose a draft follow-up plan from the "
+        "template of the new grade (its open plans are closed). A first grade counts as "
+        "an upgrade.",
+    )
+    crm_followup_propose_on_stage = fields.Boolean(
+        string="Propose Plans on Lifecycle Changes",
+        default=True,
+        help="A change of a customer's lifecycle stage proposes the plan of the template "
+        "naming the new stage (e.g. a repeat buyer's loyalty revisits), or the grade's "
+        "template when the customer leaves a stage-specific plan; once per template.",
+    )
 
     # -- customer health (客户健康度) ----------------------------------------
     # weights of the health factors, in points out of 100 (see res_partner_health)

@@ -51,10 +51,17 @@ class ResConfigSettings(models.TransientModel):
     crm_followup_overdue_days = fields.Integer(
         related="company_id.crm_followup_overdue_days", readonly=False
     )
+    crm_followup_propose_on = fields.Selection(
+        related="company_id.crm_followup_propose_on", readonly=False
+    )
+    crm_followup_propose_on_stage = fields.Boolean(
+        related="company_id.crm_followup_propose_on_stage", readonly=False
+    )
 
     def action_crm_recompute_grades(self):
         """Run the grading scheduled action as soon as possible, in the background."""
-        self.env["res.partner"].check_access("write")
+        # sales managers only: a company-wide regrade (the settings' RPC is open)
+        self.env["res.partner"]._crm_check_grade_manager()
         self.env.ref("crm_standard.ir_cron_crm_standard_grading").sudo()._trigger()
         return {
             "type": "ir.actions.client",

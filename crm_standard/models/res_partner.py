@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.phone_validation.tools import phone_validation
 
+from ..tools import system_flag
 from ..tools.partner import _GRADE_COLUMNS, CRM_SENSITIVE_GROUPS
 
 _logger = logging.getLogger(__name__)
@@ -340,7 +341,7 @@ class ResPartner(models.Model):
         entered. A partner that becomes a customer (its first opportunity) is
         not blocked by a legacy number: completeness and duplicates report it.
         """
-        if self.env.context.get("crm_skip_quality_check"):
+        if system_flag(self.env, "crm_skip_quality_check"):
             return
         for partner in self._crm_in_quality_scope():
             if partner.email and not is_valid_email_field(partner.email):
@@ -419,11 +420,13 @@ class ResPartner(models.Model):
         """Make the commercial entities of ``self`` customers (codes included)."""
         partners = self.commercial_partner_id.filtered(lambda p: not p.is_crm_customer)
         if partners:
-            partners.write({"is_crm_customer": True})
+            # a system-set flag (_crm_protected_fields): callers checked the user
+            partners.sudo().write({"is_crm_customer": True})
         return partners
 
     def action_make_customer(self):
         partners = self.commercial_partner_id
+        partners.check_access("write")
         partners._crm_check_required_fields()
         if self._crm_user_is_restricted():
             # the rule of the partners they create (_crm_default_owner): a
@@ -467,8 +470,8 @@ class ResPartner(models.Model):
             bool(v.get("parent_id") and v.pop("is_crm_customer", False)) for v in vals_list
         ]
         self._crm_default_owner(vals_list)
-        guard = any("category_id" in vals for vals in vals_list) and not self.env.context.get(
-            "crm_value_tag_sync"
+        guard = any("category_id" in vals for vals in vals_list) and not system_flag(
+            self.env, "crm_value_tag_sync"
         )
         partners = super().create(vals_list)
         if guard:
@@ -479,7 +482,7 @@ class ResPartner(models.Model):
         )._crm_mark_customer()
         partners._crm_after_save()
         customers = partners.filtered("is_crm_customer")
-        if customers and not self.env.context.get("crm_skip_grading"):
+        if customers and not system_flag(self.env, "crm_skip_grading"):
             customers.sudo()._crm_recompute_grades()
         return partners
 
@@ -511,7 +514,7 @@ class ResPartner(models.Model):
             others = self - contacts
             return (others.write(vals) if others else True) and res
         before = None
-        if "category_id" in vals and not self.env.context.get("crm_value_tag_sync"):
+        if "category_id" in vals and not system_flag(self.env, "crm_value_tag_sync"):
             auto = self.env["res.partner.category"]._crm_automatic_tag_ids()
             before = {partner.id: set(partner.category_id.ids) & auto for partner in self}
         res = super().write(vals)
@@ -520,7 +523,7 @@ class ResPartner(models.Model):
         if vals.get("is_crm_customer"):
             self._crm_assign_customer_codes()
         self._crm_after_save(vals)
-        if _GRADING_INPUTS.intersection(vals) and not self.env.context.get("crm_skip_grading"):
+        if _GRADING_INPUTS.intersection(vals) and not system_flag(self.env, "crm_skip_grading"):
             self.commercial_partner_id.filtered("is_crm_customer").sudo()._crm_recompute_grades()
         return res
 
@@ -562,7 +565,7 @@ class ResPartner(models.Model):
         while any save that edits its data (the form sends the fields edited)
         still is.
         """
-        if self.env.context.get("crm_skip_quality_check"):
+        if system_flag(self.env, "crm_skip_quality_check"):
             return
         if vals is not None and set(vals) <= self._crm_system_fields():
             return

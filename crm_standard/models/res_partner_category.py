@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import is_system_env
+
 TAG_FAMILIES = [
     ("basic", "Basic"),
     ("behavior", "Behavior"),
@@ -33,17 +35,38 @@ class ResPartnerCategory(models.Model):
             self.sudo().with_context(active_test=False)._search([("is_automatic", "=", True)])
         )
 
+    @api.model
+    def _crm_automatic_tag_editor_group(self):
+        """Xml id of the group that renames or archives automatic tags;
+        override to change it."""
+        return "crm_standard.group_crm_standard_admin"
+
     def _crm_check_automatic_edit(self, vals):
-        if self.env.su or self.env.context.get("crm_value_tag_sync"):
+        # context keys are no permission: a client sets its calls' context
+        if is_system_env(self.env):
             return
         if "is_automatic" in vals:
             raise UserError(self.env._("Automatic: only the system marks tags as automatic."))
-        if "partner_ids" in vals and self.filtered("is_automatic"):
+        automatic = self.filtered("is_automatic")
+        if "partner_ids" in vals and automatic:
             raise UserError(
                 self.env._(
                     "Partners: the automatic tags %(tags)s are kept in sync by the system "
                     "and cannot be given or removed by hand.",
-                    tags=", ".join(self.filtered("is_automatic").mapped("name")),
+                    tags=", ".join(automatic.mapped("name")),
+                )
+            )
+        if automatic and not self.env.user.has_group(self._crm_automatic_tag_editor_group()):
+            raise UserError(
+                self.env._(
+                    "%(fields)s: the automatic tags %(tags)s are used by the customer "
+                    "grading; only a CRM Standard administrator renames or archives them.",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env)
+                        for fname in vals
+                        if fname in self._fields
+                    ),
+                    tags=", ".join(automatic.mapped("name")),
                 )
             )
 

@@ -4,15 +4,14 @@ grade, manual overrides, history, and the daily regrade."""
 import logging
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_round
-from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools import array_literal, unnest_sql, update_by_id
 from ..tools.cron import run_customer_batches
+from ..tools.mail import log_tracking
 from ..tools.partner import _GRADE_COLUMNS, CRM_SENSITIVE_GROUPS
 from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVELS
 
@@ -153,10 +152,13 @@ class ResPartner(models.Model):
         # companies and commercial partners by grouped queries: no per-record
         # field access on batches of thousands of customers
         target_by_id = {}
-        for company, ids in self.with_context(active_test=False)._read_group(
-            [("id", "in", self.ids)], ["company_id"], ["id:array_agg"]
+        main_company = self._crm_main_company()
+        for company, user, ids in self.with_context(active_test=False)._read_group(
+            [("id", "in", self.ids)], ["company_id", "user_id"], ["id:array_agg"]
         ):
-            target_by_id.update(dict.fromkeys(ids, company or self.env.company))
+            # as _crm_settings_company: a shared customer's salesperson's company
+            target = company or user.sudo().company_id or main_company
+            target_by_id.update(dict.fromkeys(ids, target.with_env(self.env)))
         # the query of _read_group, without a recordset per group
         Lead = self.env["crm.lead"].sudo()
         query = Lead._where_calc(self._crm_grading_revenue_domain())
@@ -252,11 +254,14 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            SELECT p.id, p.company_id, p.customer_grade, p.crm_grade_computed,
+            SELECT p.id, COALESCE(p.company_id, u.company_id) AS company_id,
+                   p.customer_grade, p.crm_grade_computed,
                    p.crm_grade_manual, p.crm_value_level, p.crm_potential_level,
                    p.revenue_12m, p.needs_match, p.industry_id, i.growth_rate
               FROM res_partner p
          LEFT JOIN res_partner_industry i ON i.id = p.industry_id
+         -- a shared customer: its salesperson's company (_crm_settings_company)
+         LEFT JOIN res_users u ON u.id = p.user_id
              WHERE p.id IN %s AND p.is_crm_customer
           ORDER BY p.id
                FOR NO KEY UPDATE OF p %s
@@ -289,12 +294,13 @@ class ResPartner(models.Model):
         batch = self.browse([row["id"] for row in rows]).sudo()
         revenue_by_id = batch._crm_grading_revenue_by_partner()
         table = self.env["crm.standard.grade.matrix"]._crm_grade_table()
+        main_company = self._crm_main_company()
         Matrix = self.env["crm.standard.grade.matrix"]
         Company = self.env["res.company"].sudo()
         companies, currencies, memo = {}, {}, {}
         values_by_id, old_grades = {}, {}
         for row in rows:
-            company_id = row["company_id"] or self.env.company.id
+            company_id = row["company_id"] or main_company.id
             if company_id not in companies:
                 companies[company_id] = Company.browse(company_id)
                 currencies[company_id] = companies[company_id].currency_id
@@ -375,7 +381,12 @@ class ResPartner(models.Model):
         }
         changed = self.browse(list(changed_old))
         if changed:
-            changed._crm_log_grade_changes(changed_old, source, override_by_id or {})
+            changed._crm_log_grade_changes(
+                changed_old,
+                source,
+                override_by_id or {},
+                {pid: values_by_id[pid]["customer_grade"] for pid in changed_old},
+            )
             changed.with_context(crm_value_tag_rules="grade")._crm_sync_value_tags()
             changed._crm_on_grade_changed(changed_old)
         return changed
@@ -396,7 +407,7 @@ class ResPartner(models.Model):
             return self
         return self.filtered(lambda partner: old_grades[partner.id])
 
-    def _crm_log_grade_changes(self, old_grades, source, override_by_id):
+    def _crm_log_grade_changes(self, old_grades, source, override_by_id, new_grades):
         """Chatter tracking of ``customer_grade`` and history rows, set-based.
 
         The equivalent of ``tracking=True`` plus ``_message_log_batch`` (same
@@ -405,6 +416,8 @@ class ResPartner(models.Model):
         every change, written with two INSERT ... SELECT statements for the
         whole batch: creating thousands of mail.message records through the
         ORM would cost far more than the grading itself (see bench/).
+
+        :param dict new_grades: ``{partner id: grade now}``
         """
         cr = self.env.cr
         now = cr.now()
@@ -415,64 +428,22 @@ class ResPartner(models.Model):
             else self._crm_grade_chatter_partners(old_grades, source)
         )
         if chatter:
-            author_id, email_from = self._message_compute_author(raise_on_email=False)
             bodies = {}
             if source == "manual":
                 for partner in chatter:
-                    bodies[partner.id] = str(
-                        escape(
-                            self.env._(
-                                "Manual grade: %(reason)s",
-                                reason=partner.crm_grade_manual_reason or "",
-                            )
-                            if partner.crm_grade_manual
-                            else self.env._("Manual grade removed: the computed grade applies.")
+                    bodies[partner.id] = (
+                        self.env._(
+                            "Manual grade: %(reason)s",
+                            reason=partner.crm_grade_manual_reason or "",
                         )
+                        if partner.crm_grade_manual
+                        else self.env._("Manual grade removed: the computed grade applies.")
                     )
-            cr.execute(
-                SQL(
-                    """
-                WITH v(id, old_grade, body) AS (SELECT * FROM %(rows)s),
-                msg AS (
-                    INSERT INTO mail_message (
-                        model, res_id, message_type, subtype_id, author_id, email_from,
-                        reply_to, message_id, body, is_internal, email_add_signature,
-                        date, create_uid, write_uid, create_date, write_date)
-                    SELECT %(model)s, v.id, 'notification', %(subtype)s, %(author)s,
-                           %(email_from)s, %(reply_to)s, %(message_id)s, v.body, TRUE, FALSE,
-                           %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
-                      FROM v
-                 RETURNING id, res_id)
-                INSERT INTO mail_tracking_value (
-                    field_id, old_value_char, new_value_char, mail_message_id,
-                    create_uid, write_uid, create_date, write_date)
-                SELECT %(field)s, COALESCE(v.old_grade, ''), COALESCE(p.customer_grade, ''),
-                       msg.id, %(uid)s, %(uid)s, %(now)s, %(now)s
-                  FROM msg
-                  JOIN v ON v.id = msg.res_id
-                  JOIN res_partner p ON p.id = msg.res_id
-                 WHERE p.id = ANY(%(ids)s::int[])
-                """,
-                    ids=array_literal("int", chatter.ids),
-                    rows=unnest_sql(
-                        [
-                            ("int", chatter.ids),
-                            ("varchar", [old_grades[pid] or None for pid in chatter.ids]),
-                            ("text", [bodies.get(pid, "") for pid in chatter.ids]),
-                        ]
-                    ),
-                    model=self._name,
-                    subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-                    author=author_id,
-                    email_from=email_from,
-                    reply_to=self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
-                        False
-                    ],
-                    message_id=generate_tracking_message_id("message-notify"),
-                    now=now,
-                    uid=uid,
-                    field=self.env["ir.model.fields"]._get(self._name, "customer_grade").id,
-                )
+            log_tracking(
+                chatter,
+                "customer_grade",
+                {pid: (old_grades[pid], new_grades[pid]) for pid in chatter.ids},
+                bodies,
             )
         cr.execute(
             SQL(
@@ -512,19 +483,11 @@ class ResPartner(models.Model):
         :param dict old_grade_by_partner_id: ``{partner id: previous grade or
             False}``; the new grade is ``partner.customer_grade``
 
-        Default: propose the follow-up plan of the new grade
-        (:meth:`_crm_propose_followup_plans`). Keep overrides set-based.
+        Default: propose the follow-up plan of the new grade where the
+        company's setting says so (:meth:`_crm_propose_followup_plans`). Keep
+        overrides set-based.
         """
-        self._crm_propose_followup_plans()
-
-    def _crm_propose_followup_plans(self):
-        """Extension point: propose the plans of the customers of ``self``.
-
-        Skipped with the context key ``crm_skip_followup_plans``.
-        """
-        if self.env.context.get("crm_skip_followup_plans"):
-            return self.env["crm.standard.followup.plan"]
-        return self.env["crm.standard.followup.plan"].sudo()._crm_propose_for_partners(self)
+        self._crm_propose_followup_plans(old_grade_by_partner_id)
 
     @api.model
     def _cron_crm_recompute_grades(self, batch_size=5000):

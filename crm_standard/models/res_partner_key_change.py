@@ -1,11 +1,17 @@
 """Approval of key changes: a salesperson's change of a customer's key
 fields becomes a change request for a sales manager."""
 
-import threading
-
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import is_system_env
+
+
+class _TryOnly(Exception):
+    """Rolls back the trial write of ``_crm_check_key_change_values``."""
 
 
 class ResPartner(models.Model):
@@ -51,14 +57,7 @@ class ResPartner(models.Model):
         count on their own: a client sets the context of its RPC calls.
         Override to widen or narrow.
         """
-        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
-            return True
-        # set by the server, never by a client: the cron threads (threaded
-        # server) and the work thread of a cron worker process (prefork)
-        thread = threading.current_thread()
-        return getattr(thread, "type", None) == "cron" or thread.name.startswith(
-            "Worker WorkerCron"
-        )
+        return is_system_env(self.env) or self.env.user.has_group("sales_team.group_sale_manager")
 
     @api.model
     def _crm_key_value(self, fname, value):
@@ -100,9 +99,58 @@ class ResPartner(models.Model):
         # The requester must be allowed to make the change in the first place.
         diverted.check_access("write")
         diverted.check_field_access_rights("write", keys)
+        self._crm_check_key_change_values(changes)
         requests = self.env["crm.standard.change.request"]._crm_create_from_changes(changes)
         diverted._crm_notify_change_requests(requests)
         return diverted
+
+    @api.model
+    def _crm_key_change_max_length(self):
+        """Longest text value a change request takes (characters); extension point."""
+        return 1024
+
+    def _crm_check_key_change_values(self, changes):
+        """Refuse, when the request is made, a value its approval could never
+        apply: a text longer than ``_crm_key_change_max_length``, or a value
+        the customer's constraints refuse (the write is tried as the approval
+        would make it, then rolled back). ``changes`` as in
+        ``crm.standard.change.request._crm_create_from_changes``."""
+        limit = self._crm_key_change_max_length()
+        for partner, fname, __, new in changes:
+            if isinstance(new, str) and len(new) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s: the value for %(partner)s is %(length)s characters long; "
+                        "at most %(limit)s are accepted.",
+                        field=self._fields[fname]._description_string(self.env),
+                        partner=partner.display_name,
+                        length=len(new),
+                        limit=limit,
+                    )
+                )
+        try:
+            with self.env.cr.savepoint():
+                for partner, fname, __, new in changes:
+                    partner.sudo().with_company(
+                        partner.company_id or self.env.company
+                    ).with_context(tracking_disable=True).write({fname: new})
+                self.env.flush_all()
+                raise _TryOnly
+        except _TryOnly:
+            return  # applicable: rolled back, the approval applies it
+        except psycopg2.Error as exc:
+            raise ValidationError(
+                self.env._(
+                    "%(fields)s: the requested value cannot be saved (%(error)s).",
+                    fields=", ".join(
+                        {
+                            self._fields[change[1]]._description_string(self.env)
+                            for change in changes
+                        }
+                    ),
+                    error=exc.diag.message_primary or exc.pgerror,
+                )
+            ) from exc
 
     def _crm_notify_change_requests(self, requests):
         """Tell the requester: a note on each customer (without the values,

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools import system_flag
 from ..tools.partner import LIFECYCLE_STAGES
 
 _logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class ResPartner(models.Model):
         last_won = entry["last_won"] and fields.Date.to_date(entry["last_won"])
         if self.lifecycle_churn_date:
             return "churned"
-        months = (self.company_id or self.env.company).crm_churn_months
+        months = self._crm_settings_company().crm_churn_months
         if (
             months
             and entry["won"]
@@ -107,7 +108,7 @@ class ResPartner(models.Model):
             return
         stats = partners._crm_lifecycle_stats()
         today = fields.Date.context_today(self)
-        changes = {}
+        changes, old_stages = {}, {}
         for partner in partners:
             entry = stats[partner.id]
             stage = partner._crm_lifecycle_from_stats(entry, today)
@@ -115,28 +116,38 @@ class ResPartner(models.Model):
             vals = {}
             if partner.lifecycle_stage != stage:
                 vals["lifecycle_stage"] = stage
+                old_stages[partner.id] = partner.lifecycle_stage
             if stage != "churned" and partner.lifecycle_churn_date:
                 vals["lifecycle_churn_date"] = False
             if partner.last_won_date != last_won:
                 vals["last_won_date"] = last_won
             if vals:
                 changes.setdefault(tuple(sorted(vals.items())), []).append(partner.id)
-        # one write per distinct change, not one per customer
+        # one write per distinct change, not one per customer; the stage
+        # changes propose their plans once, after the regrade (whose own
+        # proposals already follow the new stage); system-set fields
+        # (_crm_protected_fields): the callers checked the user
+        writer = partners.sudo().with_context(crm_skip_stage_proposals=True)
         for vals, ids in changes.items():
-            partners.browse(ids).write(dict(vals))
+            writer.browse(ids).write(dict(vals))
         customers = partners.filtered("is_crm_customer")
-        if customers and not self.env.context.get("crm_skip_grading"):
+        if customers and not system_flag(self.env, "crm_skip_grading"):
             customers._crm_recompute_grades()
         customers._crm_sync_value_tags()
+        if old_stages:
+            customers.filtered(lambda p: p.id in old_stages)._crm_on_lifecycle_changed(old_stages)
 
     def _crm_lift_manual_churn(self):
         """New business with a churned customer ends a manual churn mark."""
-        self.commercial_partner_id.filtered("lifecycle_churn_date").write(
+        self.commercial_partner_id.filtered("lifecycle_churn_date").sudo().write(
             {"lifecycle_churn_date": False}
         )
 
     def action_mark_churned(self):
-        self.commercial_partner_id.write(
+        """Whoever may write the customer marks it churned (a system-set
+        stage otherwise: _crm_protected_fields)."""
+        self.commercial_partner_id.check_access("write")
+        self.commercial_partner_id.sudo().write(
             {
                 "lifecycle_stage": "churned",
                 "lifecycle_churn_date": fields.Date.context_today(self),
@@ -145,8 +156,9 @@ class ResPartner(models.Model):
         return True
 
     def action_recompute_lifecycle(self):
-        self.lifecycle_churn_date = False
-        self._crm_recompute_lifecycle()
+        self.check_access("write")
+        self.sudo().lifecycle_churn_date = False
+        self.sudo()._crm_recompute_lifecycle()
         return True
 
     def _cron_crm_recompute_lifecycle(self, batch_size=1000):

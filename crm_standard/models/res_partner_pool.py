@@ -220,9 +220,10 @@ class ResPartner(models.Model):
 
     def _crm_pool_company(self):
         """The company whose public pool settings apply to ``self`` (one
-        customer): its own, or the current one for a shared customer."""
+        customer): ``_crm_settings_company`` (its own; for a shared customer,
+        its salesperson's, else the main company)."""
         self.ensure_one()
-        return self.company_id or self.env.company
+        return self._crm_settings_company()
 
     @api.model
     def _crm_pool_lock_claims(self, user):
@@ -343,7 +344,7 @@ class ResPartner(models.Model):
                     {
                         "partner_id": partner.id,
                         "user_id": user.id,
-                        "company_id": (partner.company_id or self.env.company).id,
+                        "company_id": partner._crm_pool_company().id,
                     }
                     for partner in self
                 ]

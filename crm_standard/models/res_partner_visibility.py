@@ -5,7 +5,7 @@ import functools
 import itertools
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -282,6 +282,117 @@ class ResPartner(models.Model):
         own = self.env.ref(OWN_CUSTOMERS_RULE, raise_if_not_found=False)
         rules = self.env["ir.rule"]._get_rules(self._name).sudo()
         return bool(own) and rules.filtered("groups") == own
+
+    # ---------------------------------------------------------------------
+    # Links a restricted salesperson makes (issue 16): a lead, an activity, a
+    # ticket, a plan, an override or a contact points only at partners the
+    # user saw before the change, and only the owner (or a manager, the
+    # system) opens a customer to someone else.
+    # ---------------------------------------------------------------------
+    @api.model
+    def _crm_check_links(self, records, links, grants=()):
+        """Refuse the links of ``records`` (a model, or the records written)
+        a restricted salesperson may not make; nothing for other users.
+
+        ``links``: ``(field name, partners)``, the partners a partner field
+        points at after the change: they (and their commercial entities) must
+        be visible to the user now, before the change.
+
+        ``grants``: ``(field name, partners, users)``, the partners a record
+        opens by the rule (``_crm_visible_partner_domains``) to ``users``, the
+        assignees the field names, or ``None`` for every salesperson (an
+        unassigned lead): opening them to anyone but the user needs the
+        partners visible by their own fields (own customers, open partners,
+        the pool), not through another record given to the user.
+
+        One query for every record of a batch. Extension point: call it from
+        the create/write of a model that ``_crm_visible_partner_domains``
+        trusts (see ``docs/security.md``).
+        """
+        if not (links or grants) or not self._crm_user_is_restricted():
+            return
+        partners = self.sudo().browse()
+        for link in (*links, *grants):
+            partners |= link[1].sudo()
+        partners = partners.exists()
+        partners |= partners.commercial_partner_id
+        visible = self.with_context(active_test=False).search([("id", "in", partners.ids)])
+        hidden = partners - visible.sudo()
+        for fname, targets in links:
+            targets = targets.sudo() & partners
+            if (targets | targets.commercial_partner_id) & hidden:
+                raise AccessError(
+                    self.env._(
+                        "%(field)s: you cannot link a %(model)s to a partner you do not see. "
+                        "You see only your own customers (Sales: User: Own Documents Only), "
+                        "the public pool and the customers given to you: ask their "
+                        "salesperson or a sales manager.",
+                        field=records._fields[fname]._description_string(self.env),
+                        model=records._description,
+                    )
+                )
+        domain = expression.OR(self._crm_visible_by_fields_domains())
+        for fname, targets, users in grants:
+            if users is not None and not (users - self.env.user):
+                continue
+            targets = targets.sudo() & partners
+            targets |= targets.commercial_partner_id
+            # opened to someone else than the user and the customer's owner
+            closed = (targets - targets.filtered_domain(domain)).filtered(
+                lambda p, users=users: users is None or users - self.env.user - p.crm_owner_user_id
+            )
+            if not closed:
+                continue
+            raise UserError(
+                self.env._(
+                    "%(field)s: only the salesperson of %(partner)s or a sales manager "
+                    "can open it to %(users)s. You see it through a record given to you "
+                    "(Sales: User: Own Documents Only).",
+                    field=records._fields[fname]._description_string(self.env),
+                    # never the name of a hidden partner
+                    partner=self.env._("this customer")
+                    if closed & hidden
+                    else closed[0].display_name,
+                    users=", ".join(users.mapped("name"))
+                    if users is not None
+                    else self.env._("every salesperson (an unassigned record)"),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the rule trusts the commercial partner of leads and tickets
+        self._crm_check_partner_field(vals_list, "parent_id")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._crm_check_partner_field([vals], "parent_id")
+        if "user_id" in vals and self._crm_user_is_restricted():
+            self.check_access("write")  # a hidden partner: the usual error, no name
+            self._crm_check_owner_change()
+        return super().write(vals)
+
+    def _crm_check_owner_change(self):
+        """A restricted salesperson changes the salesperson of their own
+        customers only (or of open partners, or of the pool's: see the pool
+        claim), never of a customer they see through a record given to them."""
+        others = self.sudo().filtered(
+            lambda p: (
+                p.crm_visibility_restricted
+                and p.commercial_partner_id == p
+                and p.crm_owner_user_id
+                and p.crm_owner_user_id != self.env.user
+            )
+        )
+        if others:
+            raise UserError(
+                self.env._(
+                    "Salesperson: only the salesperson of %(partner)s (%(owner)s) or a sales "
+                    "manager can change its salesperson.",
+                    partner=others[0].display_name,
+                    owner=others[0].crm_owner_user_id.name,
+                )
+            )
 
     @api.depends("crm_visibility_restricted", "crm_owner_user_id", "parent_id")
     def _compute_crm_in_pool(self):

@@ -43,24 +43,40 @@ ACCESS = {
     "crm.standard.health.override": ("R",    "R",         "CR",     "R",  "R",    "CRUD",   "",      "",     "salesperson: own customers; all documents, managers and service: all; company; created by sales managers only, never changed (history)"),
     "crm.standard.health.snapshot": ("R",    "R",         "R",      "R",  "R",    "CRUD",   "",      "",     "salesperson: own customers; all documents, managers and service: all; company"),
     "crm.standard.interest":        ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
-    "crm.standard.ticket":          ("R",    "R",         "R",      "CRU", "CRUD", "CRUD",  "",      "",     "agent: read those of their teams, write those assigned to them or unassigned in their teams; service manager: all; salesperson: read those of own customers; company"),
+    "crm.standard.ticket":          ("R",    "R",         "R",      "CRU", "CRUD", "CRUD",  "",      "",     "agent: read those of their teams and those they handed over, write those assigned to them or unassigned in their teams; service manager: all; salesperson: read those of own customers; company"),
     "crm.standard.ticket.category": ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.ticket.sla":      ("R",    "R",         "R",      "R",  "R",    "CRUD",   "R",     "",     "company"),
     "crm.standard.ticket.stage":    ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.ticket.team":     ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company"),
     "res.company":                  ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "R",    "Odoo's: allowed companies"),
     "res.config.settings":          ("",     "",          "",       "",   "",     "",       "",      "",     "Odoo's: settings administrators only"),
-    "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "salesperson (own documents): customers they own (with contacts), the public pool when enabled, partners of their or unassigned leads and of their activities, every non-customer partner; all documents, managers, service managers: all; team leaders (option): their members' customers; Odoo's: company; portal: own commercial partner only"),
+    "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "salesperson (own documents): customers they own (with contacts), the public pool when enabled, partners of their or unassigned leads, of their activities and tickets, every non-customer partner (links only to partners they see, opened to others by the owner or a manager only); all documents, managers, service managers: all; team leaders (option): their members' customers; Odoo's: company; portal: own commercial partner only"),
     "res.partner.category":         ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "",     "Odoo's; automatic value tags cannot be edited by hand"),
     "res.partner.industry":         ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "",     "Odoo's"),
     "crm.standard.followup.plan": ("CRU",  "CRU",       "CRUD",   "",   "",     "CRUD",   "",      "",     "salesperson: own customers or responsible; all documents and managers: all; approval by sales managers only; company"),
+    "crm.standard.followup.plan.decision": ("", "", "CRUD", "", "", "CRUD", "", "", "own wizards (Odoo's transient rule); deciding needs a sales manager"),
     "crm.standard.followup.plan.step": ("CRUD", "CRUD",      "CRUD",   "",   "",     "CRUD",   "",      "",     "as its plan; locked once submitted"),
     "crm.standard.followup.reminder": ("R",    "R",         "CRUD",   "",   "",     "CRUD",   "",      "",     "as its plan; written by the reminder cron"),
     "crm.standard.followup.template": ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.followup.template.step": ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "as its template"),
+    "mail.followers": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; salesperson (own documents): followers they may see, of partners they may see (others' documents: any)"),
     "mail.activity": ("CRUD", "CRUD",      "CRUD",   "CRUD", "CRUD", "CRUD", "CRUD",  "",     "Odoo's: activities of documents the user may read"),
+    "crm.standard.customer.transfer": ("", "", "CRUD", "", "", "CRUD", "", "", "sales managers only (a wizard); own wizards (Odoo's transient rule)"),
     "crm.standard.pool.claim": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): own claims; all documents and managers: all; company"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
+    "crm.standard.stage.history": ("R", "R", "R", "", "", "R", "", "", "the rules of crm.lead on the row's lead; company; written by the system only"),
+    "crm.standard.stage.rule": ("R", "R", "CRUD", "", "", "CRUD", "", "", "company (shared when no company)"),
+    "crm.standard.stage.notice": ("", "", "RD", "", "", "RD", "", "", "company; written by the system only"),
+    "crm.standard.stage.requirement": ("R", "R", "CRUD", "", "", "CRUD", "", "", "company (shared when no company)"),
+    "crm.standard.funnel.report": ("R", "R", "R", "", "", "R", "", "", "the rules of crm.lead on its salesperson; company"),
+    "crm.standard.conversion.report": ("R", "R", "R", "", "", "R", "", "", "the rules of crm.lead on its salesperson; company"),
+    "crm.standard.repurchase.report": ("R", "R", "R", "", "", "R", "", "", "salesperson (own documents): customers they own or unassigned; company"),
+    "utm.campaign": ("CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "", "Odoo's; budget, cost and effect: sales roles"),
+    "crm.standard.reject.wizard": ("", "", "CRU", "", "", "CRU", "", "", "wizard: one reason to reject the selected requests; sales managers"),
+    "ir.ui.menu": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; approval menus show a counter"),
+    "mail.activity.plan": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "Odoo's; names translatable (follow-up templates)"),
+    "mail.activity.plan.template": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "Odoo's; summaries and notes translatable (follow-up template steps)"),
+    "res.users": ("R", "R", "R", "R", "R", "R", "R", "R", "Odoo's"),
 }
 # fmt: on
 
@@ -80,6 +96,80 @@ FIELD_ACCESS = {
     ("res.partner", "crm_health_score"): SENSITIVE_ROLES,
     ("res.partner", "crm_health_band"): SENSITIVE_ROLES,
     ("res.partner", "crm_health_why"): SENSITIVE_ROLES,
+}
+
+# Fields only the system writes (scheduled actions, approvals, the form's
+# buttons, install), whatever the context: (model, field) -> the roles that may
+# also write them directly (empty: none). A user's write is refused with an
+# error naming the field; ``_crm_protected_fields()`` of each model lists them
+# (the test compares both and tries every role).
+_PARTNER_SYSTEM_FIELDS = (
+    "is_crm_customer",
+    "lifecycle_stage",
+    "lifecycle_churn_date",
+    "last_won_date",
+    "customer_grade",
+    "crm_grade_computed",
+    "crm_grade_manual",
+    "crm_grade_manual_reason",
+    "crm_value_level",
+    "crm_potential_level",
+    "revenue_12m",
+    "crm_owner_date",
+    "crm_owner_user_id",
+    "crm_pool_release_date",
+    "crm_pool_previous_user_id",
+    "crm_pool_claim_user_id",
+    "crm_pool_claim_date",
+    "crm_visibility_restricted",
+    "crm_visibility_key",
+    "completeness_score",
+    "crm_name_normalized",
+    "crm_phone_sanitized",
+)
+_TICKET_SYSTEM_FIELDS = (
+    "date_received",
+    "number",
+    "response_deadline",
+    "resolution_deadline",
+    "first_response_date",
+    "first_response_hours",
+    "solve_date",
+    "reopen_date",
+    "sla_status",
+    "sla_compliance",
+    "escalated",
+    "escalation_date",
+    "feedback_request_date",
+)
+_PLAN_SYSTEM_FIELDS = (
+    "state",
+    "approver_id",
+    "approval_date",
+    "date_end",
+    "close_reason",
+    "next_due_date",
+    "last_contact_date",
+    "reminder_error",
+    "reminder_error_date",
+)
+_OVERRIDE_SYSTEM_FIELDS = (
+    "state",
+    "requested_by_id",
+    "current_grade",
+    "reviewer_id",
+    "review_date",
+)
+# given by whoever creates the record (the Customers menu makes customers)
+SET_AT_CREATION = {("res.partner", "is_crm_customer"), ("crm.standard.ticket", "date_received")}
+_APPROVERS = ("sales_manager", "crm_admin")
+SYSTEM_FIELDS = {
+    **{("res.partner", f): () for f in _PARTNER_SYSTEM_FIELDS},
+    **{("crm.standard.ticket", f): () for f in _TICKET_SYSTEM_FIELDS},
+    **{("crm.standard.followup.plan", f): () for f in _PLAN_SYSTEM_FIELDS},
+    ("crm.standard.followup.plan", "review_comment"): _APPROVERS,
+    **{("crm.standard.grade.override", f): () for f in _OVERRIDE_SYSTEM_FIELDS},
+    ("crm.standard.grade.override", "review_comment"): _APPROVERS,
 }
 
 README_START = "<!-- access-matrix:start -->"
@@ -117,6 +207,27 @@ def markdown_table():
     for (model, fname), roles in sorted(FIELD_ACCESS.items()):
         labels = ", ".join(label for key, label, __ in ROLES if key in roles)
         lines.append(f"- `{model}.{fname}`: {labels}.")
+    lines.append("")
+    lines.append(
+        "Fields only the system writes (scheduled actions, approvals, the form's buttons, "
+        "install): a direct write by any role is refused, whatever the context, except "
+        "by the roles named; on these models, every stored computed read-only field too "
+        "(e.g. `commercial_partner_id`): [System-set fields](docs/security.md#system-set-fields)."
+    )
+    by_model = {}
+    for (model, fname), roles in SYSTEM_FIELDS.items():
+        by_model.setdefault(model, []).append((fname, roles))
+    for model in sorted(by_model):
+        cells = []
+        for fname, roles in sorted(by_model[model]):
+            labels = ", ".join(label for key, label, __ in ROLES if key in roles)
+            cell = f"`{fname}`"
+            if labels:
+                cell += f" (also {labels})"
+            elif (model, fname) in SET_AT_CREATION:
+                cell += " (given at creation)"
+            cells.append(cell)
+        lines.append(f"- `{model}`: " + ", ".join(cells) + ".")
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,8 @@ class CrmStandardCommon(TransactionCase):
                 "country_id": cls.env.ref("base.cn").id,
                 "crm_validate_formats": True,
                 "crm_strict_required_fields": False,
+                # the demo ships with the pool on; the tests of the pool turn it on
+                "crm_pool_enabled": False,
             }
         )
         context = {"tracking_disable": False}

@@ -8,12 +8,13 @@ A model of the addon without a row fails the test: add one line there.
 """
 
 import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from lxml import etree
 
-from odoo import Command
-from odoo.exceptions import AccessError
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from . import access_matrix as matrix
@@ -34,7 +35,8 @@ VISIBILITY = {
     "crm.lead":                     ("fx_leads",         ((2, 2),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
     "crm.standard.change.request":  ("fx_requests",      ((3, None), (5, None),  (5, 5),    (1, None),    (0, None),    (5, 5),    (1, None),    (None, None))),
     "crm.standard.grade.history":   ("fx_grade_history", ((1, None), (3, None),  (3, None), (None, None), (None, None), (3, 3),    (None, None), (None, None))),
-    "crm.standard.followup.plan":   ("fx_plans",         ((1, 1),   (3, 3),      (3, 3),    (None, None), (None, None), (3, 3),    (None, None), (None, None))),
+    # two plans per customer: the potential stage's proposal, then the grade's when an opportunity shows intent
+    "crm.standard.followup.plan":   ("fx_plans",         ((2, 2),   (6, 6),      (6, 6),    (None, None), (None, None), (6, 6),    (None, None), (None, None))),
     "crm.standard.ticket":          ("fx_tickets",       ((1, None), (1, None),  (0, None), (3, 2),       (4, 4),       (4, 4),    (None, None), (None, None))),
     "crm.standard.pool.claim":      ("fx_claims",        ((1, None), (2, None),  (2, None), (None, None), (None, None), (2, 2),    (None, None), (None, None))),
     "crm.standard.health.snapshot": ("fx_snapshots",     ((1, None), (3, None),  (3, None), (3, None),    (3, None),    (3, 3),    (None, None), (None, None))),
@@ -81,7 +83,8 @@ class TestAccessMatrix(CrmStandardCommon):
         )
         cls.cust_nobody = cls._create_customer("Nobody's Customer Co", user_id=False)
         cls.cust_nobody.action_make_customer()
-        cls.vendor = cls._create_customer("Some Vendor Co", user_id=cls.user_salesman_all.id)
+        # (no salesperson: a partner with one is a customer, res_partner_ownership)
+        cls.vendor = cls._create_customer("Some Vendor Co", user_id=False)
         cls.fx_partners = cls.fx_customers | cls.contact_alex | cls.cust_nobody | cls.vendor
         # followers of Sally's customer: an open partner (a colleague), Sally's
         # customer itself, and a customer Sally may not see
@@ -360,6 +363,86 @@ class TestAccessMatrix(CrmStandardCommon):
                     checks += 2
         self.assertEqual(checks, len(matrix.FIELD_ACCESS) * len(matrix.ROLES) * 2)
         _logger.info("access matrix: %s field checks", checks)
+
+    # ------------------------------------------------------------------
+    # Fields only the system writes
+    # ------------------------------------------------------------------
+    def test_system_fields_listed_by_each_model(self):
+        """The matrix and each model's ``_crm_protected_fields()`` agree."""
+        for model in {model for model, __ in matrix.SYSTEM_FIELDS}:
+            protected = self.env[model]._crm_protected_fields()
+            expected = {f for m, f in matrix.SYSTEM_FIELDS if m == model}
+            self.assertEqual(set(protected), expected, model)
+
+    def _system_field_fixture(self, model):
+        if model == "res.partner":
+            return self.cust_sally
+        if model == "crm.standard.ticket":
+            return self.fx_tickets[0]
+        if model == "crm.standard.followup.plan":
+            return self.fx_plans.filtered(lambda p: p.partner_id == self.cust_sally)
+        return (
+            self.env["crm.standard.grade.override"]
+            .with_user(self.user_salesman)
+            .create({"partner_id": self.cust_sally.id, "requested_grade": "S", "reason": "x"})
+            .sudo()
+        )
+
+    @staticmethod
+    def _other_value(record, fname):
+        """A value of ``fname`` other than the one ``record`` holds."""
+        field = record._fields[fname]
+        current = record[fname]
+        earlier = (
+            (current or datetime(2020, 1, 1)) - timedelta(days=3)
+            if field.type in ("date", "datetime")
+            else None
+        )
+        others = {
+            "selection": lambda: next(
+                value for value, __ in field._description_selection(record.env) if value != current
+            ),
+            "boolean": lambda: not current,
+            "integer": lambda: (current or 0) + 7,
+            "float": lambda: (current or 0) + 7,
+            "monetary": lambda: (current or 0) + 7,
+            "date": lambda: fields.Date.to_string(earlier),
+            "datetime": lambda: fields.Datetime.to_string(earlier),
+            "many2one": lambda: (
+                record.env["res.users"].search([("id", "!=", current.id)], limit=1).id
+            ),
+        }
+        return others.get(field.type, lambda: "forged")()
+
+    def test_system_fields_refused_to_every_role(self):
+        """Each role writes each system-set field of a record of the fixture:
+        refused, except for the roles the matrix names (then rolled back)."""
+
+        class Written(Exception):
+            pass
+
+        mismatches, checks = [], 0
+        fixtures = {model: self._system_field_fixture(model) for model, __ in matrix.SYSTEM_FIELDS}
+        for (model, fname), allowed in sorted(matrix.SYSTEM_FIELDS.items()):
+            record = fixtures[model]
+            self.assertEqual(len(record), 1, model)
+            value = self._other_value(record, fname)
+            for role in matrix.ROLE_KEYS:
+                self.env.invalidate_all()
+                try:
+                    with self.env.cr.savepoint():
+                        record.with_user(self.role_users[role]).write({fname: value})
+                        raise Written
+                except Written:
+                    written = True
+                except (AccessError, UserError):
+                    written = False
+                checks += 1
+                if written != (role in allowed):
+                    mismatches.append(f"{role} writing {model}.{fname}: written={written}")
+        self.assertFalse(mismatches, "\n".join(mismatches))
+        self.assertEqual(checks, len(matrix.SYSTEM_FIELDS) * len(matrix.ROLES))
+        _logger.info("access matrix: %s system field checks", checks)
 
     def test_user_without_group_cannot_read_annual_revenue(self):
         self.cust_sally.annual_revenue = 5000000

@@ -574,3 +574,17 @@ class TestGradingConcurrency(TwoConnectionsCase):
                 env2["res.partner"]._cron_crm_recompute_grades()
             env2.cr.commit()
         self.assertEqual(self._history_counts(), [1, 1, 1])
+
+    def test_two_workers_propose_one_plan_per_customer(self):
+        with self._two_workers(lock_timeout="2s") as (env1, env2):
+            env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
+            env1["res.partner"]._cron_crm_recompute_grades()
+            env2["res.partner"]._cron_crm_recompute_grades()  # skips worker 1's customers
+            env1.cr.commit()
+            env2["res.partner"]._cron_crm_recompute_grades()  # older snapshot: leaves them
+            env2.cr.commit()
+        with self._committed_env() as env:
+            groups = env["crm.standard.followup.plan"]._read_group(
+                [("partner_id", "in", self.partner_ids)], ["partner_id"], ["__count"]
+            )
+        self.assertEqual(sorted(count for __, count in groups), [1, 1, 1])

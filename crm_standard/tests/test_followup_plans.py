@@ -65,7 +65,13 @@ class TestFollowupTemplatesAndProposals(FollowupCommon):
         Template = self.env["crm.standard.followup.template"]
         templates = {
             t.grade: t
-            for t in Template.search([("company_id", "=", False), ("crm_retention", "=", False)])
+            for t in Template.search(
+                [
+                    ("company_id", "=", False),
+                    ("lifecycle_stage", "=", False),
+                    ("crm_retention", "=", False),
+                ]
+            )
         }
         self.assertEqual(set(templates), {"S", "A", "B", "C"})
         s_steps = templates["S"].step_ids
@@ -122,6 +128,9 @@ class TestFollowupTemplatesAndProposals(FollowupCommon):
         self.assertTrue(plans[0].close_reason)
         new = plans[1]
         self.assertEqual((new.state, new.grade, new.template_id), ("draft", "S", self.template_s))
+        # its steps are the template's, copied when the salesperson opens it
+        self.assertTrue(new.steps_pending)
+        new.with_user(self.user_salesman).web_read({"step_ids": {"fields": {"name": {}}}})
         self.assertEqual(new.account_manager_id, self.user_salesman)
         self.assertEqual(len(new.step_ids), len(self.template_s.step_ids))
         self.assertEqual(new.touch_limit, self.template_s.touch_limit)
@@ -379,3 +388,24 @@ class TestFollowupViews(FollowupCommon):
         action = partner.with_user(self.user_salesman).action_view_crm_followup_plans()
         plans = self.Plan.with_user(self.user_salesman).search(action["domain"])
         self.assertEqual(plans.partner_id, partner)
+
+
+class TestFollowupSeveralStepsDue(FollowupCommon):
+    def test_two_steps_of_one_customer_due_the_same_day_both_remind(self):
+        partner = self._customer("Two Steps Co")
+        step = {"channel": "call", "cadence_count": 1, "cadence_unit": "months"}
+        plan = self._plan(
+            partner,
+            steps=[
+                dict(step, name="Call", next_due_date=self.today),
+                dict(step, name="Mail", next_due_date=self.today),
+                dict(step, name="Visit", next_due_date=self.today),
+            ],
+        )
+        reminders = self._run_cron()
+        self.assertEqual(len(reminders), 3)
+        self.assertFalse(plan.reminder_error)
+        self.assertEqual(len(plan.step_ids.activity_id), 3)
+        self.assertEqual(
+            plan.step_ids.mapped("activity_id.summary"), ["Call", "Mail", "Visit"], "in order"
+        )

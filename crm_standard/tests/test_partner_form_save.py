@@ -199,15 +199,30 @@ class TestPartnerFormSave(CrmStandardCommon, HttpCase):
         self.assertTrue(partner.crm_in_pool)
         self.assertEqual(result[0]["id"], partner.id)
 
-    def test_new_non_customer_for_a_colleague_is_saved(self):
-        """Partners outside the CRM (no customer flag) stay readable by all."""
+    def test_new_partner_with_a_colleague_as_salesperson_is_their_customer(self):
+        """A partner with a salesperson is a customer (res_partner_ownership):
+        even without the customer flag, one created for a colleague is the
+        colleague's customer, so the save is refused like any other."""
         result, error = self._save_new(
             self.user_salesman,
             {"name": "Form Vendor Co", "user_id": self.user_colleague.id},
             context={"default_is_crm_customer": False},
         )
+        self.assertFalse(result)
+        self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
+        self.assertIn("Colin Colleague", error["data"]["message"])
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Form Vendor Co")]))
+
+    def test_new_partner_without_salesperson_is_saved_and_open(self):
+        """Partners outside the CRM (no customer flag, no salesperson) stay
+        readable by all."""
+        result, error = self._save_new(
+            self.user_salesman,
+            {"name": "Form Vendor Co", "user_id": False},
+            context={"default_is_crm_customer": False},
+        )
         self.assertFalse(error)
-        self.assertEqual(result[0]["user_id"]["id"], self.user_colleague.id)
+        self.assertFalse(result[0]["user_id"])
 
     def test_contact_added_to_a_colleagues_company_is_refused(self):
         """The salesperson opens the colleague's company (readable through

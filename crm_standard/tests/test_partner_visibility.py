@@ -35,7 +35,8 @@ class TestPartnerVisibility(CrmStandardCommon):
         )
         cls.cust_free = cls._create_customer("Free Customer Co", user_id=False)
         (cls.cust_own | cls.cust_other | cls.cust_free).action_make_customer()
-        cls.vendor = cls._create_customer("Vendor Co", user_id=cls.user_colleague.id)
+        # no salesperson: a partner with one is a customer (res_partner_ownership)
+        cls.vendor = cls._create_customer("Vendor Co", user_id=False)
         cls.Partner = cls.env["res.partner"]
 
     def _visible(self, user, partners):

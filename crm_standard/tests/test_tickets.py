@@ -83,6 +83,19 @@ class CrmStandardTicketCommon(CrmStandardCommon):
         )
 
     @classmethod
+    def _team_sla(cls):
+        """The team's policy: answer within 4 hours, solve within 24."""
+        return cls.env["crm.standard.ticket.sla"].create(
+            {
+                "name": "Team test: 4h / 24h",
+                "team_id": cls.team.id,
+                "sequence": 1,
+                "response_hours": 4,
+                "resolution_hours": 24,
+            }
+        )
+
+    @classmethod
     def _ticket(cls, **vals):
         values = {"name": "Cannot log in", "partner_id": cls.contact.id, "team_id": cls.team.id}
         values.update(vals)

@@ -2,7 +2,7 @@
 
 from psycopg2 import errors as pg_errors
 
-from odoo.tools import SQL
+from odoo.tools import SQL, drop_view_if_exists
 
 # another worker holds or just changed the rows: leave them to it
 CONCURRENCY_ERRORS = (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
@@ -39,6 +39,57 @@ def unnest_sql(columns):
             for sqltype, values in columns
         ),
     )
+
+
+def create_report_view(cr, table, query):
+    """(Re)create the SQL view ``table`` of a report model (``_auto = False``)."""
+    drop_view_if_exists(cr, table)
+    cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(table), query))
+
+
+def insert_rows(model, vals_list, returning=("id",)):
+    """Insert the rows of ``vals_list`` into the table of ``model`` with one
+    ``INSERT ... SELECT FROM unnest(...)``, stamped with the current user and
+    time; returns the ``returning`` columns of the new rows.
+
+    For the set-based batch paths only (no ORM ``create``: no defaults,
+    computed fields, constraints nor overrides run): every dict has the same
+    keys, stored non-translated columns of ``model``; ``False`` is ``NULL``
+    except for booleans.
+    """
+    if not vals_list:
+        return []
+    fnames = list(vals_list[0])
+    columns = []
+    for fname in fnames:
+        field = model._fields[fname]
+        sqltype = field.column_type[0]
+        values = [vals[fname] for vals in vals_list]
+        if sqltype == "int4":
+            sqltype = "int"
+        if sqltype != "bool":
+            values = [None if value is False else value for value in values]
+        if sqltype == "text":
+            values = [None if value is None else str(value) for value in values]
+        columns.append((sqltype, values))
+    env = model.env
+    env.cr.execute(
+        SQL(
+            """
+        INSERT INTO %(table)s (%(cols)s, create_uid, write_uid, create_date, write_date)
+        SELECT v.*, %(uid)s, %(uid)s, %(now)s, %(now)s
+          FROM %(rows)s AS v
+     RETURNING %(returning)s
+            """,
+            table=SQL.identifier(model._table),
+            cols=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
+            uid=env.uid,
+            now=env.cr.now(),
+            rows=unnest_sql(columns),
+            returning=SQL(", ").join(SQL.identifier(fname) for fname in returning),
+        )
+    )
+    return env.cr.fetchall()
 
 
 def update_by_id(records, columns):

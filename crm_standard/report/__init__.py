@@ -1,0 +1,3 @@
+from . import crm_standard_funnel_report
+from . import crm_standard_conversion_report
+from . import crm_standard_repurchase_report
