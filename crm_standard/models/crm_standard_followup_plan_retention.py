@@ -58,11 +58,13 @@ class CrmStandardFollowupPlan(models.Model):
         return [("crm_retention", "=", bool(self[:1].crm_retention))]
 
     def _crm_check_one_plan_per_customer(self):  # pylint: disable=missing-return
-        # one check per track: the grade plans, then the retention plans
+        # one check per track: the base search is limited to the batch's track
         retention = self.filtered("crm_retention")
+        res = None
         for plans in (self - retention, retention):
             if plans:
-                super(CrmStandardFollowupPlan, plans)._crm_check_one_plan_per_customer()
+                res = super(CrmStandardFollowupPlan, plans)._crm_check_one_plan_per_customer()
+        return res
 
     # ---------------------------------------------------------------------
     # Propose / close

@@ -367,7 +367,8 @@ class ResPartner(models.Model):
 
     def _crm_health_factor_discipline(self, today):
         """100 minus 25 per overdue reminder of the customer's approved plans.
-        No data: no approved plan."""
+        No data: no approved plan. Retention plans are left out: a plan the
+        score itself started must not lift the score (nor flip the band back)."""
         rows = self.env.execute_query(
             SQL(
                 """
@@ -376,6 +377,7 @@ class ResPartner(models.Model):
               LEFT JOIN crm_standard_followup_reminder r
                 ON r.plan_id = p.id AND r.state = 'open' AND r.due_date < %(today)s
              WHERE p.partner_id = ANY(%(ids)s::int[]) AND p.state = 'approved'
+               AND p.crm_retention IS NOT TRUE
           GROUP BY 1
             """,
                 ids=array_literal("int", self.ids),

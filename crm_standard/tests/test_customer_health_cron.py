@@ -45,7 +45,12 @@ class TestHealthCron(HealthCommon):
         self.env.flush_all()
         self.assertEqual(self.env["crm.standard.health.snapshot"].search_count([]), snapshots)
         self.assertEqual(self.env["crm.standard.followup.plan"].search_count([]), plans)
-        self.assertEqual(self.env["mail.message"].search_count([]), messages)
+        new = self.env["mail.message"].search([], order="id desc", limit=1)
+        self.assertEqual(
+            self.env["mail.message"].search_count([]),
+            messages,
+            f"{new.model} {new.res_id} {new.message_type} {new.subject} {new.body}",
+        )
         self.assertEqual(partners.mapped("crm_health_score"), scores)
 
     def test_a_bad_customer_is_logged_and_skipped(self):
