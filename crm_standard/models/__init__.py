@@ -31,3 +31,9 @@ from . import crm_standard_ticket_team
 from . import crm_standard_ticket
 from . import crm_standard_ticket_sla_clock
 from . import crm_standard_pool_claim
+from . import res_company_migration
+from . import res_config_settings_migration
+from . import res_partner_import
+from . import base_import_import
+from . import crm_standard_migration_batch
+from . import crm_standard_migration_batch_line
