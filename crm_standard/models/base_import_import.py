@@ -15,9 +15,9 @@ class BaseImportImport(models.TransientModel):
                 {
                     "id": "customer_code",
                     "name": "customer_code",
-                    "string": self.env["res.partner"]._fields["customer_code"].get_description(
-                        self.env
-                    )["string"],
+                    "string": self.env["res.partner"]
+                    ._fields["customer_code"]
+                    .get_description(self.env)["string"],
                     "required": False,
                     "fields": [],
                     "type": "char",
@@ -59,7 +59,10 @@ class BaseImportImport(models.TransientModel):
         )
         if not dryrun and "rows" in stats:
             batch = self.env["crm.standard.migration.batch"]._crm_create_from_import(
-                self, stats, [f for f in fields if f], [c for f, c in zip(fields, columns, strict=False) if f]
+                self,
+                stats,
+                [f for f in fields if f],
+                [c for f, c in zip(fields, columns, strict=False) if f],
             )
             result["crm_migration_batch_id"] = batch.id
         return result

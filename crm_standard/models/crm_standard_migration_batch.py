@@ -102,7 +102,13 @@ class CrmStandardMigrationBatch(models.Model):
                 (
                     "contact_channel",
                     self.env._("Phone or E-mail"),
-                    ["|", "|", ("email", "!=", False), ("phone", "!=", False), ("mobile", "!=", False)],
+                    [
+                        "|",
+                        "|",
+                        ("email", "!=", False),
+                        ("phone", "!=", False),
+                        ("mobile", "!=", False),
+                    ],
                 )
             )
         return items

@@ -6,6 +6,7 @@ import unicodedata
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, email_normalize
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -68,8 +69,6 @@ class ResPartner(models.Model):
 
     @api.model
     def _crm_import_email_key(self, value):
-        from odoo.tools import email_normalize
-
         return email_normalize(value or "") or False
 
     @api.model
@@ -106,10 +105,12 @@ class ResPartner(models.Model):
             return dict(self.env.cr.fetchall())
         self.flush_model([db_field, "parent_id"])
         self.env.cr.execute(
-            f"""SELECT {db_field}, min(id) FROM res_partner
-                 WHERE parent_id IS NULL AND {db_field} = ANY(%s)
-              GROUP BY 1""",  # noqa: S608 - db_field comes from the rules, not the user
-            [values],
+            SQL(
+                "SELECT %(col)s, min(id) FROM res_partner"
+                " WHERE parent_id IS NULL AND %(col)s = ANY(%(values)s) GROUP BY 1",
+                col=SQL.identifier(db_field),
+                values=values,
+            )
         )
         return dict(self.env.cr.fetchall())
 
@@ -149,8 +150,7 @@ class ResPartner(models.Model):
                         col,
                         self.env._("phone format"),
                         self.env._(
-                            "'%(value)s' is not a valid phone number "
-                            "(use e.g. +86 10 1234 5678)",
+                            "'%(value)s' is not a valid phone number (use e.g. +86 10 1234 5678)",
                             value=number,
                         ),
                     )
@@ -349,9 +349,9 @@ class ResPartner(models.Model):
                         col,
                         self.env._("duplicate in the file"),
                         self.env._(
-                            "%(rule)s as row %(other)s", rule=label, other=other + (
-                                self.env.context.get("crm_import_row_offset", 2)
-                            )
+                            "%(rule)s as row %(other)s",
+                            rule=label,
+                            other=other + (self.env.context.get("crm_import_row_offset", 2)),
                         ),
                     )
                     continue

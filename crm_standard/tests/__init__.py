@@ -16,3 +16,4 @@ from . import test_partner_pool
 from . import test_partner_merge
 from . import test_partner_form_save
 from . import test_tours
+from . import test_migration_import
