@@ -57,6 +57,8 @@ ACCESS = {
     "crm.standard.followup.template.step": ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "as its template"),
     "mail.activity": ("CRUD", "CRUD",      "CRUD",   "CRUD", "CRUD", "CRUD", "CRUD",  "",     "Odoo's: activities of documents the user may read"),
     "crm.standard.pool.claim": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): own claims; all documents and managers: all; company"),
+    "crm.standard.migration.batch": ("", "", "RU", "", "", "CRUD", "", "", "created by the import (as superuser) for any importing user; sales managers read and recompute them"),
+    "crm.standard.migration.batch.line": ("", "", "R", "", "", "CRUD", "", "", "as its batch"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
 }
 # fmt: on
