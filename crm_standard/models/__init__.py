@@ -37,3 +37,5 @@ from . import res_partner_import
 from . import base_import_import
 from . import crm_standard_migration_batch
 from . import crm_standard_migration_batch_line
+from . import crm_standard_migration_sample
+from . import crm_standard_migration_sample_line

@@ -45,6 +45,19 @@ class CrmStandardMigrationBatch(models.Model):
         digits=(5, 2),
         help="The company's gate when the batch was imported, in percent.",
     )
+    source_rows = fields.Json(
+        help="The source row of each imported customer, {partner id: {column: value}}: "
+        "the sample check shows it beside the imported values."
+    )
+    sample_ids = fields.One2many(
+        "crm.standard.migration.sample", "batch_id", string="Sample Checks"
+    )
+    sample_state = fields.Selection(
+        [("signed_off", "Signed Off"), ("failed", "Failed")],
+        compute="_compute_sample_state",
+        store=True,
+        string="Sample Check",
+    )
     state = fields.Selection(
         [("accepted", "Accepted"), ("incomplete", "Incomplete")],
         help="Accepted when the completeness reaches the company's gate.",
@@ -75,6 +88,10 @@ class CrmStandardMigrationBatch(models.Model):
                 0,
             ),
             "partner_ids": [fields.Command.set(stats.get("ids") or [])],
+            "source_rows": {
+                str(pid): dict(zip(columns, data[i], strict=False))
+                for i, pid in (stats.get("row_ids") or {}).items()
+            },
         }
         if error_rows:
             buffer = io.StringIO()
@@ -87,6 +104,40 @@ class CrmStandardMigrationBatch(models.Model):
         batch = self.sudo().create(vals)
         batch._crm_compute_completeness()
         return batch
+
+    @api.depends("sample_ids.state")
+    def _compute_sample_state(self):
+        for batch in self:
+            done = batch.sample_ids.filtered(lambda s: s.state != "draft")[:1]
+            batch.sample_state = done.state if done else False
+
+    def action_sample_check(self):
+        """The sample check of the batch: the last one, else a new draw."""
+        self.ensure_one()
+        sample = self.sample_ids[:1] or self.env["crm.standard.migration.sample"].create(
+            {"batch_id": self.id}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.standard.migration.sample",
+            "res_id": sample.id,
+            "view_mode": "form",
+        }
+
+    def action_view_cleaned_list(self):
+        """《清洗后数据清单》: the batch's customers as imported, to print or export."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cleaned Data List: %(batch)s", batch=self.name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "views": [
+                (self.env.ref("crm_standard.res_partner_view_list_migration_cleaned").id, "list"),
+                (False, "form"),
+            ],
+            "domain": [("id", "in", self.partner_ids.ids)],
+        }
 
     @api.model
     def _crm_completeness_items(self, company):

@@ -250,7 +250,7 @@ class ResPartner(models.Model):
         if matched:
             load_fields = load_fields + [".id"]
             rows = [row + [str(matched.get(i) or "")] for row, i in zip(rows, good, strict=True)]
-        result, failed = self._crm_import_load_good(load_fields, rows, good, offset)
+        result, failed, loaded = self._crm_import_load_good(load_fields, rows, good, offset)
         for i in failed:
             errors.setdefault(i, [])
         messages.extend(result["messages"])
@@ -263,6 +263,7 @@ class ResPartner(models.Model):
             error_rows={i: errors[i] for i in errors},
             data=data,
             ids=ids,
+            row_ids=dict(zip(loaded, ids, strict=False)) if len(loaded) == len(ids) else {},
         )
         result["ids"] = ids
         result["messages"] = messages
@@ -278,7 +279,7 @@ class ResPartner(models.Model):
         for _attempt in range(3):
             keep = [k for k in range(len(rows)) if positions[k] not in failed]
             if not keep:
-                return result, failed
+                return result, failed, []
             res = super().load(fields, [rows[k] for k in keep])
             bad = {
                 keep[m["rows"]["from"]]
@@ -299,7 +300,7 @@ class ResPartner(models.Model):
                         failed.add(positions[k])
                 result = res
                 result["ids"] = res["ids"] or []
-                return result, failed
+                return result, failed, [positions[k] for k in keep]
             # drop the refused rows, keep their messages, try the rest again
             for m in res["messages"]:
                 if isinstance(m.get("rows"), dict) and "from" in m["rows"]:
@@ -318,7 +319,7 @@ class ResPartner(models.Model):
                             )
                         )
             failed |= {positions[k] for k in bad}
-        return result, failed
+        return result, failed, []
 
     @api.model
     def _crm_import_match(self, data, index, errors, add_error):

@@ -59,6 +59,8 @@ ACCESS = {
     "crm.standard.pool.claim": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): own claims; all documents and managers: all; company"),
     "crm.standard.migration.batch": ("", "", "RU", "", "", "CRUD", "", "", "created by the import (as superuser) for any importing user; sales managers read and recompute them"),
     "crm.standard.migration.batch.line": ("", "", "R", "", "", "CRUD", "", "", "as its batch"),
+    "crm.standard.migration.sample": ("", "", "CRU", "", "", "CRUD", "", "", "sales managers draw and review; company"),
+    "crm.standard.migration.sample.line": ("", "", "CRU", "", "", "CRUD", "", "", "as its sample check"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
 }
 # fmt: on

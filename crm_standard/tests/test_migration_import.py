@@ -12,9 +12,8 @@ HEADERS_ZH = ["客户名称", "税号", "行业", "销售员", "电话", "邮箱
 HEADERS_EN = ["Name", "Tax ID", "Industry", "Salesperson", "Phone", "Email", "City"]
 
 
-@tagged("post_install", "-at_install")
-class TestMigrationImport(CrmStandardCommon):
-    """Legacy customer files through Odoo's own import API (base_import)."""
+class MigrationImportCase(CrmStandardCommon):
+    """Helpers: legacy customer files through Odoo's own import API (base_import)."""
 
     @classmethod
     def setUpClass(cls):
@@ -76,7 +75,9 @@ class TestMigrationImport(CrmStandardCommon):
     def _errors(self, result):
         return [m["message"] for m in result["messages"] if m["type"] == "error"]
 
-    # -- tests -----------------------------------------------------------------
+
+@tagged("post_install", "-at_install")
+class TestMigrationImport(MigrationImportCase):
     def test_utf8_csv_test_mode_writes_nothing_then_import_then_reimport_creates_nothing(self):
         content = self._csv(HEADERS_EN, self.rows)
         result, fields = self._import(content, dryrun=True)
