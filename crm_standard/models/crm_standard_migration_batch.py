@@ -114,7 +114,8 @@ class CrmStandardMigrationBatch(models.Model):
     def action_sample_check(self):
         """The sample check of the batch: the last one, else a new draw."""
         self.ensure_one()
-        sample = self.sample_ids[:1] or self.env["crm.standard.migration.sample"].create(
+        Sample = self.env["crm.standard.migration.sample"]
+        sample = Sample.search([("batch_id", "=", self.id)], limit=1) or Sample.create(
             {"batch_id": self.id}
         )
         return {

@@ -9,6 +9,7 @@ class CrmStandardMigrationBatchLine(models.Model):
     batch_id = fields.Many2one(
         "crm.standard.migration.batch", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="batch_id.company_id", store=True)
     key = fields.Char(required=True)
     name = fields.Char("Field", required=True)
     filled_count = fields.Integer("Filled")

@@ -9,6 +9,7 @@ class CrmStandardMigrationSampleLine(models.Model):
     sample_id = fields.Many2one(
         "crm.standard.migration.sample", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="sample_id.company_id", store=True)
     partner_id = fields.Many2one("res.partner", string="Customer", ondelete="cascade")
     source_values = fields.Text("Source Row", readonly=True)
     imported_values = fields.Text("Imported Values", readonly=True)
