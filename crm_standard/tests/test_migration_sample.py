@@ -39,7 +39,7 @@ class TestMigrationSample(MigrationImportCase):
         batch = self._batch_of(3)
         sample = self.env["crm.standard.migration.sample"].create({"batch_id": batch.id})
         self.assertEqual(len(sample.line_ids), 3)
-        line = sample.line_ids.filtered(lambda l: l.partner_id.email == "sample1@example.cn")
+        line = sample.line_ids.filtered(lambda line: line.partner_id.email == "sample1@example.cn")
         self.assertIn("Email: sample1@example.cn", line.source_values)
         self.assertIn("Phone: +86 21 6123 0001", line.source_values)
         self.assertIn("sample1@example.cn", line.imported_values)
