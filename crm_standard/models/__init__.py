@@ -39,3 +39,4 @@ from . import crm_standard_migration_batch
 from . import crm_standard_migration_batch_line
 from . import crm_standard_migration_sample
 from . import crm_standard_migration_sample_line
+from . import crm_standard_past_followup

@@ -19,3 +19,4 @@ from . import test_tours
 from . import test_migration_import
 from . import test_partner_merge_any_size
 from . import test_migration_sample
+from . import test_migration_past_followups
