@@ -26,6 +26,8 @@ class TestMigrationPastFollowups(MigrationImportCase):
     def test_past_followups_become_done_activities_dated_in_the_chatter_and_reimport_adds_none(
         self,
     ):
+        # the file's times are the importing user's local times
+        self.env.user.tz = "Asia/Shanghai"
         customer = self._create_customer("Legacy Follow Co", is_crm_customer=True)
         call = self.env.ref("mail.mail_activity_data_call")
         rows = [
@@ -47,10 +49,11 @@ class TestMigrationPastFollowups(MigrationImportCase):
         messages = customer.message_ids.filtered(lambda m: m.mail_activity_type_id == call)
         self.assertEqual(len(messages), 2)
         dated = {str(m.date): m for m in messages}
-        self.assertIn("2024-03-15 10:00:00", dated)
-        self.assertIn("2023-11-02 15:30:00", dated)
-        self.assertEqual(dated["2024-03-15 10:00:00"].author_id, self.user_salesman.partner_id)
-        self.assertIn("确认续约意向", dated["2024-03-15 10:00:00"].body)
+        # stored in UTC: Shanghai is UTC+8
+        self.assertIn("2024-03-15 02:00:00", dated)
+        self.assertIn("2023-11-02 07:30:00", dated)
+        self.assertEqual(dated["2024-03-15 02:00:00"].author_id, self.user_salesman.partner_id)
+        self.assertIn("确认续约意向", dated["2024-03-15 02:00:00"].body)
         self.assertFalse(customer.activity_ids)
         # the same file again: nothing new
         result, _fields = self._import_followups(content)
