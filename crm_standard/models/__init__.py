@@ -40,3 +40,4 @@ from . import crm_standard_migration_batch_line
 from . import crm_standard_migration_sample
 from . import crm_standard_migration_sample_line
 from . import crm_standard_past_followup
+from . import crm_standard_cleaning_item

@@ -20,3 +20,4 @@ from . import test_migration_import
 from . import test_partner_merge_any_size
 from . import test_migration_sample
 from . import test_migration_past_followups
+from . import test_cleaning_worklist

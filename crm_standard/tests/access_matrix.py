@@ -62,6 +62,7 @@ ACCESS = {
     "crm.standard.migration.sample": ("", "", "CRU", "", "", "CRUD", "", "", "sales managers draw and review; company"),
     "crm.standard.migration.sample.line": ("", "", "CRU", "", "", "CRUD", "", "", "as its sample check"),
     "crm.standard.past.followup": ("", "", "CRU", "", "", "CRUD", "", "", "imported by sales managers; company"),
+    "crm.standard.cleaning.item": ("R", "R", "R", "", "", "CRUD", "", "", "salesperson (own documents): items of own customers; all documents and managers: all; written by the monthly cron; company"),
     "base_import.import": ("CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "CRU", "", "Odoo's: internal users; crm_standard runs its checks in the import of customers"),
     "ir.sequence": ("R", "R", "R", "R", "R", "R", "R", "", "Odoo's; customer codes and ticket numbers are drawn as superuser"),
 }
