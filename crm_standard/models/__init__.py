@@ -34,7 +34,6 @@ from . import crm_standard_pool_claim
 from . import res_company_migration
 from . import res_config_settings_migration
 from . import res_partner_import
-from . import base_import_import
 from . import crm_standard_migration_batch
 from . import crm_standard_migration_batch_line
 from . import crm_standard_migration_sample

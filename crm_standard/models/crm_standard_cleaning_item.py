@@ -40,7 +40,7 @@ class CrmStandardCleaningItem(models.Model):
         scope = SQL(
             "p.is_crm_customer AND p.parent_id IS NULL AND p.active"
             " AND p.company_id IS NOT DISTINCT FROM %s",
-            company.id,
+            company.id or None,
         )
         for column, label in (
             ("crm_name_normalized", self.env._("same company name")),
@@ -78,7 +78,7 @@ class CrmStandardCleaningItem(models.Model):
             ("parent_id", "=", False),
             ("company_id", "in", [company.id, False]),
         ]
-        for _key, label, domain in Batch._crm_completeness_items(company):
+        for _key, label, domain in Batch._crm_completeness_items(company or self.env.company):
             for partner in Partner.search_fetch(
                 base + ["!"] + Batch._crm_domain_group(domain), ["id"]
             ):
@@ -92,21 +92,30 @@ class CrmStandardCleaningItem(models.Model):
         """Rebuild the worklist of every company; idempotent (a rerun gives
         the same items). Returns the new items."""
         items = self.browse()
-        self.sudo().search([]).unlink()
-        for company in self.env["res.company"].sudo().search([]):
+        # a rebuild: the old list goes in one statement
+        self.env.cr.execute("DELETE FROM crm_standard_cleaning_item")
+        self.env.invalidate_all()
+        # the companies of the customers (False: customers shared by all companies)
+        groups = (
+            self.env["res.partner"]
+            .sudo()
+            ._read_group(
+                [("is_crm_customer", "=", True), ("parent_id", "=", False)], ["company_id"]
+            )
+        )
+        for (company,) in groups:
             findings = self._crm_cleaning_findings(company)
             if not findings:
                 continue
-            owners = dict(
-                self.env["res.partner"]
-                .sudo()
-                .browse({f[0] for f in findings})
-                .mapped(lambda p: (p.id, p.user_id.id))
-            )
+            owners = {
+                p.id: p.user_id.id
+                for p in self.env["res.partner"].sudo().browse({f[0] for f in findings})
+            }
             items |= self.sudo().create(
                 [
                     {"partner_id": pid, "kind": kind, "detail": detail or False, "group_key": key,
-                     "company_id": company.id, "user_id": owners.get(pid) or False}
+                     "company_id": (company or self.env.company).id,
+                     "user_id": owners.get(pid) or False}
                     for pid, kind, detail, key in findings
                 ]
             )  # fmt: skip

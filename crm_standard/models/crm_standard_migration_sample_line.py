@@ -12,6 +12,6 @@ class CrmStandardMigrationSampleLine(models.Model):
     company_id = fields.Many2one(related="sample_id.company_id", store=True)
     partner_id = fields.Many2one("res.partner", string="Customer", ondelete="cascade")
     source_values = fields.Text("Source Row", readonly=True)
-    imported_values = fields.Text("Imported Values", readonly=True)
+    imported_values = fields.Text(readonly=True)
     result = fields.Selection([("pass", "Pass"), ("fail", "Fail")])
     note = fields.Char()

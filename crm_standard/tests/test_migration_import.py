@@ -120,7 +120,7 @@ class TestMigrationImport(MigrationImportCase):
             ["深圳全角电子有限公司", "", "IT/Communication", "", "＋８６　７５５　８８８８　６６６６",
              "contact@quanjiao.example.cn", "深圳", datetime.date(2015, 3, 9), 250],
         ]  # fmt: skip
-        result, fields = self._import(self._xlsx(headers, rows), file_name="customers.xlsx")
+        result, _fields = self._import(self._xlsx(headers, rows), file_name="customers.xlsx")
         self.assertFalse(self._errors(result))
         partner = self._partners(email="contact@quanjiao.example.cn")
         self.assertEqual(partner.phone, "+86 755 8888 6666")
@@ -216,7 +216,7 @@ class TestMigrationImport(MigrationImportCase):
 
         with file_open("crm_standard/static/xls/crm_standard_customers.csv", "rb") as fh:
             content = fh.read()
-        result, fields = self._import(content, dryrun=True)
+        _result, fields = self._import(content, dryrun=True)
         self.assertNotIn(False, fields)
 
     def test_salesperson_imports_own_customers_without_batch_rights(self):
