@@ -46,6 +46,7 @@ FULL_WIDTH = str.maketrans("0123456789+ ", "０１２３４５６７８９＋\u3
 
 
 def make_file(n):
+    salesperson = env.ref("base.user_admin").name
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
@@ -58,7 +59,7 @@ def make_file(n):
                 f"基准客户{i:06d}有限公司",
                 f"91310000BENCH{i:06d}",
                 "IT/Communication",
-                "Mitchell Admin",
+                salesperson,
                 phone,
                 f"bench{i}@example.cn",
                 "上海",
