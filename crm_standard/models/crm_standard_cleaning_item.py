@@ -62,9 +62,10 @@ class CrmStandardCleaningItem(models.Model):
             SQL(
                 "SELECT p.id, p.email, p.phone, p.mobile FROM res_partner p WHERE %s AND ("
                 " (p.email IS NOT NULL AND p.email !~ %s)"
-                " OR (p.crm_phone_sanitized IS NOT NULL AND p.crm_phone_sanitized NOT LIKE '+%%'))",
+                " OR (p.crm_phone_sanitized IS NOT NULL AND p.crm_phone_sanitized NOT LIKE %s))",
                 scope,
                 r"^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+",
+                "+%",
             )
         )
         for pid, email, phone, mobile in cr.fetchall():
