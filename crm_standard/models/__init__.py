@@ -81,3 +81,12 @@ from . import res_partner_satisfaction
 from . import crm_standard_ticket_upsell
 from . import crm_standard_ticket_sla_grade
 from . import crm_standard_holiday
+from . import res_company_migration
+from . import res_config_settings_migration
+from . import res_partner_import
+from . import crm_standard_migration_batch
+from . import crm_standard_migration_batch_line
+from . import crm_standard_migration_sample
+from . import crm_standard_migration_sample_line
+from . import crm_standard_past_followup
+from . import crm_standard_cleaning_item

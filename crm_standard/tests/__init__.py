@@ -36,3 +36,8 @@ from . import test_system_fields
 from . import test_followup_proposals
 from . import test_roles_day
 from . import test_tours_roles
+from . import test_migration_import
+from . import test_partner_merge_any_size
+from . import test_migration_sample
+from . import test_migration_past_followups
+from . import test_cleaning_worklist

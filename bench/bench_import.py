@@ -1,0 +1,141 @@
+"""Benchmark: the import of legacy customers with crm_standard's checks and
+match rules against Odoo's plain import of the same rows.
+
+Run with the harness (fresh database, crm_standard installed, global ``env``)::
+
+    make bench ARGS="bench/bench_import.py --rows 20000"
+
+It writes a CSV of N customer rows (name, tax ID, industry, salesperson,
+phone with full-width digits for one row in ten, e-mail, city), then in the
+same run measures, each inside a savepoint rolled back afterwards:
+
+* the plain import: ``base_import.import.execute_import`` with the addon's
+  checks disabled (context ``crm_import_checks_disabled``);
+* the checked import: the same call with the row checks, name resolution,
+  in-file duplicates and match rules (a new database: every row created);
+* the re-import: the same file once the rows exist (every row matched, updated);
+* duplicate detection alone (``_crm_import_match``) over the N existing
+  partners, against its SQL floor: one ``= ANY(array)`` query per match rule
+  on the indexed normalised columns.
+
+Prints times and ratios (goal: checked / plain <= 3).
+"""
+
+# A benchmark script, not addon code: it calls private methods on purpose.
+# pylint: disable=protected-access
+import argparse
+import csv
+import io
+import sys
+import time
+
+from odoo.tools import SQL
+
+from odoo.addons.crm_standard.models.res_partner import normalize_company_name
+from odoo.addons.crm_standard.models.res_partner_import import normalize_vat
+
+env = globals()["env"]  # given by tools/devenv.py bench
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--rows", type=int, default=20000, help="customer rows in the file")
+args = parser.parse_args(sys.argv[1:])
+cr = env.cr
+env.company.country_id = env.ref("base.cn")
+
+HEADERS = ["Name", "Tax ID", "Industry", "Salesperson", "Phone", "Email", "City"]
+FULL_WIDTH = str.maketrans("0123456789+ ", "０１２３４５６７８９＋\u3000")
+
+
+def make_file(n):
+    salesperson = env.ref("base.user_admin").name
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    for i in range(n):
+        phone = f"+86 21 {6000 + i // 10000:04d} {i % 10000:04d}"
+        if i % 10 == 0:
+            phone = phone.translate(FULL_WIDTH)
+        writer.writerow(
+            [
+                f"基准客户{i:06d}有限公司",
+                f"91310000BENCH{i:06d}",
+                "IT/Communication",
+                salesperson,
+                phone,
+                f"bench{i}@example.cn",
+                "上海",
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def run_import(content, **context):
+    importer = (
+        env["base_import.import"]
+        .with_context(tracking_disable=True, **context)
+        .create({"res_model": "res.partner", "file": content, "file_name": "bench.csv",
+                 "file_type": "text/csv"})
+    )  # fmt: skip
+    options = {"has_headers": True, "quoting": '"', "separator": ",", "encoding": "utf-8"}
+    preview = importer.parse_preview(dict(options))
+    fields = ["/".join(preview["matches"].get(i) or []) or False for i in range(len(HEADERS))]
+    t0 = time.perf_counter()
+    result = importer.execute_import(fields, HEADERS, dict(preview["options"], has_headers=True))
+    elapsed = time.perf_counter() - t0
+    errors = [m for m in result["messages"] if m["type"] == "error"]
+    assert not errors, errors[:3]
+    return elapsed, result
+
+
+content = make_file(args.rows)
+print(f"bench_import: {args.rows} rows, {len(content) / 1e6:.1f} MB CSV")
+
+cr.execute("SAVEPOINT bench_plain")
+plain, result = run_import(content, crm_import_checks_disabled=True)
+assert len(result["ids"]) == args.rows
+cr.execute("ROLLBACK TO SAVEPOINT bench_plain")
+env.invalidate_all()
+print(f"  plain import (checks disabled)   {plain:8.2f} s")
+
+checked, result = run_import(content)
+assert len(result["ids"]) == args.rows
+print(f"  import with checks and matching  {checked:8.2f} s   ratio {checked / plain:5.2f}")
+
+count = env["res.partner"].search_count([])
+reimport, result = run_import(content)
+assert env["res.partner"].search_count([]) == count, "the re-import created partners"
+print(f"  re-import (all rows matched)     {reimport:8.2f} s   ratio {reimport / plain:5.2f}")
+
+# -- duplicate detection alone vs its SQL floor --------------------------------------
+Partner = env["res.partner"]
+rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))[1:]
+fields = ["name", "vat", "industry_id", "user_id", "phone", "email", "city"]
+index = {f: i for i, f in enumerate(fields)}
+env.flush_all()
+t0 = time.perf_counter()
+matched = Partner._crm_import_match(rows, index, {}, lambda *a: None)
+detect = time.perf_counter() - t0
+assert len(matched) == args.rows, len(matched)
+# the floor: the same lookups with the keys already normalised, plain indexed SQL
+keys = {
+    "vat": [normalize_vat(row[index["vat"]]) for row in rows],
+    "email_normalized": [row[index["email"]].lower() for row in rows],
+    "crm_phone_sanitized": [Partner._crm_import_phone_key(row[index["phone"]]) for row in rows],
+    "crm_name_normalized": [normalize_company_name(row[index["name"]]) for row in rows],
+}
+t0 = time.perf_counter()
+for column, values in keys.items():
+    cr.execute(
+        SQL(
+            "SELECT %(col)s, min(id) FROM res_partner WHERE parent_id IS NULL"
+            " AND %(col)s = ANY(%(values)s) GROUP BY 1",
+            col=SQL.identifier(column),
+            values=values,
+        )
+    )
+    cr.fetchall()
+floor = time.perf_counter() - t0
+print(
+    f"  duplicate detection ({args.rows} rows vs {count} partners) {detect:6.2f} s, "
+    f"SQL floor {floor:6.2f} s, ratio {detect / floor:5.1f}"
+)
+env.cr.rollback()
