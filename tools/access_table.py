@@ -2,11 +2,11 @@
 """Render the access matrix of crm_standard as Markdown.
 
     python3 tools/access_table.py            # print the table
-    python3 tools/access_table.py --write    # regenerate README.md's section
-    python3 tools/access_table.py --check    # exit 1 when README.md is stale
+    python3 tools/access_table.py --write    # regenerate docs/access.md's section
+    python3 tools/access_table.py --check    # exit 1 when docs/access.md is stale
 
 The matrix lives in crm_standard/tests/access_matrix.py (the table the tests
-check); the README section sits between ``<!-- access-matrix:start -->`` and
+check); the table sits in docs/access.md, between ``<!-- access-matrix:start -->`` and
 ``<!-- access-matrix:end -->``.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MATRIX = ROOT / "crm_standard" / "tests" / "access_matrix.py"
-README = ROOT / "README.md"
+README = ROOT / "docs" / "access.md"  # the file holding the table
 
 
 def load_matrix():
@@ -30,8 +30,8 @@ def load_matrix():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--write", action="store_true", help="update README.md")
-    group.add_argument("--check", action="store_true", help="fail if README.md is stale")
+    group.add_argument("--write", action="store_true", help="update docs/access.md")
+    group.add_argument("--check", action="store_true", help="fail if docs/access.md is stale")
     args = parser.parse_args()
     matrix = load_matrix()
     if not (args.write or args.check):
@@ -42,7 +42,7 @@ def main():
     if args.check:
         if new_text != text:
             sys.stderr.write(
-                "README.md: the 'Roles and access' table is stale; "
+                "docs/access.md: the access table is stale; "
                 "run python3 tools/access_table.py --write\n"
             )
             return 1
