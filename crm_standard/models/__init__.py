@@ -21,6 +21,7 @@ from . import res_partner_pool
 from . import res_partner_protected_fields
 from . import res_partner_ownership
 from . import res_partner_health
+from . import res_partner_health_factors
 from . import crm_lead
 from . import crm_lead_grade
 from . import crm_lead_visibility
