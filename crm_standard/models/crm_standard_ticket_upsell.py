@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -6,6 +6,14 @@ class CrmStandardTicket(models.Model):
     """Upsell: a ticket gives rise to an opportunity in one click."""
 
     _inherit = "crm.standard.ticket"
+
+    # the form hides the opportunity from service agents: the button reads this instead
+    crm_has_lead = fields.Boolean(compute="_compute_crm_has_lead")
+
+    @api.depends("lead_id")
+    def _compute_crm_has_lead(self):
+        for ticket in self:
+            ticket.crm_has_lead = bool(ticket.lead_id)
 
     def _crm_prepare_upsell_values(self):
         self.ensure_one()
