@@ -1,9 +1,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_standard_grade_matrix import GRADES
-from ..tools import create_report_view
-
 
 class CrmStandardConversionReport(models.Model):
     """Conversion (转化率): one row per lead, lost ones included.
@@ -15,21 +12,13 @@ class CrmStandardConversionReport(models.Model):
 
     _name = "crm.standard.conversion.report"
     _description = "Lead Conversion"
+    _inherit = "crm.standard.lead.report.mixin"
     _auto = False
     _order = "date desc"
     _rec_name = "lead_id"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
     date = fields.Datetime(string="Created On", readonly=True)
     date_closed = fields.Datetime(string="Closed On", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    customer_grade = fields.Selection(GRADES, readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True)
     state = fields.Selection([("open", "Open"), ("won", "Won"), ("lost", "Lost")], readonly=True)
     lead_count = fields.Integer(string="Leads", readonly=True, aggregator="sum")
@@ -56,11 +45,7 @@ class CrmStandardConversionReport(models.Model):
         digits=(16, 1),
         help="From creation to winning, for won opportunities.",
     )
-    expected_revenue = fields.Monetary(
-        currency_field="currency_id", readonly=True, aggregator="sum"
-    )
     won_revenue = fields.Monetary(currency_field="currency_id", readonly=True, aggregator="sum")
-    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
 
     def _query(self):
         """The report's SELECT; extension point (add columns with super())."""
@@ -95,6 +80,3 @@ class CrmStandardConversionReport(models.Model):
              WHERE l.active OR COALESCE(l.probability, 0) = 0
             """
         )
-
-    def init(self):
-        create_report_view(self.env.cr, self._table, self._query())

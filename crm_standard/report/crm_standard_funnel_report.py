@@ -1,9 +1,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_standard_grade_matrix import GRADES
-from ..tools import create_report_view
-
 
 class CrmStandardFunnelReport(models.Model):
     """Funnel (销售漏斗): one row per lead and stage it reached.
@@ -15,23 +12,15 @@ class CrmStandardFunnelReport(models.Model):
 
     _name = "crm.standard.funnel.report"
     _description = "Pipeline Funnel"
+    _inherit = "crm.standard.lead.report.mixin"
     _auto = False
     _order = "stage_sequence, stage_id"
     _rec_name = "lead_id"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
     stage_sequence = fields.Integer(readonly=True, aggregator=False)
     date = fields.Datetime(string="Date Reached", readonly=True)
     type = fields.Selection([("lead", "Lead"), ("opportunity", "Opportunity")], readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    customer_grade = fields.Selection(GRADES, readonly=True)
-    source_id = fields.Many2one("utm.source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     reached_count = fields.Integer(string="Reached", readonly=True, aggregator="sum")
     next_count = fields.Integer(string="Went On", readonly=True, aggregator="sum")
     won_count = fields.Integer(string="Won", readonly=True, aggregator="sum")
@@ -59,10 +48,6 @@ class CrmStandardFunnelReport(models.Model):
         digits=(16, 1),
         help="Median of the days the leads spent in the stage (pivot and graph).",
     )
-    expected_revenue = fields.Monetary(
-        currency_field="currency_id", readonly=True, aggregator="sum"
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
 
     def _read_group_select(self, aggregate_spec, query):
         # the median is not one of Odoo's aggregates: computed in SQL here
@@ -117,6 +102,3 @@ class CrmStandardFunnelReport(models.Model):
               LEFT JOIN res_partner p ON p.id = l.crm_commercial_partner_id
             """
         )
-
-    def init(self):
-        create_report_view(self.env.cr, self._table, self._query())
