@@ -17,12 +17,22 @@ class CrmLead(models.Model):
 
     @api.depends("stage_id", "company_id")
     def _compute_crm_required_field_names(self):
-        Requirement = self.env["crm.standard.stage.requirement"]
+        required = self._crm_required_fields()
         for lead in self:
-            names = Requirement._crm_required_by_stage(
-                lead.stage_id, lead.company_id or self.env.company
-            )
+            names = required[lead.id]
             lead.crm_required_field_names = "," + ",".join(sorted(names)) + "," if names else ","
+
+    def _crm_required_fields(self):
+        """``{lead id: names of the fields its stage requires}``: one search
+        per (stage, company) of the batch, not one per lead."""
+        Requirement = self.env["crm.standard.stage.requirement"]
+        by_key, result = {}, {}
+        for lead in self:
+            key = (lead.stage_id, lead.company_id or self.env.company)
+            if key not in by_key:
+                by_key[key] = Requirement._crm_required_by_stage(*key)
+            result[lead.id] = by_key[key]
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -41,13 +51,9 @@ class CrmLead(models.Model):
 
     def _crm_check_stage_requirements(self):
         """Each lead of ``self`` has the fields its (new) stage requires."""
-        Requirement = self.env["crm.standard.stage.requirement"]
-        cache = {}
+        required = self._crm_required_fields()
         for lead in self:
-            key = (lead.stage_id, lead.company_id or self.env.company)
-            if key not in cache:
-                cache[key] = Requirement._crm_required_by_stage(*key)
-            missing = [name for name in sorted(cache[key]) if not lead[name]]
+            missing = [name for name in sorted(required[lead.id]) if not lead[name]]
             if missing:
                 labels = [
                     lead._fields[name].get_description(self.env)["string"] for name in missing

@@ -56,8 +56,7 @@ class CrmStandardStageNotice(models.Model):
         too); the scheduled action retries them at most ``MAX_ATTEMPTS`` times.
         """
         todo = self.filtered(lambda n: n.state in ("pending", "failed"))
-        for recipient in todo.recipient_id:
-            mine = todo.filtered(lambda n, r=recipient: n.recipient_id == r)
+        for recipient, mine in todo.grouped("recipient_id").items():
             readable = mine.lead_id.with_user(recipient)._filtered_access("read")
             blind = mine.filtered(lambda n, ok=readable: n.lead_id not in ok)
             blind.write(
@@ -73,8 +72,7 @@ class CrmStandardStageNotice(models.Model):
                     recipient.login,
                 )
         todo = todo.filtered(lambda n: n.state != "skipped")
-        for rule in todo.rule_id:
-            mine = todo.filtered(lambda n, rule=rule: n.rule_id == rule)
+        for rule, mine in todo.grouped("rule_id").items():
             try:
                 with self.env.cr.savepoint():
                     getattr(rule, f"_crm_deliver_{rule.action}")(mine)

@@ -215,8 +215,7 @@ class CrmStandardStageRule(models.Model):
 
     def _crm_deliver_note(self, notices):
         self.ensure_one()
-        for lead in notices.lead_id:
-            mine = notices.filtered(lambda n, lead=lead: n.lead_id == lead)
+        for lead, mine in notices.grouped("lead_id").items():
             lead.message_post(
                 body=Markup("<p>%s</p>") % mine[0]._crm_summary(),
                 message_type="comment",
