@@ -91,3 +91,6 @@ from . import crm_standard_migration_sample
 from . import crm_standard_migration_sample_line
 from . import crm_standard_past_followup
 from . import crm_standard_cleaning_item
+from . import crm_standard_legacy_ref_mixin
+from . import crm_lead_legacy_ref
+from . import crm_standard_ticket_legacy_ref

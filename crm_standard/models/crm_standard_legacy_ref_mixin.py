@@ -1,0 +1,86 @@
+"""A legacy reference (原系统编号) on migrated records: the match key of
+their import, so that importing the same file again updates instead of
+duplicating (Odoo's import alone matches by external ID only)."""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmStandardLegacyRefMixin(models.AbstractModel):
+    _name = "crm.standard.legacy.ref.mixin"
+    _description = "Legacy Reference of Migrated Records"
+
+    crm_legacy_ref = fields.Char(
+        "Legacy Reference",
+        copy=False,
+        index="btree_not_null",
+        help="The record's number in the system it was migrated from (原系统编号). "
+        "Importing a row with the reference of an existing record updates that record.",
+    )
+
+    _sql_constraints = [
+        (
+            "crm_legacy_ref_company_uniq",
+            "unique(crm_legacy_ref, company_id)",
+            "Legacy Reference: another record of the company already has this reference.",
+        ),
+    ]
+
+    @api.constrains("crm_legacy_ref", "company_id")
+    def _check_crm_legacy_ref_unique(self):
+        """One query for all the records checked (an import's batch); also for
+        records without company, which the SQL constraint lets through."""
+        refs = list(set(self.filtered("crm_legacy_ref").mapped("crm_legacy_ref")))
+        if not refs:
+            return
+        # sudo: a duplicate the user cannot see is a duplicate all the same
+        groups = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [("crm_legacy_ref", "in", refs)],
+                ["crm_legacy_ref", "company_id"],
+                having=[("__count", ">", 1)],
+            )
+        )
+        if groups:
+            raise ValidationError(
+                self.env._(
+                    "Legacy Reference: '%(reference)s' is already used by another record "
+                    "of %(model)s; a legacy reference is unique per company.",
+                    reference=groups[0][0],
+                    model=self._description,
+                )
+            )
+
+    @api.model
+    def _load_records(self, data_list, update=False, ignore_duplicates=False):
+        if self.env.context.get("import_file"):
+            self._crm_match_legacy_refs(data_list)
+        return super()._load_records(data_list, update=update, ignore_duplicates=ignore_duplicates)
+
+    @api.model
+    def _crm_match_legacy_refs(self, data_list):
+        """Rows of the import without an external or database ID whose legacy
+        reference an existing record has become updates of that record (one
+        search for the whole batch; archived records too, e.g. lost leads)."""
+        refs = {
+            data["values"]["crm_legacy_ref"]
+            for data in data_list
+            if not data.get("xml_id")
+            and not data["values"].get("id")
+            and data["values"].get("crm_legacy_ref")
+        }
+        if not refs:
+            return
+        existing = {}
+        for record in self.with_context(active_test=False).search_fetch(
+            [("crm_legacy_ref", "in", list(refs))], ["crm_legacy_ref"], order="id"
+        ):
+            existing.setdefault(record.crm_legacy_ref, record.id)
+        for data in data_list:
+            values = data["values"]
+            if not data.get("xml_id") and not values.get("id"):
+                record_id = existing.get(values.get("crm_legacy_ref"))
+                if record_id:
+                    values["id"] = record_id
