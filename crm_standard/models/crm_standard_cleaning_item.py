@@ -2,12 +2,20 @@
 assigned to each customer's salesperson, refreshed monthly with one digest
 per owner."""
 
+import logging
 from collections import defaultdict
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+from ..tools.sql import lock_nowait
+
+_logger = logging.getLogger(__name__)
+
+# the row every rebuild locks and touches (data/crm_standard_cleaning_cron_data.xml)
+REFRESH_MARKER = "crm_standard.cleaning_worklist_refreshed"
 
 KINDS = [
     ("duplicate", "Possible Duplicate"),
@@ -89,9 +97,39 @@ class CrmStandardCleaningItem(models.Model):
         return findings
 
     @api.model
+    def _crm_lock_worklist(self):
+        """Lock and touch the worklist's marker row until the end of the
+        transaction. False when another worker is rebuilding the list, or
+        rebuilt it since this transaction began (its snapshot would rebuild
+        an outdated list beside the new one)."""
+        query = SQL(
+            "SELECT id FROM ir_config_parameter WHERE key = %s FOR NO KEY UPDATE NOWAIT",
+            REFRESH_MARKER,
+        )
+        locked = lock_nowait(self.env.cr, query)
+        if locked is None:
+            return False
+        if not locked:
+            # the marker was deleted: recreate it (first run after a manual cleanup)
+            self.env["ir.config_parameter"].sudo().set_param(REFRESH_MARKER, "1")
+            locked = lock_nowait(self.env.cr, query)
+            if not locked:
+                return False
+        # a new row version: a worker whose snapshot is older fails to lock it
+        self.env.cr.execute(
+            "UPDATE ir_config_parameter SET write_date = now() AT TIME ZONE 'UTC' WHERE id = %s",
+            [locked[0][0]],
+        )
+        return True
+
+    @api.model
     def _crm_refresh_worklist(self):
         """Rebuild the worklist of every company; idempotent (a rerun gives
-        the same items). Returns the new items."""
+        the same items). Returns the new items, or None when another worker
+        is rebuilding it (or just did): two workers never build it twice."""
+        if not self._crm_lock_worklist():
+            _logger.info("crm_standard: cleaning worklist rebuilt by another worker, skipped")
+            return None
         items = self.browse()
         # a rebuild: the old list goes in one statement
         self.env.cr.execute("DELETE FROM crm_standard_cleaning_item")
@@ -126,12 +164,21 @@ class CrmStandardCleaningItem(models.Model):
     def _cron_crm_cleaning_worklist(self):
         """Monthly: refresh the worklist, then one digest per owner."""
         items = self._crm_refresh_worklist()
+        if items is None:
+            return 0
         by_owner = defaultdict(self.browse)
         for item in items.filtered("user_id"):
             by_owner[item.user_id] |= item
+        sent = 0
         for user, owned in by_owner.items():
-            owned._crm_send_cleaning_digest(user)
-        return len(by_owner)
+            try:
+                with self.env.cr.savepoint():
+                    owned._crm_send_cleaning_digest(user)
+                sent += 1
+            except Exception:  # a bad owner is logged, the others get theirs
+                _logger.exception("crm_standard: cleaning digest of user %s failed", user.id)
+        self.env["ir.cron"]._notify_progress(done=sent, remaining=0)
+        return sent
 
     def _crm_send_cleaning_digest(self, user):
         lang_self = self.with_context(lang=user.lang or self.env.lang)
