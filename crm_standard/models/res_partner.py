@@ -21,6 +21,9 @@ DECISION_ROLES = [
 ]
 # Partner fields whose change moves the potential level or the scope.
 _GRADING_INPUTS = {"needs_match", "industry_id", "company_id", "is_crm_customer"}
+# cursor cache key: while set, writes collect the customers to regrade
+# (server code only: a client cannot reach the cursor)
+GRADING_DEFERRED = "crm_standard.grading_deferred"
 
 
 # Legal-form words dropped before comparing company names for duplicates.
@@ -524,7 +527,13 @@ class ResPartner(models.Model):
             self._crm_assign_customer_codes()
         self._crm_after_save(vals)
         if _GRADING_INPUTS.intersection(vals) and not system_flag(self.env, "crm_skip_grading"):
-            self.commercial_partner_id.filtered("is_crm_customer").sudo()._crm_recompute_grades()
+            customers = self.commercial_partner_id.filtered("is_crm_customer")
+            deferred = self.env.cr.cache.get(GRADING_DEFERRED)
+            if deferred is not None:
+                # a batch (the import's row-by-row writes) regrades them once
+                deferred.update(customers.ids)
+            else:
+                customers.sudo()._crm_recompute_grades()
         return res
 
     @api.model

@@ -3,6 +3,7 @@ and match rules so that re-running a file updates instead of duplicating."""
 
 import re
 import unicodedata
+import uuid
 
 from odoo import api, models
 from odoo.exceptions import UserError
@@ -10,7 +11,8 @@ from odoo.tools import SQL, email_normalize
 
 from odoo.addons.phone_validation.tools import phone_validation
 
-from .res_partner import is_valid_email_field, normalize_company_name
+from ..tools import system_flag
+from .res_partner import GRADING_DEFERRED, is_valid_email_field, normalize_company_name
 
 
 def normalize_phone_text(value):
@@ -192,8 +194,9 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def load(self, fields, data):
-        if not self.env.context.get("import_file") or self.env.context.get(
-            "crm_import_checks_disabled"
+        # the checks are disabled for the system only (the bench's plain import)
+        if not self.env.context.get("import_file") or system_flag(
+            self.env, "crm_import_checks_disabled"
         ):
             return super().load(fields, data)
         return self._crm_import_load(fields, [list(row) for row in data])
@@ -247,6 +250,17 @@ class ResPartner(models.Model):
         keep = [k for k, f in enumerate(flat) if f != "customer_code"]
         load_fields = [fields[k] for k in keep]
         rows = [[data[i][k] for k in keep] for i in good]
+        # names already resolved once per distinct name: load them by external
+        # ID, which Odoo's load looks up once per value (a name_search or a
+        # database ID costs a query per row and column)
+        for position, k in enumerate(keep):
+            names = resolved.get(flat[k])
+            if names is not None and flat[k] in index:
+                comodel = self._fields[flat[k]].comodel_name
+                xmlids = self._crm_import_xmlids(comodel, {i for i in names.values() if i})
+                load_fields[position] = f"{flat[k]}/id"
+                for row in rows:
+                    row[position] = xmlids.get(names.get(row[position].strip()), "")
         if matched:
             load_fields = load_fields + [".id"]
             rows = [row + [str(matched.get(i) or "")] for row, i in zip(rows, good, strict=True)]
@@ -270,6 +284,31 @@ class ResPartner(models.Model):
         return result
 
     @api.model
+    def _crm_import_xmlids(self, model, ids):
+        """{id: external ID} of the records ``ids`` of ``model``; those without
+        one get an ``__export__`` one, as Odoo's export gives them."""
+        if not ids:
+            return {}
+        self.env.cr.execute(
+            "SELECT DISTINCT ON (res_id) res_id, module || '.' || name FROM ir_model_data"
+            " WHERE model = %s AND res_id = ANY(%s) ORDER BY res_id, id",
+            [model, list(ids)],
+        )
+        xmlids = dict(self.env.cr.fetchall())
+        missing = sorted(set(ids) - set(xmlids))
+        if missing:
+            table = self.env[model]._table
+            names = {rid: f"{table}_{rid}_{uuid.uuid4().hex[:8]}" for rid in missing}
+            self.env["ir.model.data"].sudo().create(
+                [
+                    {"module": "__export__", "name": name, "model": model, "res_id": rid}
+                    for rid, name in names.items()
+                ]
+            )
+            xmlids.update((rid, f"__export__.{name}") for rid, name in names.items())
+        return xmlids
+
+    @api.model
     def _crm_import_load_good(self, fields, rows, positions, offset):
         """Load the rows that passed the checks; a row the ORM still refuses
         (a constraint) is reported and dropped, and the others loaded again:
@@ -280,7 +319,7 @@ class ResPartner(models.Model):
             keep = [k for k in range(len(rows)) if positions[k] not in failed]
             if not keep:
                 return result, failed, []
-            res = super().load(fields, [rows[k] for k in keep])
+            res = self._crm_import_load_deferred(fields, [rows[k] for k in keep])
             bad = {
                 keep[m["rows"]["from"]]
                 for m in res["messages"]
@@ -320,6 +359,23 @@ class ResPartner(models.Model):
                         )
             failed |= {positions[k] for k in bad}
         return result, failed, []
+
+    @api.model
+    def _crm_import_load_deferred(self, fields, rows):
+        """Odoo's load, the matched rows' regrading deferred: Odoo writes them
+        one by one, each would regrade its customer (a lock and a revenue
+        query); they are regraded once, together, at the end."""
+        cache = self.env.cr.cache
+        outer = GRADING_DEFERRED in cache
+        deferred = cache.setdefault(GRADING_DEFERRED, set())
+        try:
+            res = super().load(fields, rows)
+        finally:
+            if not outer:
+                cache.pop(GRADING_DEFERRED, None)
+        if deferred and not outer:
+            self.browse(deferred).exists().sudo()._crm_recompute_grades()
+        return res
 
     @api.model
     def _crm_import_match(self, data, index, errors, add_error):

@@ -41,3 +41,6 @@ from . import test_partner_merge_any_size
 from . import test_migration_sample
 from . import test_migration_past_followups
 from . import test_cleaning_worklist
+from . import test_migration_import_templates
+from . import test_cleaning_worklist_concurrency
+from . import test_migration_cleaned_report

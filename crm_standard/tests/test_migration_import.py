@@ -99,6 +99,60 @@ class TestMigrationImport(MigrationImportCase):
         batch = self.env["crm.standard.migration.batch"].browse(result["crm_migration_batch_id"])
         self.assertEqual((batch.created_count, batch.updated_count), (0, 3))
 
+    def _assert_test_mode_import_reimport(self, content, file_name):
+        """Test mode writes nothing, the import creates the rows, importing the
+        same file again creates nothing (every row matched and updated)."""
+        Partner = self.env["res.partner"]
+        count = Partner.search_count([])
+        result, _fields = self._import(content, file_name=file_name, dryrun=True)
+        self.assertFalse(self._errors(result))
+        self.assertEqual(Partner.search_count([]), count)
+        result, _fields = self._import(content, file_name=file_name)
+        self.assertFalse(self._errors(result))
+        self.assertEqual(Partner.search_count([]), count + len(self.rows))
+        result, _fields = self._import(content, file_name=file_name)
+        self.assertFalse(self._errors(result))
+        self.assertEqual(Partner.search_count([]), count + len(self.rows))
+        batch = self.env["crm.standard.migration.batch"].browse(result["crm_migration_batch_id"])
+        self.assertEqual((batch.created_count, batch.updated_count), (0, len(self.rows)))
+
+    def test_gbk_csv_test_mode_writes_nothing_then_import_then_reimport_creates_nothing(self):
+        content = self._csv(HEADERS_ZH, self.rows, encoding="gbk")
+        self._assert_test_mode_import_reimport(content, "customers.csv")
+
+    def test_xlsx_test_mode_writes_nothing_then_import_then_reimport_creates_nothing(self):
+        self._assert_test_mode_import_reimport(self._xlsx(HEADERS_EN, self.rows), "customers.xlsx")
+
+    def test_import_queries_do_not_grow_with_the_rows(self):
+        """Names resolved once per distinct name and loaded by external ID, one
+        query per match rule: 3 or 9 new rows of the same salesperson and
+        industry cost the same queries (a re-import still costs Odoo's write of
+        each matched row)."""
+
+        def rows(prefix, count):
+            return [
+                [f"{prefix}查询客户{i}有限公司", "", "IT/Communication", "Sally Salesman",
+                 f"+86 21 {prefix[-1]}555 {i:04d}", f"{prefix.lower()}{i}@queries.example.cn",
+                 "上海"]
+                for i in range(count)
+            ]  # fmt: skip
+
+        def queries(content):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            result, _fields = self._import(content)
+            self.env.flush_all()
+            self.assertFalse(self._errors(result))
+            return self.env.cr.sql_log_count - before
+
+        self._import(self._csv(HEADERS_EN, rows("Warm1", 2)))
+        three, nine = (
+            self._csv(HEADERS_EN, rows("Three2", 3)),
+            self._csv(HEADERS_EN, rows("Nine3", 9)),
+        )
+        self.assertEqual(queries(nine), queries(three))
+
     def test_gbk_csv_with_chinese_headers_is_mapped_and_imported(self):
         content = self._csv(HEADERS_ZH, self.rows, encoding="gbk")
         with self.assertRaises(UnicodeDecodeError):
