@@ -18,18 +18,12 @@ class CrmStandardLegacyRefMixin(models.AbstractModel):
         "Importing a row with the reference of an existing record updates that record.",
     )
 
-    _sql_constraints = [
-        (
-            "crm_legacy_ref_company_uniq",
-            "unique(crm_legacy_ref, company_id)",
-            "Legacy Reference: another record of the company already has this reference.",
-        ),
-    ]
-
     @api.constrains("crm_legacy_ref", "company_id")
     def _check_crm_legacy_ref_unique(self):
-        """One query for all the records checked (an import's batch); also for
-        records without company, which the SQL constraint lets through."""
+        """One query for all the records checked (an import's batch). Not an
+        SQL constraint: an opportunity's company is computed after its
+        creation, the violation would surface at a later flush, outside the
+        import's row errors; records without company are checked as well."""
         refs = list(set(self.filtered("crm_legacy_ref").mapped("crm_legacy_ref")))
         if not refs:
             return

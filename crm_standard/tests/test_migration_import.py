@@ -45,9 +45,13 @@ class MigrationImportCase(CrmStandardCommon):
         book.save(buffer)
         return buffer.getvalue()
 
-    def _import(self, content, file_name="customers.csv", dryrun=False, user=None):
+    def _import(
+        self, content, file_name="customers.csv", dryrun=False, user=None, model="res.partner",
+        **options,
+    ):  # fmt: skip
         """Preview then import like the web client: headers mapped by
-        ``parse_preview``, then ``execute_import`` (test mode or real)."""
+        ``parse_preview``, then ``execute_import`` (test mode or real) with
+        the preview's options and ``options`` (e.g. a date format)."""
         mimetype = (
             "text/csv"
             if file_name.endswith(".csv")
@@ -57,15 +61,16 @@ class MigrationImportCase(CrmStandardCommon):
         if user:
             Import = self._as(user, "base_import.import")
         importer = Import.create(
-            {"res_model": "res.partner", "file": content, "file_name": file_name,
+            {"res_model": model, "file": content, "file_name": file_name,
              "file_type": mimetype}
         )  # fmt: skip
-        options = {"has_headers": True, "quoting": '"', "separator": "", "encoding": ""}
-        preview = importer.parse_preview(dict(options))
+        preview = importer.parse_preview(
+            {"has_headers": True, "quoting": '"', "separator": "", "encoding": ""}
+        )
         self.assertNotIn("error", preview, preview.get("error"))
         headers = preview["headers"]
         fields = ["/".join(preview["matches"].get(i) or []) or False for i in range(len(headers))]
-        options = dict(preview["options"], has_headers=True)
+        options = dict(preview["options"], has_headers=True, **options)
         return importer.execute_import(fields, headers, options, dryrun=dryrun), fields
 
     def _partners(self, vat=None, email=None):

@@ -2,6 +2,9 @@
 the import, an example row that imports, and the legacy reference as the match
 key (a re-import updates instead of duplicating)."""
 
+import csv
+import io
+
 from odoo.tests import tagged
 from odoo.tools.misc import file_open
 
@@ -30,27 +33,12 @@ class TestMigrationImportTemplates(MigrationImportCase):
 
     def _import_model(self, model, content, user, dryrun=False):
         """Preview then import as ``user``, like the web client."""
-        importer = self._as(user, "base_import.import").create(
-            {"res_model": model, "file": content, "file_name": "legacy.csv",
-             "file_type": "text/csv"}
+        return self._import(
+            content, file_name="legacy.csv", dryrun=dryrun, user=user, model=model,
+            date_format="%Y-%m-%d", datetime_format="%Y-%m-%d %H:%M:%S",
         )  # fmt: skip
-        options = {"has_headers": True, "quoting": '"', "separator": "", "encoding": ""}
-        preview = importer.parse_preview(dict(options))
-        self.assertNotIn("error", preview, preview.get("error"))
-        headers = preview["headers"]
-        fields = ["/".join(preview["matches"].get(i) or []) or False for i in range(len(headers))]
-        options = dict(
-            preview["options"],
-            has_headers=True,
-            date_format="%Y-%m-%d",
-            datetime_format="%Y-%m-%d %H:%M:%S",
-        )
-        return importer.execute_import(fields, headers, options, dryrun=dryrun), fields
 
     def _rows(self, content):
-        import csv
-        import io
-
         return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
     def test_opportunity_template_headers_are_mapped_in_english_and_chinese(self):
