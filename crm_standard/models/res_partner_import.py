@@ -8,6 +8,7 @@ import uuid
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
+from odoo.tools.sql import create_index
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -21,12 +22,27 @@ def normalize_phone_text(value):
     return re.sub(r"\s+", " ", text).strip()
 
 
+# the tax ID as the match rule compares it (normalize_vat in SQL), indexed
+VAT_KEY_SQL = "upper(regexp_replace(vat, '[\\W_]', '', 'g'))"
+
+
 def normalize_vat(value):
     return re.sub(r"[\W_]", "", value or "").upper() or False
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    def init(self):
+        super().init()
+        # the tax ID match rule: an index lookup, not a regexp over every partner
+        create_index(
+            self.env.cr,
+            "res_partner_crm_vat_key_index",
+            self._table,
+            [VAT_KEY_SQL],
+            where="parent_id IS NULL AND vat IS NOT NULL",
+        )
 
     @api.model
     def get_import_templates(self):
@@ -96,13 +112,15 @@ class ResPartner(models.Model):
             return {}
         values = list(values)
         if rule_key == "vat":
+            self.flush_model(["vat", "parent_id"])
             self.env.cr.execute(
-                """SELECT upper(regexp_replace(vat, '[\\W_]', '', 'g')), min(id)
-                     FROM res_partner
-                    WHERE parent_id IS NULL AND vat IS NOT NULL
-                      AND upper(regexp_replace(vat, '[\\W_]', '', 'g')) = ANY(%s)
-                 GROUP BY 1""",
-                [values],
+                SQL(
+                    "SELECT %(key)s, min(id) FROM res_partner"
+                    " WHERE parent_id IS NULL AND vat IS NOT NULL AND %(key)s = ANY(%(values)s)"
+                    " GROUP BY 1",
+                    key=SQL(VAT_KEY_SQL),
+                    values=values,
+                )
             )
             return dict(self.env.cr.fetchall())
         self.flush_model([db_field, "parent_id"])
