@@ -43,3 +43,4 @@ from . import test_migration_past_followups
 from . import test_cleaning_worklist
 from . import test_service_improvement
 from . import test_service_greeting_mail
+from . import test_service_access

@@ -82,6 +82,7 @@ class TestImprovementActions(CrmStandardCommon):
 
     def test_owner_tracks_the_action_until_done_with_a_result(self):
         action = self._create_from(self.feedback, self.user_sales_manager, self.user_salesman)
+        self._run_precommit()  # Odoo tracks no change of a record created in the transaction
         mine = self._as(self.user_salesman, action)
         mine.action_crm_start()
         self.assertEqual(mine.state, "in_progress")
