@@ -69,6 +69,7 @@ from . import crm_standard_ticket_health
 from . import crm_standard_health_backtest
 from . import res_company_service
 from . import res_config_settings_service
+from . import crm_standard_mail_log_mixin
 from . import crm_standard_progress_report
 from . import res_partner_service
 from . import crm_stage

@@ -1,9 +1,5 @@
-import logging
-
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 # first key of the advisory lock a greeting run holds per company (second: the company id)
 GREETING_LOCK = 0x47524554  # "GRET"
@@ -14,23 +10,16 @@ class CrmStandardGreeting(models.Model):
     before sending so that a second run or a second worker never sends it again."""
 
     _name = "crm.standard.greeting"
+    _inherit = ["crm.standard.mail.log.mixin"]
     _description = "Greeting E-mail"
     _order = "date desc, id desc"
     _rec_name = "occasion_name"
 
-    partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one("res.company", index=True)
     occasion = fields.Char(required=True, help="holiday:<id> or founding")
     occasion_name = fields.Char("Occasion")
     holiday_id = fields.Many2one("crm.standard.holiday", "Holiday", ondelete="set null")
     date = fields.Date("Occasion Date", required=True)
     template_id = fields.Many2one("mail.template", "Template", ondelete="set null")
-    recipient_id = fields.Many2one("res.partner", "Sent To")
-    date_sent = fields.Datetime("Sent On")
-    state = fields.Selection([("sent", "Sent"), ("failed", "Failed")], default="sent")
-    error = fields.Text()
 
     _sql_constraints = [
         (
@@ -92,35 +81,11 @@ class CrmStandardGreeting(models.Model):
         self.env.invalidate_all()
         done = 0
         for log in logs:
-            partner = log.partner_id
-            recipient = partner._crm_progress_report_recipient()
-            if not recipient or not log.template_id:
-                # a customer's data, not a bug: logged on the row, not as an error
-                log.write(
-                    {
-                        "state": "failed",
-                        "error": "no contact with an e-mail address"
-                        if not recipient
-                        else "no greeting template",
-                    }
-                )
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    lang = recipient.lang or partner.lang
-                    occasion = (
-                        log.holiday_id.with_context(lang=lang).name
-                        if log.holiday_id
-                        else log.with_context(lang=lang).env._("our partnership anniversary")
-                    )
-                    log.template_id.with_context(crm_greeting_occasion=occasion).send_mail(
-                        partner.id,
-                        email_values={"recipient_ids": [(6, 0, recipient.ids)]},
-                        email_layout_xmlid="mail.mail_notification_light",
-                    )
-                    log.write({"date_sent": fields.Datetime.now(), "recipient_id": recipient.id})
-                done += 1
-            except Exception as error:  # a bad template or record: logged, the others are sent
-                _logger.exception("crm_standard: greeting failed for partner %s", partner.id)
-                log.write({"state": "failed", "error": str(error)})
+            lang = log.partner_id._crm_progress_report_recipient().lang or log.partner_id.lang
+            occasion = (
+                log.holiday_id.with_context(lang=lang).name
+                if log.holiday_id
+                else log.with_context(lang=lang).env._("our partnership anniversary")
+            )
+            done += log._crm_send_logged(log.template_id, crm_greeting_occasion=occasion)
         return done

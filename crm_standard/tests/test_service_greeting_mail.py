@@ -137,7 +137,7 @@ class TestGreetingMails(GreetingMailCommon):
         )
         with (
             freeze_time("2027-09-28"),
-            self.assertLogs("odoo.addons.crm_standard.models.crm_standard_greeting", "ERROR"),
+            self.assertLogs("odoo.addons.crm_standard.models.crm_standard_mail_log_mixin", "ERROR"),
         ):
             self.assertEqual(self.Holiday._cron_crm_greetings(), 1)
         logs = self.customer.crm_greeting_ids.sorted("occasion_name")

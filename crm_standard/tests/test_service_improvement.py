@@ -86,6 +86,7 @@ class TestImprovementActions(CrmStandardCommon):
         mine = self._as(self.user_salesman, action)
         mine.action_crm_start()
         self.assertEqual(mine.state, "in_progress")
+        self._run_precommit()  # one tracking message per transaction
         with self.assertRaisesRegex(ValidationError, "Result"):
             mine.action_crm_done()
         with freeze_time("2027-03-20"):
