@@ -60,6 +60,7 @@ SHOTS = {
     "service_proposal_form": {
         "action": "crm_standard.crm_standard_service_proposal_action",
         "record": "crm_standard.proposal_demo_jinhe_pos",
+        "tab": "needs",
         "show": ".o_field_widget[name='need_ids'], .o_statusbar_status",
     },
     "customer_needs_list": {

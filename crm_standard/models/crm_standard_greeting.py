@@ -17,9 +17,9 @@ class CrmStandardGreeting(models.Model):
 
     occasion = fields.Char(required=True, help="holiday:<id> or founding")
     occasion_name = fields.Char("Occasion")
-    holiday_id = fields.Many2one("crm.standard.holiday", "Holiday", ondelete="set null")
+    holiday_id = fields.Many2one("crm.standard.holiday", ondelete="set null")
     date = fields.Date("Occasion Date", required=True)
-    template_id = fields.Many2one("mail.template", "Template", ondelete="set null")
+    template_id = fields.Many2one("mail.template", ondelete="set null")
 
     _sql_constraints = [
         (

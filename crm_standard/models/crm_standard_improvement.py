@@ -51,7 +51,7 @@ class CrmStandardImprovement(models.Model):
         group_expand=True,
     )
     date_done = fields.Date("Done On", copy=False, readonly=True)
-    result = fields.Text("Result", help="What was changed; required to close the action.")
+    result = fields.Text(help="What was changed; required to close the action.")
     feedback_ids = fields.Many2many(
         "crm.standard.feedback",
         "crm_standard_feedback_improvement_rel",

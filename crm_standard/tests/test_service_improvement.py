@@ -45,7 +45,7 @@ class TestImprovementActions(CrmStandardCommon):
         """The web client's path: the feedback's button, then the new form saved."""
         action = feedback.with_user(user).action_crm_create_improvement()
         self.env.invalidate_all()
-        model = self.env[action["res_model"]].with_user(user).with_context(action["context"])
+        model = self.env[action["res_model"]].with_user(user).with_context(**action["context"])
         with Form(model) as form:
             form.name = name
             form.user_id = owner

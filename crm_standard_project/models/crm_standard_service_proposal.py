@@ -10,7 +10,7 @@ class CrmStandardServiceProposal(models.Model):
     _inherit = "crm.standard.service.proposal"
 
     project_id = fields.Many2one(
-        "project.project", "Project", copy=False, readonly=True, index="btree_not_null"
+        "project.project", copy=False, readonly=True, index="btree_not_null"
     )
     project_task_count = fields.Integer(related="project_id.task_count", string="Service Tasks")
 
