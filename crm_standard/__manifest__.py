@@ -71,6 +71,7 @@
         "views/crm_standard_satisfaction_views.xml",
         "views/crm_standard_feedback_views.xml",
         "views/crm_standard_feedback_templates.xml",
+        "views/crm_standard_improvement_views.xml",
         "views/crm_standard_holiday_views.xml",
         "report/crm_standard_service_reports.xml",
         "report/crm_standard_service_report_templates.xml",
@@ -100,6 +101,7 @@
         "demo/crm_standard_ticket_demo.xml",
         "demo/crm_standard_ownership_demo.xml",
         "demo/crm_standard_health_demo.xml",
+        "demo/crm_standard_service_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

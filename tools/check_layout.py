@@ -5,7 +5,8 @@
 
 The section lists files under ``### `folder/` `` headings, one list item each,
 starting with the file's name in backquotes (``- `name.py` — what it holds``).
-Every code file of the addon (.py, .xml, .js, .csv under crm_standard/) and of
+Every code file of the addon (.py, .xml, .js, .csv under crm_standard/ and its
+bridge crm_standard_project/) and of
 the tooling (.py under tools/ and bench/) must be listed, and every listed file
 or folder (ending with "/") must exist. An entry marked ``*(planned)*`` is
 announced by work in progress: it must not exist yet (once it does, drop the
@@ -22,6 +23,7 @@ SECTION = "## Layout"
 # folder -> suffixes of the files that must all be listed
 CHECKED = {
     "crm_standard": (".py", ".xml", ".js", ".csv"),
+    "crm_standard_project": (".py", ".xml", ".js", ".csv"),
     "tools": (".py",),
     "bench": (".py",),
 }

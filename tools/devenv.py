@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "crm_standard"
+# optional bridges next to the addon (auto_install with an Odoo module): installed
+# and tested after the addon's own suite, which runs without them
+BRIDGES = ("crm_standard_project",)
 PG_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")
 DB_ROLE = "odoo"
 
@@ -349,9 +352,9 @@ def odoo_step(title, conf, env, log, *args):
     logged_step(title, odoo_cmd(conf, *args, "--stop-after-init", "--no-http"), env, log)
 
 
-def install_step(title, conf, env, log, dbname, *, demo=True):
-    """Install crm_standard into a new database ``dbname`` (see ``odoo_step``)."""
-    args = ["-d", dbname, "-i", MODULE]
+def install_step(title, conf, env, log, dbname, *, demo=True, modules=(MODULE,)):
+    """Install crm_standard (or ``modules``) into database ``dbname`` (see ``odoo_step``)."""
+    args = ["-d", dbname, "-i", ",".join(modules)]
     if not demo:
         args.append("--without-demo=all")
     odoo_step(title, conf, env, log, *args)
@@ -401,7 +404,17 @@ def cmd_test(args):
             install_step(
                 "install without demo data", conf, env, work / "nodemo.log", db_nodemo, demo=False
             )
-        install_step("install with demo data", conf, env, work / "install.log", db_test)
+        targets = list(args.pytest_args)
+        # bridge tests asked for by path: their bridge is installed with the addon
+        asked = asked_bridges(targets)
+        install_step(
+            "install with demo data" + "".join(f" + {b}" for b in asked),
+            conf,
+            env,
+            work / "install.log",
+            db_test,
+            modules=(MODULE, *asked),
+        )
         if not args.quick:
             odoo_step(
                 "upgrade (-u crm_standard)",
@@ -425,7 +438,6 @@ def cmd_test(args):
             f"--odoo-database={db_test}",
             "--odoo-log-level=warn",
         ]
-        targets = list(args.pytest_args)
         if not any(Path(a.split("::")[0]).exists() for a in targets):
             targets.append(str(ROOT / MODULE / "tests"))
         say("pytest " + " ".join(targets))
@@ -438,11 +450,35 @@ def cmd_test(args):
             say(f"pytest {upstream} (Odoo's crm tests, crm_standard installed)")
             up_rc = subprocess.run([*pytest, "-q", str(upstream)], env=env, cwd=ROOT).returncode
             rc = rc or up_rc
+        if not args.pytest_args:
+            rc = test_bridges(pytest, conf, env, work, db_test) or rc
         if not args.quick:
             uninstall_step(conf, env, work, db_test)
         if db.get("external"):
             drop_databases(db, (db_test, db_nodemo))
         return rc
+
+
+def asked_bridges(targets):
+    """The bridges whose folder holds one of the pytest ``targets``."""
+    paths = [Path(a.split("::")[0]).resolve() for a in targets if not a.startswith("-")]
+    return [b for b in BRIDGES if any(ROOT / b == p or ROOT / b in p.parents for p in paths)]
+
+
+def test_bridges(pytest, conf, env, work, dbname):
+    """Install each bridge into the tested database (with its Odoo module), then
+    run its tests; returns the first failing exit code, else 0."""
+    rc = 0
+    for bridge in BRIDGES:
+        if not (ROOT / bridge / "__manifest__.py").is_file():
+            continue
+        odoo_step(
+            f"install {bridge}", conf, env, work / f"{bridge}.log", "-d", dbname, "-i", bridge
+        )
+        say(f"pytest {bridge}/tests")
+        bridge_rc = subprocess.run([*pytest, str(ROOT / bridge / "tests")], env=env, cwd=ROOT)
+        rc = rc or bridge_rc.returncode
+    return rc
 
 
 def merge_po(pot_path, po_path):

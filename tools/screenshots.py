@@ -28,7 +28,8 @@ OUT = devenv.ROOT / devenv.MODULE / "static" / "description"
 WIDTH, HEIGHT = 1280, 800
 # name: action (xml id), record (xml id, to open its form), tab (notebook page to
 # open), show (CSS selectors that must be on screen), scroll (CSS selector of a block
-# to scroll into view)
+# to scroll into view); or url (a page outside the web client, such as a token link,
+# "{record}" replaced by the record's id) instead of action
 SHOTS = {
     "customer_form": {
         "action": "crm_standard.crm_standard_customer_action",
@@ -56,11 +57,37 @@ SHOTS = {
         "action": "crm_standard.crm_standard_pool_action",
         "show": ".o_list_view .o_data_row",
     },
+    "service_proposal_form": {
+        "action": "crm_standard.crm_standard_service_proposal_action",
+        "record": "crm_standard.proposal_demo_jinhe_pos",
+        "tab": "needs",
+        "show": ".o_field_widget[name='need_ids'], .o_statusbar_status",
+    },
+    "customer_needs_list": {
+        "action": "crm_standard.crm_standard_need_action",
+        "show": ".o_list_view .o_data_row",
+    },
+    "proposal_portal_page": {
+        "url": "/my/crm_proposal/{record}?access_token=crm-demo-proposal-jinhe-pos",
+        "record": "crm_standard.proposal_demo_jinhe_pos",
+        "show": "form[action$='/answer'] button",
+    },
+    "feedback_portal_page": {
+        "url": "/crm_standard/feedback/{record}?access_token=crm-demo-feedback-huaxin",
+        "record": "crm_standard.feedback_demo_huaxin_sent",
+        "show": "form[action$='/submit'] .btn-check",
+    },
+    "improvement_actions_kanban": {
+        "action": "crm_standard.crm_standard_improvement_action",
+        "show": ".o_kanban_view .o_kanban_record",
+    },
 }
 # the view is loaded and nothing is loading any more
 LOADED_JS = """!!document.querySelector(".o_action_manager .o_view_controller")
     && !document.querySelector(".o_loading_indicator, .o_blockUI, .o_spinner")
     && document.readyState === 'complete'"""
+# a page outside the web client (token links)
+PAGE_LOADED_JS = "document.readyState === 'complete'"
 READY_JS = """(() => %s.split(", ").every((s) => document.querySelector(s)) && (%s))()"""
 TAB_JS = """(() => {
     const tab = document.querySelector(%s);
@@ -233,9 +260,12 @@ def capture(browser, odoo, names):
     )
     for name in names:
         shot = SHOTS[name]
-        url = f"{odoo.base}/odoo/action-{shot['action']}"
-        if shot.get("record"):
-            url += f"/{odoo.res_id(shot['record'])}"
+        record = shot.get("record") and odoo.res_id(shot["record"])
+        if shot.get("url"):
+            url = odoo.base + shot["url"].format(record=record)
+        else:
+            url = f"{odoo.base}/odoo/action-{shot['action']}" + (f"/{record}" if record else "")
+        loaded = PAGE_LOADED_JS if shot.get("url") else LOADED_JS
         failed = Path(tempfile.gettempdir()) / f"crmstd_screenshot_{name}_failed.png"
 
         def wait(js, timeout, step, url=url, failed=failed):
@@ -247,11 +277,11 @@ def capture(browser, odoo, names):
 
         browser.call("Page.navigate", url="about:blank")  # not the previous screen
         browser.call("Page.navigate", url=url)
-        wait(LOADED_JS, 90, f"{name}: the view")
+        wait(loaded, 90, f"{name}: the view")
         if shot.get("tab"):
             tab = f".o_notebook .nav-link[name='{shot['tab']}']"
             wait(TAB_JS % json.dumps(tab), 30, f"{name}: the tab {shot['tab']}")
-        ready = READY_JS % (json.dumps(shot["show"]), LOADED_JS)
+        ready = READY_JS % (json.dumps(shot["show"]), loaded)
         wait(ready, 60, f"{name}: {shot['show']}")
         if shot.get("scroll"):
             browser.evaluate(SCROLL_JS % json.dumps(shot["scroll"]))

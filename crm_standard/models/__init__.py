@@ -69,12 +69,15 @@ from . import crm_standard_ticket_health
 from . import crm_standard_health_backtest
 from . import res_company_service
 from . import res_config_settings_service
+from . import crm_standard_mail_log_mixin
 from . import crm_standard_progress_report
 from . import res_partner_service
 from . import crm_stage
 from . import crm_standard_need
 from . import crm_standard_service_proposal
 from . import crm_standard_feedback
+from . import crm_standard_feedback_improvement
+from . import crm_standard_improvement
 from . import crm_lead_need
 from . import crm_standard_satisfaction
 from . import mail_activity_satisfaction
@@ -82,6 +85,7 @@ from . import res_partner_satisfaction
 from . import crm_standard_ticket_upsell
 from . import crm_standard_ticket_sla_grade
 from . import crm_standard_holiday
+from . import crm_standard_greeting
 from . import res_company_migration
 from . import res_config_settings_migration
 from . import res_partner_import

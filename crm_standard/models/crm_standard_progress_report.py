@@ -1,10 +1,7 @@
-import logging
 from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
 
 # Periods of two weeks counted from a Monday: the same for every worker and every run.
 PERIOD_ANCHOR = date(2024, 1, 1)
@@ -20,19 +17,12 @@ class CrmStandardProgressReport(models.Model):
     """The log of the biweekly service progress reports: one per customer and period."""
 
     _name = "crm.standard.progress.report"
+    _inherit = ["crm.standard.mail.log.mixin"]
     _description = "Service Progress Report"
     _order = "period_start desc, id desc"
     _rec_name = "partner_id"
 
-    partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one("res.company", index=True)
     period_start = fields.Date(required=True)
-    date_sent = fields.Datetime("Sent On")
-    recipient_id = fields.Many2one("res.partner", "Sent To")
-    state = fields.Selection([("sent", "Sent"), ("failed", "Failed")], default="sent")
-    error = fields.Text()
 
     _sql_constraints = [
         (
@@ -96,23 +86,6 @@ class CrmStandardProgressReport(models.Model):
                 [("period_start", "=", start), ("partner_id", "in", batch.ids)]
             )
         }
-        done = 0
-        for partner in batch:
-            log = logs[partner.id]
-            recipient = partner._crm_progress_report_recipient()
-            try:
-                with self.env.cr.savepoint():
-                    if not recipient:
-                        raise ValueError("no contact with an e-mail address")
-                    template.send_mail(
-                        partner.id,
-                        email_values={"recipient_ids": [(6, 0, recipient.ids)]},
-                        email_layout_xmlid="mail.mail_notification_light",
-                    )
-                    log.write({"date_sent": fields.Datetime.now(), "recipient_id": recipient.id})
-                done += 1
-            except Exception as error:  # a bad customer is logged, the others are sent
-                _logger.exception("crm_standard: progress report failed for partner %s", partner.id)
-                log.write({"state": "failed", "error": str(error)})
+        done = sum(logs[partner.id]._crm_send_logged(template) for partner in batch)
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(len(todo) - len(batch), 0))
         return done

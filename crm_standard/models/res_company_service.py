@@ -31,6 +31,29 @@ class ResCompany(models.Model):
         "greeting list and the customers' founding anniversaries.",
     )
     crm_greeting_days_before = fields.Integer("Greet Days Before", default=3)
+    crm_greeting_mode = fields.Selection(
+        [("activity", "Activity for the Salesperson"), ("mail", "E-mail to the Customer")],
+        "Greet By",
+        default="activity",
+        required=True,
+        help="What a greeting does, unless its holiday says otherwise: an activity for "
+        "the customer's salesperson, or an e-mail from the greeting template to the "
+        "customer's contact.",
+    )
+    crm_greeting_template_id = fields.Many2one(
+        "mail.template",
+        "Greeting Template",
+        domain="[('model', '=', 'res.partner')]",
+        help="The greeting e-mail; empty: the template 'Service: Greeting'.",
+    )
+
+    def _crm_greeting_template(self):
+        self.ensure_one()
+        return (
+            self.crm_greeting_template_id
+            or self.env.ref("crm_standard.mail_template_greeting", raise_if_not_found=False)
+            or self.env["mail.template"]
+        )
 
     @api.constrains("crm_proposal_revision_limit")
     def _check_crm_proposal_revision_limit(self):

@@ -15,3 +15,7 @@ class ResConfigSettings(models.TransientModel):
     crm_greeting_days_before = fields.Integer(
         related="company_id.crm_greeting_days_before", readonly=False
     )
+    crm_greeting_mode = fields.Selection(related="company_id.crm_greeting_mode", readonly=False)
+    crm_greeting_template_id = fields.Many2one(
+        related="company_id.crm_greeting_template_id", readonly=False
+    )

@@ -34,6 +34,7 @@ class ResPartner(models.Model):
     crm_greeting_opt_out = fields.Boolean(
         "No Greetings", help="No greeting reminders nor greeting e-mails for this customer."
     )
+    crm_greeting_ids = fields.One2many("crm.standard.greeting", "partner_id", "Greeting E-mails")
     crm_progress_report_opt_out = fields.Boolean(
         "No Progress Reports",
         help="The customer does not get the biweekly service progress report e-mail.",

@@ -44,3 +44,6 @@ from . import test_cleaning_worklist
 from . import test_migration_import_templates
 from . import test_cleaning_worklist_concurrency
 from . import test_migration_cleaned_report
+from . import test_service_improvement
+from . import test_service_greeting_mail
+from . import test_service_access

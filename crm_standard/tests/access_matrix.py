@@ -70,6 +70,8 @@ ACCESS = {
     "crm.standard.progress.report": ("R", "R", "CRUD", "", "", "CRUD", "", "", "salesperson: own customers; all documents and managers: all; company; written by the biweekly cron"),
     "crm.standard.feedback": ("R", "R", "CRUD", "R", "R", "CRUD", "", "", "salesperson: own customers; all documents, managers and service: all; company; answered through the token link"),
     "crm.standard.holiday": ("R", "R", "CRUD", "R", "R", "CRUD", "R", "", "company (shared when no company)"),
+    "crm.standard.greeting": ("R", "R", "CRUD", "", "", "CRUD", "", "", "salesperson: own customers; all documents and managers: all; company; written by the greeting cron"),
+    "crm.standard.improvement": ("RU", "RU", "CRUD", "RU", "CRUD", "CRUD", "", "", "salesperson, service agent: read own and those answering feedback of own customers, write own (status, result); all documents: read all; sales and service managers: all; company"),
     "crm.standard.migration.batch": ("", "", "RU", "", "", "CRUD", "", "", "created by the import (as superuser) for any importing user; sales managers read and recompute them"),
     "crm.standard.migration.batch.line": ("", "", "R", "", "", "CRUD", "", "", "as its batch"),
     "crm.standard.migration.sample": ("", "", "CRU", "", "", "CRUD", "", "", "sales managers draw and review; company"),

@@ -1,0 +1,2 @@
+from . import crm_standard_service_proposal
+from . import project_project
