@@ -4,8 +4,10 @@
 Installs crm_standard with its demo data on a throwaway PostgreSQL (through
 ``devenv.py``), serves it, logs in as admin/admin and drives headless
 Chromium over the DevTools protocol (``websocket-client``) to capture each
-screen of ``SHOTS`` into ``crm_standard/static/description/<name>.png``.
-Run it again after a UI change; ``--only NAME`` retakes some of them.
+screen of ``SHOTS`` into ``crm_standard/static/description/<name>.png`` (English)
+and ``<name>_zh_CN.png`` (Chinese: the demo database is installed with zh_CN
+loaded and admin's language is switched between the two rounds). Run it again
+after a UI change; ``--only NAME`` retakes some of them, ``--lang`` some languages.
 """
 
 import argparse
@@ -56,7 +58,40 @@ SHOTS = {
         "action": "crm_standard.crm_standard_pool_action",
         "show": ".o_list_view .o_data_row",
     },
+    "customers_list": {
+        "action": "crm_standard.crm_standard_customer_action",
+        "view_type": "list",
+        "show": ".o_list_view .o_data_row .o_field_widget[name='customer_grade']",
+    },
+    "followup_plans_list": {
+        "action": "crm_standard.crm_standard_followup_plan_action",
+        "view_type": "list",
+        "show": ".o_list_view .o_data_row",
+    },
+    "tickets_list": {
+        "action": "crm_standard.crm_standard_ticket_action",
+        "view_type": "list",
+        "show": ".o_list_view .o_data_row .o_field_widget[name='crm_health_band']",
+    },
+    "tickets_kanban": {
+        "action": "crm_standard.crm_standard_ticket_action",
+        "view_type": "kanban",
+        "show": ".o_kanban_view .o_kanban_record .o_field_widget[name='crm_customer_grade']",
+    },
+    "pipeline_kanban": {
+        "action": "crm.crm_lead_action_pipeline",
+        "view_type": "kanban",
+        "show": ".o_kanban_view .o_kanban_record .o_field_widget[name='crm_customer_grade']",
+    },
+    "opportunity_form": {
+        "action": "crm.crm_lead_action_pipeline",
+        "record": "crm_standard.lead_demo_huaxin_mes",
+        "show": ".o_field_widget[name='crm_customer_grade'], "
+        ".o_field_widget[name='crm_customer_health_band']",
+    },
 }
+# each screen in each language: English as <name>.png, the others as <name>_<lang>.png
+LANGS = ("en_US", "zh_CN")
 # the view is loaded and nothing is loading any more
 LOADED_JS = """!!document.querySelector(".o_action_manager .o_view_controller")
     && !document.querySelector(".o_loading_indicator, .o_blockUI, .o_spinner")
@@ -182,7 +217,8 @@ class Odoo:
         wait_for(
             lambda: self.http.get(f"{base}/web/login", timeout=5).ok, 120, "Odoo's HTTP server"
         )
-        self.rpc("/web/session/authenticate", db=dbname, login="admin", password="admin")
+        session = self.rpc("/web/session/authenticate", db=dbname, login="admin", password="admin")
+        self.uid = session["uid"]
         self.session_id = self.http.cookies["session_id"]
 
     def rpc(self, path, **params):
@@ -194,6 +230,16 @@ class Odoo:
         if "error" in body:
             devenv.die(f"{path}: {body['error']['data']['message']}", 1)
         return body["result"]
+
+    def set_lang(self, lang):
+        """admin's language: the next page loads in it."""
+        self.rpc(
+            "/web/dataset/call_kw",
+            model="res.users",
+            method="write",
+            args=[[self.uid], {"lang": lang}],
+            kwargs={},
+        )
 
     def res_id(self, xmlid):
         module, name = xmlid.split(".")
@@ -222,7 +268,11 @@ def screenshot(browser, path):
     save_png(base64.b64decode(png["data"]), path)
 
 
-def capture(browser, odoo, names):
+def png_name(name, lang):
+    return f"{name}.png" if lang == "en_US" else f"{name}_{lang}.png"
+
+
+def capture(browser, odoo, names, lang="en_US"):
     browser.call(
         "Network.setCookie",
         name="session_id",
@@ -236,7 +286,9 @@ def capture(browser, odoo, names):
         url = f"{odoo.base}/odoo/action-{shot['action']}"
         if shot.get("record"):
             url += f"/{odoo.res_id(shot['record'])}"
-        failed = Path(tempfile.gettempdir()) / f"crmstd_screenshot_{name}_failed.png"
+        elif shot.get("view_type"):
+            url += f"?view_type={shot['view_type']}"
+        failed = Path(tempfile.gettempdir()) / f"crmstd_screenshot_{name}_{lang}_failed.png"
 
         def wait(js, timeout, step, url=url, failed=failed):
             def on_timeout():
@@ -257,7 +309,7 @@ def capture(browser, odoo, names):
             browser.evaluate(SCROLL_JS % json.dumps(shot["scroll"]))
         time.sleep(1.5)  # the last renderings (badges, avatars, fonts)
         wait(ready, 30, f"{name}: {shot['show']} (again)")
-        path = OUT / f"{name}.png"
+        path = OUT / png_name(name, lang)
         screenshot(browser, path)
         devenv.say(f"{path.relative_to(devenv.ROOT)}: {path.stat().st_size // 1024} KiB")
 
@@ -265,8 +317,10 @@ def capture(browser, odoo, names):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(SHOTS), help="repeatable")
+    parser.add_argument("--lang", action="append", choices=LANGS, help="repeatable")
     args = parser.parse_args()
     names = args.only or list(SHOTS)
+    langs = args.lang or list(LANGS)
     devenv.ensure_browser()
     binary = next((shutil.which(b) for b in devenv.BROWSERS if shutil.which(b)), None)
     if not binary:
@@ -274,8 +328,13 @@ def main():
     port = devenv.free_port()
     with devenv.odoo_session("screenshots", http_port=port) as (conf, env, db, work, _odoo):
         dbname = f"crmstd_shots_{os.getpid()}"
-        devenv.install_step(
-            "install crm_standard with demo data", conf, env, work / "install.log", dbname
+        # the Chinese terms of every module, crm_standard's zh_CN.po included
+        devenv.odoo_step(
+            "install crm_standard with demo data and Chinese",
+            conf,
+            env,
+            work / "install.log",
+            *("-d", dbname, "-i", devenv.MODULE, "--load-language=zh_CN"),
         )
         with (
             open(work / "odoo.log", "w") as odoo_log,
@@ -288,7 +347,9 @@ def main():
             odoo = Odoo(f"http://127.0.0.1:{port}", dbname)
             browser = Browser(binary, browser_log)
             try:
-                capture(browser, odoo, names)
+                for lang in langs:
+                    odoo.set_lang(lang)
+                    capture(browser, odoo, names, lang)
             except SystemExit:
                 # the server's errors, if any, before the log is removed
                 odoo_log.flush()

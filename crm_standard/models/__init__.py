@@ -91,3 +91,6 @@ from . import crm_standard_migration_sample
 from . import crm_standard_migration_sample_line
 from . import crm_standard_past_followup
 from . import crm_standard_cleaning_item
+from . import res_partner_category_grade
+from . import crm_lead_health
+from . import crm_standard_followup_plan_unassigned
