@@ -76,7 +76,7 @@ class CrmStandardFollowupPlan(models.Model):
             try:
                 with self.env.cr.savepoint():
                     done += company_plans._crm_notify_unassigned(company)
-            except Exception:  # noqa: BLE001 - one company must not stop the others
+            except Exception:  # one company must not stop the others
                 _logger.exception("Notice of unassigned plans failed for %s", company.name)
             self.env["ir.cron"]._notify_progress(
                 done=index + 1, remaining=len(by_company) - index - 1

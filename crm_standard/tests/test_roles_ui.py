@@ -8,6 +8,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import TwoConnectionsCase
 from .test_followup_plans import FollowupCommon
@@ -104,7 +105,9 @@ class TestWhatEachRoleSees(CrmStandardTicketCommon):
         self.assertIs(flags[tag_s.id], True)
         self.assertFalse(complaint.crm_is_grade_tag)
         grade_tags = self.env["res.partner.category"].search([]).filtered("crm_is_grade_tag")
-        self.assertEqual(sorted(grade_tags.mapped("name")), ["Grade A", "Grade B", "Grade C", "Grade S"])
+        self.assertEqual(
+            sorted(grade_tags.mapped("name")), ["Grade A", "Grade B", "Grade C", "Grade S"]
+        )
 
     def _assert_next_to_grade(self, arch, grade, health, where):
         [node] = arch.xpath(f"//field[@name='{health}'][@widget='badge']")
@@ -139,7 +142,9 @@ class TestWhatEachRoleSees(CrmStandardTicketCommon):
         read = self._as(self.user_salesman, lead).web_read(
             {"crm_customer_grade": {}, "crm_customer_health_band": {}}
         )[0]
-        self.assertEqual((read["crm_customer_grade"], read["crm_customer_health_band"]), ("S", "at_risk"))
+        self.assertEqual(
+            (read["crm_customer_grade"], read["crm_customer_health_band"]), ("S", "at_risk")
+        )
         ticket = self._ticket(user_id=self.user_service_agent.id)
         read = self._as(self.user_service_agent, ticket).web_read(
             {"crm_customer_grade": {}, "crm_health_band": {}}
@@ -256,7 +261,7 @@ class TestDraftPlansWithoutSalesperson(FollowupCommon):
             self.env["crm.standard.followup.plan"].get_view(view_type="search")["arch"]
         )
         [node] = arch.xpath("//filter[@name='without_salesperson']")
-        domain = eval(node.get("domain"))  # noqa: S307 - the view's own literal
+        domain = safe_eval(node.get("domain"))
         found = self._as(self.user_sales_manager, "crm.standard.followup.plan").search(domain)
         self.assertEqual(found & (self.plans | self.owned), self.plans)
         with self.assertRaisesRegex(Exception, "Managers Notified"):
@@ -289,7 +294,10 @@ class TestUnassignedNoticeTwoWorkers(TwoConnectionsCase):
     def _cleanup(self):
         with self._committed_env() as env:
             env["mail.message"].search(
-                [("subject", "like", "Two Workers Pool"), ("message_type", "=", "user_notification")]
+                [
+                    ("subject", "like", "Two Workers Pool"),
+                    ("message_type", "=", "user_notification"),
+                ]
             ).unlink()
             env["mail.message"].search(
                 [("body", "like", "Two Workers Pool"), ("message_type", "=", "user_notification")]
