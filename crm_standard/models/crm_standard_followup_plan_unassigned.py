@@ -6,7 +6,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import array_literal
+from ..tools import array_literal, update_by_id
 from ..tools.sql import CONCURRENCY_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -116,11 +116,4 @@ class CrmStandardFollowupPlan(models.Model):
 
     def _crm_mark_unassigned_notified(self):
         # one UPDATE for the batch; a system flag, not a user's change
-        self.env.cr.execute(
-            SQL(
-                "UPDATE crm_standard_followup_plan SET crm_unassigned_notified = TRUE "
-                "WHERE id = ANY(%s::int[])",
-                array_literal("int", self.ids),
-            )
-        )
-        self.invalidate_recordset(["crm_unassigned_notified"])
+        update_by_id(self, {"crm_unassigned_notified": ("bool", [True] * len(self))})
