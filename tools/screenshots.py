@@ -36,7 +36,6 @@ SHOTS = {
         "action": "crm_standard.crm_standard_customer_action",
         "record": "crm_standard.partner_demo_huaxin",
         "tab": "crm_profile",
-        "scroll": ".o_notebook .tab-content",
         "show": ".o_field_widget[name='crm_grade_computed'], [name='crm_grade_badge']",
     },
     "customers_kanban": {
@@ -217,7 +216,15 @@ class Odoo:
         wait_for(
             lambda: self.http.get(f"{base}/web/login", timeout=5).ok, 120, "Odoo's HTTP server"
         )
-        session = self.rpc("/web/session/authenticate", db=dbname, login="admin", password="admin")
+        self.dbname = dbname
+        self.login()
+
+    def login(self):
+        """A new session of admin: its context (the language) is read at login."""
+        self.http.cookies.clear()
+        session = self.rpc(
+            "/web/session/authenticate", db=self.dbname, login="admin", password="admin"
+        )
         self.uid = session["uid"]
         self.session_id = self.http.cookies["session_id"]
 
@@ -232,7 +239,7 @@ class Odoo:
         return body["result"]
 
     def set_lang(self, lang):
-        """admin's language: the next page loads in it."""
+        """admin's language, and a new session in it (the browser gets its cookie)."""
         self.rpc(
             "/web/dataset/call_kw",
             model="res.users",
@@ -240,6 +247,7 @@ class Odoo:
             args=[[self.uid], {"lang": lang}],
             kwargs={},
         )
+        self.login()
 
     def res_id(self, xmlid):
         module, name = xmlid.split(".")
@@ -314,6 +322,17 @@ def capture(browser, odoo, names, lang="en_US"):
         devenv.say(f"{path.relative_to(devenv.ROOT)}: {path.stat().st_size // 1024} KiB")
 
 
+def ensure_cjk_font():
+    """Chinese screens need a CJK font, else Chromium draws boxes."""
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    if fonts.stdout.strip():
+        return
+    if os.geteuid() != 0:
+        devenv.die("no Chinese font (Debian: `sudo apt-get install fonts-wqy-microhei`)")
+    devenv.say("installing a Chinese font (apt-get install fonts-wqy-microhei)")
+    devenv.apt_install("fonts-wqy-microhei")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(SHOTS), help="repeatable")
@@ -322,6 +341,8 @@ def main():
     names = args.only or list(SHOTS)
     langs = args.lang or list(LANGS)
     devenv.ensure_browser()
+    if any(lang.startswith("zh") for lang in langs):
+        ensure_cjk_font()
     binary = next((shutil.which(b) for b in devenv.BROWSERS if shutil.which(b)), None)
     if not binary:
         devenv.die("no Chromium found (Debian: `sudo apt-get install chromium`)")
