@@ -248,6 +248,10 @@ class Odoo:
             kwargs={},
         )
         self.login()
+        info = self.rpc("/web/session/get_session_info")
+        got = info["user_context"].get("lang")
+        if got != lang:
+            devenv.die(f"admin's session is in {got}, not {lang}: {info['user_context']}", 1)
 
     def res_id(self, xmlid):
         module, name = xmlid.split(".")
@@ -349,13 +353,14 @@ def main():
     port = devenv.free_port()
     with devenv.odoo_session("screenshots", http_port=port) as (conf, env, db, work, _odoo):
         dbname = f"crmstd_shots_{os.getpid()}"
-        # the Chinese terms of every module, crm_standard's zh_CN.po included
+        # the Chinese terms of every module, crm_standard's zh_CN.po included;
+        # en_US named too: loading only zh_CN leaves English inactive
         devenv.odoo_step(
             "install crm_standard with demo data and Chinese",
             conf,
             env,
             work / "install.log",
-            *("-d", dbname, "-i", devenv.MODULE, "--load-language=zh_CN"),
+            *("-d", dbname, "-i", devenv.MODULE, "--load-language=en_US,zh_CN"),
         )
         with (
             open(work / "odoo.log", "w") as odoo_log,
