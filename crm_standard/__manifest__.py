@@ -106,6 +106,7 @@
     "assets": {
         "web.assets_backend": [
             "crm_standard/static/src/js/start_tour_action.js",
+            "crm_standard/static/src/js/partner_tags_field.js",
             "crm_standard/static/src/js/tours/*.js",
         ],
         "web.assets_tests": [

@@ -4,8 +4,10 @@
 Installs crm_standard with its demo data on a throwaway PostgreSQL (through
 ``devenv.py``), serves it, logs in as admin/admin and drives headless
 Chromium over the DevTools protocol (``websocket-client``) to capture each
-screen of ``SHOTS`` into ``crm_standard/static/description/<name>.png``.
-Run it again after a UI change; ``--only NAME`` retakes some of them.
+screen of ``SHOTS`` into ``crm_standard/static/description/<name>.png`` (English)
+and ``<name>_zh_CN.png`` (Chinese: the demo database is installed with zh_CN
+loaded and admin's language is switched between the two rounds). Run it again
+after a UI change; ``--only NAME`` retakes some of them, ``--lang`` some languages.
 """
 
 import argparse
@@ -35,7 +37,6 @@ SHOTS = {
         "action": "crm_standard.crm_standard_customer_action",
         "record": "crm_standard.partner_demo_huaxin",
         "tab": "crm_profile",
-        "scroll": ".o_notebook .tab-content",
         "show": ".o_field_widget[name='crm_grade_computed'], [name='crm_grade_badge']",
     },
     "customers_kanban": {
@@ -81,7 +82,40 @@ SHOTS = {
         "action": "crm_standard.crm_standard_improvement_action",
         "show": ".o_kanban_view .o_kanban_record",
     },
+    "customers_list": {
+        "action": "crm_standard.crm_standard_customer_action",
+        "view_type": "list",
+        "show": ".o_list_view .o_data_row .o_field_widget[name='customer_grade']",
+    },
+    "followup_plans_list": {
+        "action": "crm_standard.crm_standard_followup_plan_action",
+        "view_type": "list",
+        "show": ".o_list_view .o_data_row",
+    },
+    "tickets_list": {
+        "action": "crm_standard.crm_standard_ticket_action",
+        "view_type": "list",
+        "show": ".o_list_view .o_data_row .o_field_widget[name='crm_health_band']",
+    },
+    "tickets_kanban": {
+        "action": "crm_standard.crm_standard_ticket_action",
+        "view_type": "kanban",
+        "show": ".o_kanban_view .o_kanban_record .o_field_widget[name='crm_customer_grade']",
+    },
+    "pipeline_kanban": {
+        "action": "crm.crm_lead_action_pipeline",
+        "view_type": "kanban",
+        "show": ".o_kanban_view .o_kanban_record .o_field_widget[name='crm_customer_grade']",
+    },
+    "opportunity_form": {
+        "action": "crm.crm_lead_action_pipeline",
+        "record": "crm_standard.lead_demo_huaxin_mes",
+        "show": ".o_field_widget[name='crm_customer_grade'], "
+        ".o_field_widget[name='crm_customer_health_band']",
+    },
 }
+# each screen in each language: English as <name>.png, the others as <name>_<lang>.png
+LANGS = ("en_US", "zh_CN")
 # the view is loaded and nothing is loading any more
 LOADED_JS = """!!document.querySelector(".o_action_manager .o_view_controller")
     && !document.querySelector(".o_loading_indicator, .o_blockUI, .o_spinner")
@@ -209,7 +243,16 @@ class Odoo:
         wait_for(
             lambda: self.http.get(f"{base}/web/login", timeout=5).ok, 120, "Odoo's HTTP server"
         )
-        self.rpc("/web/session/authenticate", db=dbname, login="admin", password="admin")
+        self.dbname = dbname
+        self.login()
+
+    def login(self):
+        """A new session of admin: its context (the language) is read at login."""
+        self.http.cookies.clear()
+        session = self.rpc(
+            "/web/session/authenticate", db=self.dbname, login="admin", password="admin"
+        )
+        self.uid = session["uid"]
         self.session_id = self.http.cookies["session_id"]
 
     def rpc(self, path, **params):
@@ -221,6 +264,21 @@ class Odoo:
         if "error" in body:
             devenv.die(f"{path}: {body['error']['data']['message']}", 1)
         return body["result"]
+
+    def set_lang(self, lang):
+        """admin's language, and a new session in it (the browser gets its cookie)."""
+        self.rpc(
+            "/web/dataset/call_kw",
+            model="res.users",
+            method="write",
+            args=[[self.uid], {"lang": lang}],
+            kwargs={},
+        )
+        self.login()
+        info = self.rpc("/web/session/get_session_info")
+        got = info["user_context"].get("lang")
+        if got != lang:
+            devenv.die(f"admin's session is in {got}, not {lang}: {info['user_context']}", 1)
 
     def res_id(self, xmlid):
         module, name = xmlid.split(".")
@@ -249,7 +307,11 @@ def screenshot(browser, path):
     save_png(base64.b64decode(png["data"]), path)
 
 
-def capture(browser, odoo, names):
+def png_name(name, lang):
+    return f"{name}.png" if lang == "en_US" else f"{name}_{lang}.png"
+
+
+def capture(browser, odoo, names, lang="en_US"):
     browser.call(
         "Network.setCookie",
         name="session_id",
@@ -264,9 +326,13 @@ def capture(browser, odoo, names):
         if shot.get("url"):
             url = odoo.base + shot["url"].format(record=record)
         else:
-            url = f"{odoo.base}/odoo/action-{shot['action']}" + (f"/{record}" if record else "")
+            url = f"{odoo.base}/odoo/action-{shot['action']}"
+            if record:
+                url += f"/{record}"
+            elif shot.get("view_type"):
+                url += f"?view_type={shot['view_type']}"
         loaded = PAGE_LOADED_JS if shot.get("url") else LOADED_JS
-        failed = Path(tempfile.gettempdir()) / f"crmstd_screenshot_{name}_failed.png"
+        failed = Path(tempfile.gettempdir()) / f"crmstd_screenshot_{name}_{lang}_failed.png"
 
         def wait(js, timeout, step, url=url, failed=failed):
             def on_timeout():
@@ -287,25 +353,46 @@ def capture(browser, odoo, names):
             browser.evaluate(SCROLL_JS % json.dumps(shot["scroll"]))
         time.sleep(1.5)  # the last renderings (badges, avatars, fonts)
         wait(ready, 30, f"{name}: {shot['show']} (again)")
-        path = OUT / f"{name}.png"
+        path = OUT / png_name(name, lang)
         screenshot(browser, path)
         devenv.say(f"{path.relative_to(devenv.ROOT)}: {path.stat().st_size // 1024} KiB")
+
+
+def ensure_cjk_font():
+    """Chinese screens need a CJK font, else Chromium draws boxes."""
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    if fonts.stdout.strip():
+        return
+    if os.geteuid() != 0:
+        devenv.die("no Chinese font (Debian: `sudo apt-get install fonts-wqy-microhei`)")
+    devenv.say("installing a Chinese font (apt-get install fonts-wqy-microhei)")
+    devenv.apt_install("fonts-wqy-microhei")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(SHOTS), help="repeatable")
+    parser.add_argument("--lang", action="append", choices=LANGS, help="repeatable")
     args = parser.parse_args()
     names = args.only or list(SHOTS)
+    langs = args.lang or list(LANGS)
     devenv.ensure_browser()
+    if any(lang.startswith("zh") for lang in langs):
+        ensure_cjk_font()
     binary = next((shutil.which(b) for b in devenv.BROWSERS if shutil.which(b)), None)
     if not binary:
         devenv.die("no Chromium found (Debian: `sudo apt-get install chromium`)")
     port = devenv.free_port()
     with devenv.odoo_session("screenshots", http_port=port) as (conf, env, db, work, _odoo):
         dbname = f"crmstd_shots_{os.getpid()}"
-        devenv.install_step(
-            "install crm_standard with demo data", conf, env, work / "install.log", dbname
+        # the Chinese terms of every module, crm_standard's zh_CN.po included;
+        # en_US named too: loading only zh_CN leaves English inactive
+        devenv.odoo_step(
+            "install crm_standard with demo data and Chinese",
+            conf,
+            env,
+            work / "install.log",
+            *("-d", dbname, "-i", devenv.MODULE, "--load-language=en_US,zh_CN"),
         )
         with (
             open(work / "odoo.log", "w") as odoo_log,
@@ -318,7 +405,9 @@ def main():
             odoo = Odoo(f"http://127.0.0.1:{port}", dbname)
             browser = Browser(binary, browser_log)
             try:
-                capture(browser, odoo, names)
+                for lang in langs:
+                    odoo.set_lang(lang)
+                    capture(browser, odoo, names, lang)
             except SystemExit:
                 # the server's errors, if any, before the log is removed
                 odoo_log.flush()

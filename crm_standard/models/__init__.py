@@ -98,3 +98,6 @@ from . import crm_standard_cleaning_item
 from . import crm_standard_legacy_ref_mixin
 from . import crm_lead_legacy_ref
 from . import crm_standard_ticket_legacy_ref
+from . import res_partner_category_grade
+from . import crm_lead_health
+from . import crm_standard_followup_plan_unassigned

@@ -47,3 +47,4 @@ from . import test_migration_cleaned_report
 from . import test_service_improvement
 from . import test_service_greeting_mail
 from . import test_service_access
+from . import test_roles_ui

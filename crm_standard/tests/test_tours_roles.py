@@ -46,6 +46,8 @@ class TestRoleTours(CrmStandardTicketCommon, HttpCase):
         self.company.crm_pool_enabled = True
         day = self._create_customer("Tour Day Co", user_id=self.user_salesman.id)
         day.action_make_customer()
+        # the grade tag is on the customer; the form shows the badge only
+        self.assertTrue(day.category_id.filtered("crm_is_grade_tag"))
         self._approved_plan(day, "Tour due call")
         pool = self._create_customer("Tour Pool Co", user_id=False)
         pool.action_make_customer()
@@ -53,6 +55,11 @@ class TestRoleTours(CrmStandardTicketCommon, HttpCase):
         self.start_tour("/odoo", "crm_standard_salesperson_day", login=self.user_salesman.login)
 
         self.assertTrue(day.message_ids.filtered(lambda m: "Called the buyer" in str(m.body)))
+        override = self.env["crm.standard.grade.override"].search([("partner_id", "=", day.id)])
+        self.assertEqual(override.requested_grade, "A")
+        self.assertEqual(override.requested_by_id, self.user_salesman)
+        self.assertEqual(override.state, "pending")
+        self.assertIn("framework contract", override.reason)
         self.assertEqual(pool.user_id, self.user_salesman)
         self.assertEqual(
             self.env["crm.standard.pool.claim"].search([("partner_id", "=", pool.id)]).user_id,

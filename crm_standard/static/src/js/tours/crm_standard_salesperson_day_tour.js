@@ -4,8 +4,8 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 import { menuSteps } from "./crm_standard_tour_steps";
 
-// The salesperson's day (实施指南 阶段五): my customers, log a call, the
-// follow-ups due today, claim from the public pool.
+// The salesperson's day (实施指南 阶段五): my customers, log a call, request a
+// grade override, the follow-ups due today, claim from the public pool.
 // Run as a test by crm_standard/tests/test_tours_roles.py.
 registry.category("web_tour.tours").add("crm_standard_salesperson_day", {
     url: "/odoo",
@@ -43,6 +43,40 @@ registry.category("web_tour.tours").add("crm_standard_salesperson_day", {
         {
             isActive: ["auto"],
             trigger: ".o-mail-Chatter .o-mail-Message-body:contains(Called the buyer)",
+        },
+        {
+            isActive: ["auto"],
+            content: "One grade badge, not a grade tag beside it",
+            trigger:
+                ".o_form_view:has([name=crm_grade_badge] .o_field_widget[name=customer_grade]) " +
+                ".o_field_widget[name=category_id]:not(:has(.o_tag:contains(Grade)))",
+        },
+        {
+            content: markup(
+                _t("The grade does not fit? <b>Request a grade override</b>: a sales manager decides.")
+            ),
+            trigger: ".o_form_view button[name=action_crm_request_grade_override]",
+            run: "click",
+        },
+        {
+            content: _t("The grade the customer should have."),
+            trigger: ".modal .o_field_widget[name=requested_grade] select",
+            run: "selectByLabel A",
+        },
+        {
+            content: _t("Say why."),
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Signed a three-year framework contract",
+        },
+        {
+            content: _t("Send the request."),
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            isActive: ["auto"],
+            content: "The request waits for a manager",
+            trigger: ".o_form_view:not(:has(.modal)) button[name=action_view_crm_grade_overrides]",
         },
         ...menuSteps(
             "crm_standard.crm_standard_menu_followup",
