@@ -211,16 +211,17 @@ matched = Partner._crm_import_match(rows, index, {}, lambda *a: None)
 detect = time.perf_counter() - t0
 assert len(matched) == len(rows), len(matched)
 # the floor: the same lookups with the keys already normalised, plain indexed SQL
-keys = {
-    SQL(VAT_KEY_SQL): [normalize_vat(row[index["vat"]]) for row in rows],
-    SQL("email_normalized"): [row[index["email"]].lower() for row in rows],
-    SQL("crm_phone_sanitized"): [
-        Partner._crm_import_phone_key(row[index["phone"]]) for row in rows
-    ],
-    SQL("crm_name_normalized"): [normalize_company_name(row[index["name"]]) for row in rows],
-}
+keys = [
+    (SQL(VAT_KEY_SQL), [normalize_vat(row[index["vat"]]) for row in rows]),
+    (SQL("email_normalized"), [row[index["email"]].lower() for row in rows]),
+    (
+        SQL("crm_phone_sanitized"),
+        [Partner._crm_import_phone_key(row[index["phone"]]) for row in rows],
+    ),
+    (SQL("crm_name_normalized"), [normalize_company_name(row[index["name"]]) for row in rows]),
+]
 t0 = time.perf_counter()
-for column, values in keys.items():
+for column, values in keys:
     cr.execute(
         SQL(
             "SELECT %(col)s, min(id) FROM res_partner WHERE parent_id IS NULL"

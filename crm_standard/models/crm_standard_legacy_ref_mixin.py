@@ -48,10 +48,42 @@ class CrmStandardLegacyRefMixin(models.AbstractModel):
             )
 
     @api.model
+    def load(self, fields, data):
+        """The references already loaded by this import are kept (cursor cache,
+        out of a client's reach) while it runs: a later row of the file with
+        one of them is an error, not an update of the earlier row."""
+        if not self.env.context.get("import_file"):
+            return super().load(fields, data)
+        cache = self.env.cr.cache
+        key = ("crm_standard.legacy_refs_loaded", self._name)
+        outer = key in cache
+        cache.setdefault(key, set())
+        try:
+            return super().load(fields, data)
+        finally:
+            if not outer:
+                cache.pop(key, None)
+
+    @api.model
     def _load_records(self, data_list, update=False, ignore_duplicates=False):
-        if self.env.context.get("import_file"):
-            self._crm_match_legacy_refs(data_list)
-        return super()._load_records(data_list, update=update, ignore_duplicates=ignore_duplicates)
+        loaded = self.env.cr.cache.get(("crm_standard.legacy_refs_loaded", self._name))
+        if not self.env.context.get("import_file") or loaded is None:
+            return super()._load_records(data_list, update, ignore_duplicates)
+        refs = [data["values"].get("crm_legacy_ref") for data in data_list]
+        for ref in filter(None, refs):
+            if ref in loaded or refs.count(ref) > 1:
+                # Odoo's load then retries row by row: the first row goes in
+                raise ValidationError(
+                    self.env._(
+                        "Legacy Reference: '%(reference)s' appears on an earlier row of the "
+                        "file; a legacy reference is unique per company.",
+                        reference=ref,
+                    )
+                )
+        self._crm_match_legacy_refs(data_list)
+        records = super()._load_records(data_list, update, ignore_duplicates)
+        loaded.update(filter(None, refs))
+        return records
 
     @api.model
     def _crm_match_legacy_refs(self, data_list):

@@ -34,7 +34,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def init(self):
-        super().init()
+        res = super().init()
         # the tax ID match rule: an index lookup, not a regexp over every partner
         create_index(
             self.env.cr,
@@ -43,6 +43,7 @@ class ResPartner(models.Model):
             [VAT_KEY_SQL],
             where="parent_id IS NULL AND vat IS NOT NULL",
         )
+        return res
 
     @api.model
     def get_import_templates(self):
