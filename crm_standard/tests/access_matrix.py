@@ -168,6 +168,7 @@ _PLAN_SYSTEM_FIELDS = (
     "last_contact_date",
     "reminder_error",
     "reminder_error_date",
+    "crm_unassigned_notified",
 )
 _OVERRIDE_SYSTEM_FIELDS = (
     "state",
