@@ -486,34 +486,59 @@ class CrmStandardKpi(models.Model):
                 statuses=[row[4] for row in rows],
             )
         )
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_standard_kpi k SET last_value = COALESCE(v.value, 0), last_date = %(today)s
+              FROM unnest(%(ids)s::int[], %(values)s::numeric[]) AS v(kpi_id, value)
+             WHERE k.id = v.kpi_id
+            """,
+                today=today,
+                ids=array_literal("int", [row[0].id for row in rows]),
+                values=array_literal("numeric", [row[3] for row in rows]),
+            )
+        )
         self.env["crm.standard.kpi.value"].invalidate_model()
-        self.invalidate_recordset(["value_ids"])
+        self.invalidate_recordset(["value_ids", "last_value", "last_date"])
+        # the status through the ORM (tracked in the chatter), one write per
+        # new status; the owner is told when the KPI turns at risk, the mark
+        # cleared once it is not
+        changes = defaultdict(self.browse)
         to_tell = self.browse()
-        for kpi, __, __, value, status in rows:
-            vals = {"last_value": value or 0.0, "last_date": today, "status": status}
-            if status == "at_risk" and not kpi.at_risk_notified:
-                vals["at_risk_notified"] = True
-                to_tell |= kpi
-            elif status != "at_risk" and kpi.at_risk_notified:
-                vals["at_risk_notified"] = False
-            kpi.sudo().write(vals)
+        for kpi, __, __, __, status in rows:
+            at_risk = status == "at_risk"
+            if status != kpi.status or at_risk != kpi.at_risk_notified:
+                changes[status] |= kpi
+                if at_risk and not kpi.at_risk_notified:
+                    to_tell |= kpi
+        for status, kpis in changes.items():
+            kpis.sudo().write({"status": status, "at_risk_notified": status == "at_risk"})
         to_tell._crm_kpi_notify_at_risk()
 
     def _crm_kpi_notify_at_risk(self):
         """Tell each owner, once, that the KPI turned at risk: a to-do activity
-        on the KPI. Extension point."""
-        for kpi in self.filtered("owner_id"):
-            kpi.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=kpi.owner_id.id,
-                summary=self.env._("KPI at risk: %(kpi)s", kpi=kpi.name),
-                note=self.env._(
-                    "Value %(value)s, target %(target)s by %(deadline)s.",
-                    value=kpi.last_value,
-                    target=kpi.target_value,
-                    deadline=kpi.deadline or "-",
-                ),
-            )
+        on the KPI (one create for all). Extension point."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": kpi.id,
+                    "activity_type_id": todo.id,
+                    "user_id": kpi.owner_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                    "summary": self.env._("KPI at risk: %(kpi)s", kpi=kpi.name),
+                    "note": self.env._(
+                        "Value %(value)s, target %(target)s by %(deadline)s.",
+                        value=kpi.last_value,
+                        target=kpi.target_value,
+                        deadline=kpi.deadline or "-",
+                    ),
+                }
+                for kpi in self.filtered("owner_id")
+            ]
+        )
 
     def action_crm_kpi_refresh(self):
         """Button: compute the KPIs now (as the daily action does)."""
