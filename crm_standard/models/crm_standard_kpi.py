@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, date_utils
 
 from ..tools import CONCURRENCY_ERRORS, array_literal, check_protected_fields
 
@@ -33,14 +33,7 @@ PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91}
 def period_bounds(period, day):
     """First and last day of the ``period`` (week from Monday, month,
     calendar quarter) that contains ``day``."""
-    if period == "week":
-        start = day - relativedelta(days=day.weekday())
-        return start, start + relativedelta(days=6)
-    if period == "quarter":
-        start = day.replace(day=1, month=3 * ((day.month - 1) // 3) + 1)
-        return start, start + relativedelta(months=3, days=-1)
-    start = day.replace(day=1)
-    return start, start + relativedelta(months=1, days=-1)
+    return date_utils.start_of(day, period), date_utils.end_of(day, period)
 
 
 class CrmStandardKpi(models.Model):
