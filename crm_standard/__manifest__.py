@@ -9,7 +9,7 @@
     "website": "https://github.com/crm-standard/crm_standard",
     "author": "crm_standard authors",
     "license": "LGPL-3",
-    "depends": ["crm", "contacts", "rating", "resource", "portal", "base_import"],
+    "depends": ["crm", "contacts", "rating", "resource", "portal", "base_import", "digest"],
     "data": [
         "security/crm_standard_security.xml",
         "security/ir.model.access.csv",
@@ -89,6 +89,9 @@
         "views/crm_standard_health_override_views.xml",
         "views/crm_standard_health_retention_views.xml",
         "views/crm_standard_health_settings_views.xml",
+        "data/crm_standard_kpi_data.xml",
+        "views/crm_standard_kpi_views.xml",
+        "views/digest_digest_views.xml",
         "views/crm_standard_menus.xml",
     ],
     "demo": [

@@ -101,3 +101,9 @@ from . import crm_standard_ticket_legacy_ref
 from . import res_partner_category_grade
 from . import crm_lead_health
 from . import crm_standard_followup_plan_unassigned
+from . import crm_standard_kpi
+from . import crm_standard_kpi_value
+from . import res_company_kpi
+from . import res_config_settings_kpi
+from . import crm_standard_kpi_measure
+from . import digest_digest
