@@ -58,6 +58,7 @@ parser.add_argument("--runs", type=int, default=2, help="runs (each prints its t
 parser.add_argument("--import-rows", type=int, default=10000, help="0: no import")
 parser.add_argument("--only", default="", help="comma-separated action keys")
 parser.add_argument("--profile", default="", help="comma-separated action keys to profile")
+parser.add_argument("--trace", action="store_true", help="with --profile: every query in order")
 args = parser.parse_args(sys.argv[1:])
 if plain_env is None:
     sys.exit("bench_everyday needs the plain database: run it through `make bench`")
@@ -395,13 +396,14 @@ def normalise(query):
     return text.strip()
 
 
-def addon_caller():
-    """The innermost frame of crm_standard that led to a query, else Odoo's."""
-    frames = traceback.extract_stack()[:-3]
-    for frame in reversed(frames):
-        if "/crm_standard/" in frame.filename:
-            return f"{frame.filename.split('/crm_standard/')[1]}:{frame.lineno} {frame.name}"
-    return "(odoo)"
+def addon_caller(depth=1):
+    """The innermost ``depth`` frames of crm_standard that led to a query."""
+    frames = [
+        f"{frame.filename.split('/crm_standard/')[1]}:{frame.lineno} {frame.name}"
+        for frame in reversed(traceback.extract_stack()[:-3])
+        if "/crm_standard/" in frame.filename
+    ]
+    return " < ".join(frames[:depth]) or "(odoo)"
 
 
 @contextmanager
@@ -416,6 +418,8 @@ def sql_statements(callers):
         finally:
             key = normalise(query.code if isinstance(query, SQL) else query)
             callers[addon_caller()] += 1
+            if args.trace:
+                print(f"    SQL {addon_caller(4)} | {key[:140]}")
             stats[key][0] += 1
             stats[key][1] += time.perf_counter() - t0
 

@@ -106,12 +106,16 @@ class CrmLead(models.Model):
         if not data:
             return
         Partner = self.env["res.partner"].sudo()
+        # one query for the three sets (a partner may be gone since it was queued)
+        existing = set(Partner.browse(data["refresh"] | data["mark"] | data["lift"]).exists().ids)
+
+        def queued(key):
+            return Partner.browse([pid for pid in data[key] if pid in existing])
+
         # graded once, by the lifecycle recompute below (refresh holds mark)
-        Partner.browse(data["mark"]).exists().with_context(
-            crm_skip_grading=True
-        )._crm_mark_customer()
-        Partner.browse(data["lift"]).exists()._crm_lift_manual_churn()
-        Partner.browse(data["refresh"]).exists()._crm_recompute_lifecycle()
+        queued("mark").with_context(crm_skip_grading=True)._crm_mark_customer()
+        queued("lift")._crm_lift_manual_churn()
+        queued("refresh")._crm_recompute_lifecycle()
 
     def _crm_opportunity_partners(self, active_only=False):
         return self.filtered(
