@@ -42,8 +42,10 @@ import time
 import traceback
 from collections import defaultdict
 from contextlib import contextmanager
+from functools import partial
 from unittest.mock import patch
 
+from odoo.modules.registry import Registry
 from odoo.sql_db import Cursor
 from odoo.tools import SQL
 
@@ -94,8 +96,8 @@ class Fixture:
     """Per database: the users, stages and one customer with an open
     opportunity and an activity, created once (kept for the whole run)."""
 
-    def __init__(self, root):
-        self.root = root
+    def __init__(self, root, name):
+        self.root, self.name = root, name
         admin = root.ref("base.user_admin")
         self.company = admin.company_id
         root.company.country_id = root.ref("base.cn")  # crm_standard checks CN formats
@@ -144,18 +146,18 @@ class Fixture:
             ]
         )
         self.customers, self.leads, self.activities = {}, {}, {}
-        for name, user in self.users.items():
+        for role, user in self.users.items():
             customer = root["res.partner"].create(
                 {
-                    "name": f"Bench Existing Customer ({name}) Co., Ltd.",
+                    "name": f"Bench Existing Customer ({role}) Co., Ltd.",
                     "is_company": True,
-                    "email": f"existing.{name}@bench.example.com",
+                    "email": f"existing.{role}@bench.example.com",
                     "user_id": user.id,
                 }
             )
             lead = root["crm.lead"].create(
                 {
-                    "name": f"Bench deal ({name})",
+                    "name": f"Bench deal ({role})",
                     "type": "opportunity",
                     "partner_id": customer.id,
                     "user_id": user.id,
@@ -173,7 +175,7 @@ class Fixture:
                     "user_id": user.id,
                 }
             )
-            self.customers[name], self.leads[name], self.activities[name] = (
+            self.customers[role], self.leads[role], self.activities[role] = (
                 customer,
                 lead,
                 activity,
@@ -423,18 +425,28 @@ def sql_statements(callers):
             stats[key][0] += 1
             stats[key][1] += time.perf_counter() - t0
 
-    with patch.object(Cursor, "execute", execute):
+    def clear_cache(self, *cache_names):
+        if args.trace:
+            print(f"    CLEAR CACHE {cache_names or ('default',)} from {addon_caller(3)}")
+        return original_clear(self, *cache_names)
+
+    original_clear = Registry.clear_cache
+    with (
+        patch.object(Cursor, "execute", execute),
+        patch.object(Registry, "clear_cache", clear_cache),
+    ):
         yield stats
 
 
-def profile(fixtures, key, fn, role):
+def profile(fixtures, key, run, role):
+    """Profile ``run(fixture)`` (one request, rolled back) on both databases."""
     for db, fx in fixtures.items():
-        one_request(fx, fn, role)  # warm
+        run(fx)  # warm
         profiler = cProfile.Profile()
         callers = defaultdict(int)
         with sql_statements(callers) as stats:
             profiler.enable()
-            one_request(fx, fn, role)
+            run(fx)
             profiler.disable()
         total = sum(c for c, _t in stats.values())
         ms = sum(t for _c, t in stats.values()) * 1000
@@ -451,19 +463,22 @@ def profile(fixtures, key, fn, role):
 
 # -- main ------------------------------------------------------------------------------
 def main():
-    fixtures = {db: Fixture(e) for db, e in DATABASES.items()}
+    fixtures = {db: Fixture(e, db) for db, e in DATABASES.items()}
     print(
         "bench_everyday: plain = crm contacts rating resource, std = + crm_standard; "
         f"both with demo data; medians of {args.reps} repetitions"
     )
+    content = {db: import_file(fx, args.import_rows) for db, fx in fixtures.items()}
     if args.profile:
+        keys = args.profile.split(",")
         for key, _label, fn, _goal in ACTIONS:
-            if key in args.profile.split(","):
+            if key in keys:
                 for role in ("admin", "salesman"):
-                    profile(fixtures, key, fn, role)
+                    profile(fixtures, key, partial(one_request, fn=fn, role=role), role)
+        if "import" in keys:
+            profile(fixtures, "import", lambda fx: run_import(fx, content[fx.name]), "admin")
         return
 
-    content = {db: import_file(fx, args.import_rows) for db, fx in fixtures.items()}
     for run in range(1, args.runs + 1):
         print(f"\nrun {run}")
         header = (
