@@ -473,8 +473,11 @@ class ResPartner(models.Model):
             # save without reading back, then check what the user may read
             saved = super().web_save(vals, {})
             records = self or self.browse([row["id"] for row in saved])
+            # a partner the form creates has the contacts the form sends, if any
             new_children = (
                 records.sudo().with_context(active_test=False).child_ids - children_before
+                if self or vals.get("child_ids")
+                else self.browse()
             )
             (records | new_children.with_env(self.env))._crm_check_visible_after_save()
         if next_id:
