@@ -468,19 +468,13 @@ class ResPartner(models.Model):
         """
         if not self._crm_user_is_restricted():
             return super().web_save(vals, specification, next_id=next_id)
-        # contacts are added by the form's contact list (child_ids) only
-        adds_contacts = bool(vals.get("child_ids"))
-        children_before = (
-            self.sudo().with_context(active_test=False).child_ids if adds_contacts else None
-        )
+        children_before = self.sudo().with_context(active_test=False).child_ids
         with self.env.cr.savepoint():
             # save without reading back, then check what the user may read
             saved = super().web_save(vals, {})
             records = self or self.browse([row["id"] for row in saved])
             new_children = (
                 records.sudo().with_context(active_test=False).child_ids - children_before
-                if adds_contacts
-                else self.browse()
             )
             (records | new_children.with_env(self.env))._crm_check_visible_after_save()
         if next_id:

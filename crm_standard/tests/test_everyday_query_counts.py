@@ -185,7 +185,7 @@ class TestEverydayQueryCounts(CrmStandardCommon):
         self._measure(self.user_salesman, self._partner_create, 17, web=True)
 
     def test_salesman_web_save_company_write_query_count(self):
-        self._measure(self.user_salesman, self._partner_write, 13, web=True)
+        self._measure(self.user_salesman, self._partner_write, 15, web=True)
 
     def test_salesman_message_post_query_count(self):
         self._measure(self.user_salesman, self._message, 11, web=True)
