@@ -493,10 +493,12 @@ def main():
             for role in ("admin", "salesman"):
                 medians, queries = measure(fixtures, fn, role, args.reps)
                 ratio = medians["std"] / medians["plain"]
+                # the salesperson's goal: against plain Odoo's salesperson
+                target = goal if role == "admin" else SALESMAN_GOAL
                 print(
                     f"  {label:34} {role:8} {medians['plain'] * 1000:9.2f} "
-                    f"{medians['std'] * 1000:9.2f} {ratio:6.2f} {goal:5.1f} "
-                    f"{queries['plain']:8d}/{queries['std']:<8d} {verdict(ratio, goal)}"
+                    f"{medians['std'] * 1000:9.2f} {ratio:6.2f} {target:5.1f} "
+                    f"{queries['plain']:8d}/{queries['std']:<8d} {verdict(ratio, target)}"
                 )
         if "import" in selected and args.import_rows:
             times = {db: run_import(fx, content[db]) for db, fx in fixtures.items()}
@@ -507,8 +509,8 @@ def main():
                 f"{IMPORT_GOAL:5.1f} {'':17} {verdict(ratio, IMPORT_GOAL)}"
             )
     print(
-        f"\ngoal for the salesman rows: std salesman <= {SALESMAN_GOAL} x plain salesman "
-        "(same web_save and buttons)"
+        f"\nsalesman rows: crm_standard's salesperson vs plain Odoo's, same web_save and "
+        f"buttons (goal {SALESMAN_GOAL})"
     )
 
 
