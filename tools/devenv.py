@@ -570,17 +570,23 @@ def cmd_run(args):
 
 
 BENCH_MAIN = """
-import runpy, sys
+import contextlib, runpy, sys
 sys.stdout.reconfigure(line_buffering=True)  # bench output shows as it comes
 import odoo
 from odoo.tools import config
 conf, dbname, script, *args = sys.argv[1:]
 config.parse_config(["-c", conf, "-d", dbname])
 registry = odoo.modules.registry.Registry(dbname)
-with registry.cursor() as cr:
+plain_db = args.pop(0)[len("--plain-db="):] if args[:1] and args[0].startswith("--plain-db=") else None
+with contextlib.ExitStack() as stack:
+    cr = stack.enter_context(registry.cursor())
     env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    init = {"env": env}
+    if plain_db:  # a second database without crm_standard, same process (bench --plain)
+        plain_cr = stack.enter_context(odoo.modules.registry.Registry(plain_db).cursor())
+        init["plain_env"] = odoo.api.Environment(plain_cr, odoo.SUPERUSER_ID, {})
     sys.argv = [script, *args]
-    runpy.run_path(script, init_globals={"env": env}, run_name="__main__")
+    runpy.run_path(script, init_globals=init, run_name="__main__")
     cr.commit()
 """
 
@@ -636,15 +642,34 @@ def cmd_bench(args):
         script = ROOT / args.script
     if not script.is_file():
         die(f"bench script {args.script} not found")
+    # options of the script's "# devenv-bench: ..." line (e.g. --demo --plain=crm,...)
+    found = re.search(r"^# devenv-bench:(.*)$", script.read_text(), re.M)
+    wanted = (found.group(1).split() if found else []) + getattr(args, "options", [])
+    demo = "--demo" in wanted
+    plain = next((o.split("=", 1)[1] for o in wanted if o.startswith("--plain=")), None)
     with odoo_session("bench") as (conf, env, db, work, _odoo_dir):
         dbname = f"crmstd_bench_{os.getpid()}"
+        names = [dbname]
+        script_args = list(args.script_args)
+        if plain:
+            # the same demo data without crm_standard: the script compares both
+            names.append(f"{dbname}_plain")
+            odoo_step(
+                f"install {plain} (plain Odoo)",
+                conf,
+                env,
+                work / "install_plain.log",
+                *("-d", names[1], "-i", plain),
+                *(() if demo else ("--without-demo=all",)),
+            )
+            script_args.insert(0, f"--plain-db={names[1]}")
         install_step(
-            "install crm_standard without demo data",
+            f"install crm_standard {'with' if demo else 'without'} demo data",
             conf,
             env,
             work / "install.log",
             dbname,
-            demo=False,
+            demo=demo,
         )
         say(f"bench {script.name} {' '.join(args.script_args)}")
         rc = subprocess.run(
@@ -655,13 +680,13 @@ def cmd_bench(args):
                 str(conf),
                 dbname,
                 str(script),
-                *args.script_args,
+                *script_args,
             ],
             env=env,
             cwd=ROOT,
         ).returncode
         if db.get("external"):
-            drop_databases(db, (dbname,))
+            drop_databases(db, names)
         return rc
 
 
@@ -680,6 +705,9 @@ def main():
     p_bench = sub.add_parser(
         "bench", help="run a bench/ script (global `env`) on a fresh database with crm_standard"
     )
+    # before the script (see main): --demo (demo data), --plain=MODULES (also a
+    # database with MODULES only, given to the script as plain_env); a script's
+    # "# devenv-bench: ..." line adds its own
     p_bench.add_argument("script", help="e.g. bench/bench_grading.py")
     p_bench.add_argument("script_args", nargs="*", help="passed to the script, e.g. --n 20000")
     argv = sys.argv[1:]
@@ -688,9 +716,11 @@ def main():
         args = parser.parse_args([a for a in argv if a in {"test", "--quick"}])
         args.pytest_args = [a for a in argv[1:] if a != "--quick"]
     elif argv[:1] == ["bench"] and len(argv) > 1:
-        # everything after the script goes to the script, in order
-        args = parser.parse_args(argv[:2])
-        args.script_args = argv[2:]
+        # our options, the script, then everything after it goes to the script
+        at = next((i for i, a in enumerate(argv[1:], 1) if not a.startswith("--")), len(argv))
+        args = parser.parse_args(["bench", *argv[at : at + 1]])
+        args.options = argv[1:at]
+        args.script_args = argv[at + 1 :]
     else:
         args = parser.parse_args(argv)
     commands = {"test": cmd_test, "run": cmd_run, "i18n": cmd_i18n, "bench": cmd_bench}

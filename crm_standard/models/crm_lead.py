@@ -106,12 +106,16 @@ class CrmLead(models.Model):
         if not data:
             return
         Partner = self.env["res.partner"].sudo()
+        # one query for the three sets (a partner may be gone since it was queued)
+        existing = set(Partner.browse(data["refresh"] | data["mark"] | data["lift"]).exists().ids)
+
+        def queued(key):
+            return Partner.browse([pid for pid in data[key] if pid in existing])
+
         # graded once, by the lifecycle recompute below (refresh holds mark)
-        Partner.browse(data["mark"]).exists().with_context(
-            crm_skip_grading=True
-        )._crm_mark_customer()
-        Partner.browse(data["lift"]).exists()._crm_lift_manual_churn()
-        Partner.browse(data["refresh"]).exists()._crm_recompute_lifecycle()
+        queued("mark").with_context(crm_skip_grading=True)._crm_mark_customer()
+        queued("lift")._crm_lift_manual_churn()
+        queued("refresh")._crm_recompute_lifecycle()
 
     def _crm_opportunity_partners(self, active_only=False):
         return self.filtered(
@@ -154,15 +158,58 @@ class CrmLead(models.Model):
             )
         )
 
+    def _crm_lifecycle_inputs(self):
+        """Per lead: what the lifecycle stage and the grade of its customer
+        read of it (``_crm_lifecycle_stats``, ``_crm_grading_revenue_domain``):
+        its type, activity, contact and customer, whether its stage is won
+        and whether it is still open by its probability."""
+        return {
+            lead.id: (
+                lead.type,
+                lead.active,
+                lead.partner_id.id,
+                lead.partner_id.commercial_partner_id.id,
+                lead.stage_id.is_won,
+                (lead.probability or 0) < 100,
+            )
+            for lead in self
+        }
+
+    def _crm_lifecycle_touched(self, before):
+        """The leads of ``self`` whose change since ``before``
+        (``_crm_lifecycle_inputs``) may change their customer's lifecycle or
+        grade: any change of those inputs, and any write of a won lead (its
+        closing date and revenue count). A move between two open stages
+        changes neither: the customer is not recomputed for nothing."""
+        after = self._crm_lifecycle_inputs()
+        return self.filtered(
+            lambda lead: (
+                before[lead.id] != after[lead.id] or before[lead.id][4] or after[lead.id][4]
+            )
+        )
+
     def write(self, vals):
         touches = LIFECYCLE_FIELDS.intersection(vals)
-        before = self._crm_opportunity_partners() if touches else None
+        inputs = self._crm_lifecycle_inputs() if touches else None
         # a manual churn mark holds until new business: see _crm_new_business
         state = self._crm_business_state() if {"partner_id", "type", "stage_id"} & touches else None
         res = super().write(vals)
         if touches:
-            self._crm_schedule_customer_refresh(before)
-            self._crm_schedule_customer_refresh(self._crm_opportunity_partners(), mark=True)
+            touched = self._crm_lifecycle_touched(inputs)
+            self._crm_schedule_customer_refresh(
+                self.env["res.partner"].browse(
+                    inputs[lead.id][2]
+                    for lead in touched
+                    if inputs[lead.id][0] == "opportunity" and inputs[lead.id][2]
+                )
+            )
+            # the others still make their contact's company a customer if it is not one
+            untouched = (self - touched)._crm_opportunity_partners()
+            self._crm_schedule_customer_refresh(
+                touched._crm_opportunity_partners()
+                | untouched.filtered(lambda p: not p.commercial_partner_id.is_crm_customer),
+                mark=True,
+            )
             if state is not None:
                 self._crm_schedule_customer_refresh(
                     self._crm_new_business(state).partner_id, lift=True

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 GRADES = [("S", "S"), ("A", "A"), ("B", "B"), ("C", "C")]
@@ -78,15 +78,38 @@ class CrmStandardGradeMatrix(models.Model):
     def _crm_grade_table(self):
         """``{(company_id or False, value_level, potential_level): grade}``.
 
-        One query; the grading looks up the partner's company first, then the
-        shared cells, then :data:`DEFAULT_GRADE_MATRIX`.
+        Cached by the registry (cleared when a cell changes): no query on the
+        grading of a single opportunity's customer. The grading looks up the
+        partner's company first, then the shared cells, then
+        :data:`DEFAULT_GRADE_MATRIX`.
         """
-        table = {}
-        for cell in self.sudo().search_fetch(
-            [], ["company_id", "value_level", "potential_level", "grade"]
-        ):
-            table[(cell.company_id.id, cell.value_level, cell.potential_level)] = cell.grade
-        return table
+        return dict(self._crm_grade_cells())
+
+    @api.model
+    @tools.ormcache()
+    def _crm_grade_cells(self):
+        return tuple(
+            ((cell.company_id.id, cell.value_level, cell.potential_level), cell.grade)
+            for cell in self.sudo().search_fetch(
+                [], ["company_id", "value_level", "potential_level", "grade"]
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        cells = super().create(vals_list)
+        self.env.registry.clear_cache()  # _crm_grade_cells
+        return cells
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
 
     @api.model
     def _crm_lookup(self, table, company_id, value_level, potential_level):

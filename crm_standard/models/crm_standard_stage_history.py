@@ -49,6 +49,7 @@ class CrmStandardStageHistory(models.Model):
         string="Days in Stage Left",
         compute="_compute_duration_days",
         store=True,
+        precompute=True,  # in the INSERT of the row, not an UPDATE after it
         aggregator="avg",
         digits=(16, 2),
     )

@@ -160,7 +160,7 @@ class CrmStandardStageRule(models.Model):
         skipped (recorded with the reason); each notice is delivered in its
         own savepoint so that a failure never blocks the stage move.
         """
-        rules = self.search([("active", "=", True)])
+        rules = self.search_fetch([("active", "=", True)], ["on_create", "company_id"])
         if not rules or not history:
             return self.env["crm.standard.stage.notice"]
         vals_list = []

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, float_round
 
-from ..tools import array_literal, unnest_sql, update_by_id
+from ..tools import array_literal, system_flag, unnest_sql, update_by_id
 from ..tools.cron import run_customer_batches
 from ..tools.mail import log_tracking
 from ..tools.partner import _GRADE_COLUMNS, CRM_SENSITIVE_GROUPS
@@ -396,7 +396,8 @@ class ResPartner(models.Model):
                 override_by_id or {},
                 {pid: values_by_id[pid]["customer_grade"] for pid in changed_old},
             )
-            changed.with_context(crm_value_tag_rules="grade")._crm_sync_value_tags()
+            if not system_flag(self.env, "crm_value_tags_synced_after"):
+                changed.with_context(crm_value_tag_rules="grade")._crm_sync_value_tags()
             changed._crm_on_grade_changed(changed_old)
         return changed
 

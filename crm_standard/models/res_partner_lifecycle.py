@@ -132,7 +132,9 @@ class ResPartner(models.Model):
             writer.browse(ids).write(dict(vals))
         customers = partners.filtered("is_crm_customer")
         if customers and not system_flag(self.env, "crm_skip_grading"):
-            customers._crm_recompute_grades()
+            # every tag is synced just below: the grading skips its own sync
+            # of the grade tags (the system only, see system_flag)
+            customers.with_context(crm_value_tags_synced_after=True)._crm_recompute_grades()
         customers._crm_sync_value_tags()
         if old_stages:
             customers.filtered(lambda p: p.id in old_stages)._crm_on_lifecycle_changed(old_stages)

@@ -176,9 +176,18 @@ class ResPartner(models.Model):
     @api.model
     def _crm_main_company(self):
         """The company of shared customers nobody owns. Extension point."""
-        return self.env.ref("base.main_company", raise_if_not_found=False) or self.env[
-            "res.company"
-        ].sudo().search([], order="id", limit=1)
+        # the xml id lookup is cached by the registry (and cleared when the
+        # company and its xml id are deleted): env.ref() would add a query
+        # (exists()) on every call, several per opportunity saved
+        company_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "base.main_company", raise_if_not_found=False
+        )
+        Company = self.env["res.company"]
+        return (
+            Company.browse(company_id)
+            if company_id
+            else Company.sudo().search([], order="id", limit=1).with_env(self.env)
+        )
 
     # ---------------------------------------------------------------------
     # Handover

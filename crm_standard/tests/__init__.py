@@ -52,3 +52,4 @@ from . import test_kpi
 from . import test_kpi_measures
 from . import test_kpi_cron
 from . import test_kpi_digest
+from . import test_everyday_query_counts
