@@ -84,9 +84,18 @@ managers = make_users(
     args.managers,
     group_ids("sales_team.group_sale_manager", "crm_standard.group_crm_standard_service_manager"),
 )
+# loopback only: no IAP enrichment (it calls Odoo's servers)
+cr.execute(
+    "UPDATE ir_cron SET active = FALSE WHERE id IN (SELECT res_id FROM ir_model_data "
+    "WHERE model = 'ir.cron' AND module LIKE '%%iap%%')"
+)
 if STANDARD:
     # the public pool on, with a claim limit the load reaches
     company.write({"crm_pool_enabled": True, "crm_pool_claim_limit": 5})
+    # the agents answer the customer service team's tickets
+    env.ref("crm_standard.ticket_team_customer_service").member_ids = [
+        Command.link(agent.id) for agent in agents
+    ]
 env.flush_all()
 
 # -- customers: 80 % owned by the salespeople, 20 % in the public pool; a

@@ -29,6 +29,7 @@ from locust import HttpUser, between, events, task
 DB = os.environ.get("LOAD_DB", "")
 STANDARD = os.environ.get("LOAD_FLAVOR", "standard") == "standard"
 USERS = int(os.environ.get("LOAD_USERS", "50"))
+REFUSALS_LOG = os.environ.get("LOAD_REFUSALS")  # a file: one line per refusal
 ACCOUNTS = {
     "sales": int(os.environ.get("LOAD_SALESPEOPLE", "20")),
     "agent": int(os.environ.get("LOAD_AGENTS", "5")),
@@ -77,7 +78,7 @@ class OdooUser(HttpUser):
             {"db": DB, "login": self.login, "password": self.login},
         )
         self.uid = result["uid"]
-        self.context = {
+        self.odoo_context = {
             "lang": "en_US",
             "tz": "Asia/Shanghai",
             "uid": self.uid,
@@ -110,12 +111,15 @@ class OdooUser(HttpUser):
                     exception=None,
                     context={"message": message},
                 )
+                if REFUSALS_LOG:
+                    with open(REFUSALS_LOG, "a") as fh:
+                        fh.write(f"{name}\t{kind}\t{' '.join(str(message).split())[:200]}\n")
             else:
                 resp.failure(f"{kind}: {message}"[:300])
             return None
 
     def call(self, name, model, method, *args, button=False, **kwargs):
-        kwargs["context"] = {**self.context, **kwargs.get("context", {})}
+        kwargs["context"] = {**self.odoo_context, **kwargs.get("context", {})}
         route = "call_button" if button else "call_kw"
         return self.rpc(
             name,
@@ -184,7 +188,7 @@ class OdooUser(HttpUser):
                     "message_type": "comment",
                     "subtype_xmlid": "mail.mt_note" if note else "mail.mt_comment",
                 },
-                "context": self.context,
+                "context": self.odoo_context,
             },
         )
 
@@ -288,17 +292,8 @@ class Salesperson(OdooUser):
 
     @task(2)
     def activity_schedule(self):
-        if not hasattr(self, "lead_model"):
-            found = self.call(
-                "model.lookup",
-                "ir.model",
-                "search_read",
-                [("model", "=", "crm.lead")],
-                fields=["id"],
-            )
-            self.lead_model = found[0]["id"] if found else None
         lead = self.pick("crm.lead") or (self.pipeline() and self.pick("crm.lead"))
-        if not lead or not self.lead_model:
+        if not lead:
             return
         self.call(
             "activity.schedule",
@@ -306,7 +301,6 @@ class Salesperson(OdooUser):
             "web_save",
             [],
             {
-                "res_model_id": self.lead_model,
                 "res_id": lead,
                 "summary": "Call back",
                 "date_deadline": str(date.today() + timedelta(days=random.randint(0, 7))),

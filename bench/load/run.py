@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -224,6 +225,20 @@ def server_counters(conn, dbname):
     return int(stmts), int(xact), int(rows)
 
 
+@contextlib.contextmanager
+def server(cmd, env):
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def wait_http(port, proc, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -254,6 +269,7 @@ def run_load(setup, label, dbname, flavor, extra=None):
     work, locust, out = setup.work, setup.locust, setup.out
     port, gevent_port = devenv.free_port(), devenv.free_port()
     log = work / f"odoo-{label}.log"
+    (out / f"{label}_refusals.tsv").unlink(missing_ok=True)
     pglog = Path(db["pg_log"])
     pg_offset = pglog.stat().st_size
     primary = connect(db, dbname)
@@ -271,7 +287,10 @@ def run_load(setup, label, dbname, flavor, extra=None):
     ]
     if extra:
         odoo_args += [f"--db_replica_host={extra['host']}", f"--db_replica_port={extra['port']}"]
-    with devenv.odoo_server(conf, env, dbname, *odoo_args) as proc:
+    # odoo-bin itself: the prefork server re-runs sys.argv[0] for its gevent worker
+    cmd = [sys.executable, str(setup.odoo_dir.parent / "odoo-bin"), "-c", str(conf)]
+    cmd += ["-d", dbname, "--db-filter", f"^{dbname}$", *odoo_args]
+    with server(cmd, env) as proc:
         wait_http(port, proc)
         say(f"[{label}] Odoo (4 workers, 2 cron threads) on 127.0.0.1:{port}; Locust starts")
         before = server_counters(primary, dbname)
@@ -309,6 +328,7 @@ def run_load(setup, label, dbname, flavor, extra=None):
                 "LOAD_DB": dbname,
                 "LOAD_FLAVOR": flavor,
                 "LOAD_USERS": str(args.users),
+                "LOAD_REFUSALS": str(out / f"{label}_refusals.tsv"),
             },
             cwd=HERE,
             check=False,
@@ -338,6 +358,9 @@ def run_load(setup, label, dbname, flavor, extra=None):
             replica_rows_read_per_s=round((after_replica[2] - before_replica[2]) / elapsed),
         )
         replica_conn.close()
+    with open(out / f"{label}_exceptions.csv", newline="") as fh:
+        # a Python error in a Locust task: a bug of the scenario, not of Odoo
+        summary["locust_exceptions"] = sum(int(r["Count"]) for r in csv.DictReader(fh))
     shutil.copy(log, out / f"odoo-{label}.log")
     primary.close()
     return summary
@@ -372,6 +395,17 @@ def report(out, summaries, stats):
             )
         summary = summaries[label]
         lines.append("  " + ", ".join(f"{k}={v}" for k, v in summary.items() if k != "label"))
+        refusals = out / f"{label}_refusals.tsv"
+        if refusals.exists():
+            # what the users were refused, and why (business rules, not errors)
+            seen = Counter(
+                (name, message[:90])
+                for name, _kind, message in (
+                    line.split("\t", 2) for line in refusals.read_text().splitlines()
+                )
+            )
+            lines.append("  refusals (business rules):")
+            lines += [f"    {n:>4} {name}: {message}" for (name, message), n in seen.most_common()]
     if "standard" in stats and "plain" in stats:
         lines.append("\n== p95 crm_standard / plain crm, common operations (goal <= 1.3) ==")
         with open(out / "ratio.csv", "w", newline="") as fh:
@@ -547,7 +581,14 @@ def main(argv):
             generate(conf, env, work, plain, args)
         admin = connect(db, "postgres")
         setup = SimpleNamespace(
-            args=args, conf=conf, env=env, db=db, work=work, locust=locust, out=out
+            args=args,
+            conf=conf,
+            env=env,
+            db=db,
+            work=work,
+            locust=locust,
+            out=out,
+            odoo_dir=odoo_dir,
         )
         for name in (std, plain):
             if sql(admin, "SELECT 1 FROM pg_database WHERE datname = %s", [name]):
@@ -589,6 +630,7 @@ def main(argv):
         shutil.rmtree(work, ignore_errors=True)
     failures = sum(int(s[("", "Aggregated")]["Failure Count"]) for s in stats.values())
     deadlocks = sum(s["deadlocks"] for s in summaries.values())
+    failures += sum(s["locust_exceptions"] + s["retries_exhausted"] for s in summaries.values())
     say(
         f"results in {out}: {failures} failures seen by users, {deadlocks} deadlocks, "
         f"{broken} broken invariants"
