@@ -66,6 +66,7 @@ def make_users(prefix, count, groups):
                 "name": f"Load {prefix.title()} {i}",
                 "login": f"load_{prefix}_{i}",
                 "password": f"load_{prefix}_{i}",
+                "email": f"load_{prefix}_{i}@example.com",
                 "groups_id": [Command.set(groups)],
             }
             for i in range(count)

@@ -118,11 +118,11 @@ class OdooUser(HttpUser):
                 resp.failure(f"{kind}: {message}"[:300])
             return None
 
-    def call(self, name, model, method, *args, button=False, **kwargs):
+    def call(self, op, model, method, *args, button=False, **kwargs):
         kwargs["context"] = {**self.odoo_context, **kwargs.get("context", {})}
         route = "call_button" if button else "call_kw"
         return self.rpc(
-            name,
+            op,
             f"/web/dataset/{route}/{model}/{method}",
             {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
         )
