@@ -165,7 +165,8 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
         with self._committed_env({"tracking_disable": True}) as env:
             company = env["res.company"].create(
                 {
-                    "name": "Greeting Workers Co",
+                    # company names are unique and the company stays: one per test
+                    "name": f"Greeting Workers Co {self._testMethodName}",
                     "crm_greeting_enabled": True,
                     "crm_greeting_days_before": 3,
                     "crm_greeting_mode": "mail",
