@@ -9,7 +9,15 @@
     "website": "https://github.com/crm-standard/crm_standard",
     "author": "crm_standard authors",
     "license": "LGPL-3",
-    "depends": ["crm", "contacts", "rating", "resource", "portal", "base_import"],
+    "depends": [
+        "crm",
+        "contacts",
+        "rating",
+        "resource",
+        "portal",
+        "base_import",
+        "spreadsheet_dashboard",
+    ],
     "data": [
         "security/crm_standard_security.xml",
         "security/ir.model.access.csv",
@@ -86,6 +94,7 @@
         "views/crm_standard_health_retention_views.xml",
         "views/crm_standard_health_settings_views.xml",
         "views/crm_standard_menus.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -41,3 +41,4 @@ from . import test_partner_merge_any_size
 from . import test_migration_sample
 from . import test_migration_past_followups
 from . import test_cleaning_worklist
+from . import test_dashboard
