@@ -93,6 +93,8 @@
         "views/crm_standard_health_override_views.xml",
         "views/crm_standard_health_retention_views.xml",
         "views/crm_standard_health_settings_views.xml",
+        "data/crm_standard_kpi_data.xml",
+        "views/crm_standard_kpi_views.xml",
         "views/crm_standard_menus.xml",
         "data/spreadsheet_dashboard_data.xml",
     ],

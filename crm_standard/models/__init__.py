@@ -91,3 +91,7 @@ from . import crm_standard_migration_sample
 from . import crm_standard_migration_sample_line
 from . import crm_standard_past_followup
 from . import crm_standard_cleaning_item
+from . import crm_standard_kpi
+from . import crm_standard_kpi_value
+from . import res_company_kpi
+from . import res_config_settings_kpi

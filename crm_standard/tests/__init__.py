@@ -42,3 +42,4 @@ from . import test_migration_sample
 from . import test_migration_past_followups
 from . import test_cleaning_worklist
 from . import test_dashboard
+from . import test_kpi

@@ -42,6 +42,8 @@ ACCESS = {
     "crm.standard.health.backtest": ("",     "",          "R",      "",   "",     "R",      "",      "",     "company; managers only (company-wide figures)"),
     "crm.standard.health.override": ("R",    "R",         "CR",     "R",  "R",    "CRUD",   "",      "",     "salesperson: own customers; all documents, managers and service: all; company; created by sales managers only, never changed (history)"),
     "crm.standard.health.snapshot": ("R",    "R",         "R",      "R",  "R",    "CRUD",   "",      "",     "salesperson: own customers; all documents, managers and service: all; company"),
+    "crm.standard.kpi":             ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "",      "",     "salesperson (own documents) and agent: KPIs of their own scope; all documents, managers and service managers: all; company"),
+    "crm.standard.kpi.value":       ("R",    "R",         "R",      "R",  "R",    "CRUD",   "",      "",     "as their KPI; written by the daily KPI action; company"),
     "crm.standard.interest":        ("R",    "R",         "CRUD",   "R",  "R",    "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.ticket":          ("R",    "R",         "R",      "CRU", "CRUD", "CRUD",  "",      "",     "agent: read those of their teams and those they handed over, write those assigned to them or unassigned in their teams; service manager: all; salesperson: read those of own customers; company"),
     "crm.standard.ticket.category": ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company (shared when no company)"),
