@@ -20,12 +20,13 @@ DASHBOARDS = {
     "crm_standard.spreadsheet_dashboard_crm_standard": "crm_standard_dashboard.json",
     "crm_standard.spreadsheet_dashboard_my_crm": "my_crm_dashboard.json",
 }
-# what the web client calls per data source (pivot: PivotModel, list:
-# ListDataSource, chart: GraphModel; fields_get: the spreadsheet's field cache)
+# the data methods the web client calls per data source (pivot: PivotModel,
+# list: ListDataSource, chart: GraphModel); the metadata call fields_get is not
+# @api.readonly in Odoo 18 itself
 DATA_METHODS = {
-    "pivot": ("read_group", "fields_get"),
-    "list": ("web_search_read", "search_count", "fields_get"),
-    "chart": ("web_read_group", "read_group", "fields_get"),
+    "pivot": ("read_group",),
+    "list": ("web_search_read", "search_count"),
+    "chart": ("web_read_group", "read_group"),
 }
 
 
@@ -219,7 +220,7 @@ class TestDashboardDefinition(DashboardCase):
                         f"{model}.{method_name} is not @api.readonly",
                     )
                     checked.add((model, method_name))
-        self.assertGreaterEqual(len(checked), 20)
+        self.assertGreaterEqual(len(checked), 12)
 
 
 @tagged("post_install", "-at_install")
@@ -233,10 +234,12 @@ class TestMyCrmFigures(DashboardCase):
         cls.colleague = cls._create_colleague()
         cls.today = fields.Date.context_today(cls.env["res.partner"])
         cls.mine = cls.env["res.partner"]
-        for name, email in (("Dash Own A", True), ("Dash Own B", False), ("Dash Own C", True)):
-            customer = cls._create_customer(
-                name, user_id=cls.user_salesman.id, email=email and f"{name[-1]}@dash.example.com"
-            )
+        for name, city in (
+            ("Dash Own A", "Beijing"),
+            ("Dash Own B", False),
+            ("Dash Own C", "Xi'an"),
+        ):
+            customer = cls._create_customer(name, user_id=cls.user_salesman.id, city=city)
             customer.action_make_customer()
             cls.mine |= customer
         cls.theirs = cls._create_customer("Dash Colleague Co", user_id=cls.colleague.id)
