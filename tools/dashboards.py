@@ -213,25 +213,26 @@ CHARTS = {
     },
 }
 
-# The scorecards: (label, formula of the Data sheet, format, source of the figure)
-SCORECARDS = [
-    ("Customers", '=PIVOT.VALUE({customers},"__count")', "0", "#EFF6FF"),
-    ("Data complete", "=IFERROR(B4/B2, 0)", "0%", "#EFF6FF"),
-    ("Open tickets", '=PIVOT.VALUE({tickets},"__count")', "0", "#FFF7ED"),
-    ("SLA compliance", '=IFERROR(PIVOT.VALUE({sla},"sla_compliance")/100, 0)', "0%", "#FFF7ED"),
-    ("Satisfaction (1-5)", '=IFERROR(PIVOT.VALUE({satisfaction},"score"), 0)', "0.0", "#F0FDF4"),
-    ("Follow-ups due", '=PIVOT.VALUE({followups},"__count")', "0", "#F0FDF4"),
-]
-# Data sheet rows (label, formula): what the scorecards and the tour read
+# Data sheet rows (label, formula), from B2: the figures the scorecards show
+# and the tour reads; an average is empty when there is nothing to average
 DATA_ROWS = [
     ("Customers", '=PIVOT.VALUE({customers},"__count")'),
-    ("Average completeness (%)", '=IFERROR(PIVOT.VALUE({customers},"completeness_score"), 0)'),
+    ("Average completeness (%)", '=PIVOT.VALUE({customers},"completeness_score")'),
     ("Customers with complete data", '=PIVOT.VALUE({complete},"__count")'),
     ("Open tickets", '=PIVOT.VALUE({tickets},"__count")'),
-    ("SLA compliance (%)", '=IFERROR(PIVOT.VALUE({sla},"sla_compliance"), 0)'),
-    ("Average satisfaction", '=IFERROR(PIVOT.VALUE({satisfaction},"score"), 0)'),
+    ("SLA compliance (%)", '=PIVOT.VALUE({sla},"sla_compliance")'),
+    ("Average satisfaction", '=PIVOT.VALUE({satisfaction},"score")'),
     ("Pool claims (90 days)", '=PIVOT.VALUE({pool},"__count")'),
     ("Follow-ups due today or late", '=PIVOT.VALUE({followups},"__count")'),
+]
+# The scorecards: (label, formula on the Data sheet, format, background)
+SCORECARDS = [
+    ("Customers", "=B2", "0", "#EFF6FF"),
+    ("Data complete", '=IFERROR(B4/B2, "-")', "0%", "#EFF6FF"),
+    ("Open tickets", "=B5", "0", "#FFF7ED"),
+    ("SLA compliance", '=IF(B6="", "-", B6/100)', "0%", "#FFF7ED"),
+    ("Satisfaction (1-5)", '=IF(B7="", "-", B7)', "0.0", "#F0FDF4"),
+    ("Follow-ups due", "=B9", "0", "#F0FDF4"),
 ]
 
 
@@ -293,8 +294,6 @@ def build(mine):
     for row, (label, formula) in enumerate(DATA_ROWS, start=2):
         data_cells[f"A{row}"] = t(label)
         data_cells[f"B{row}"] = {"content": formula.format(**ids)}
-    data_cells["A11"] = t("Share of customers with complete data")
-    data_cells["B11"] = {"content": "=IFERROR(B4/B2, 0)"}
 
     cells, figures, styles = {}, [], {}
     title = "My CRM" if mine else "CRM Standard"
@@ -305,7 +304,7 @@ def build(mine):
     for index, (label, formula, _fmt, background) in enumerate(SCORECARDS):
         data_row = 12 + index
         data_cells[f"D{data_row}"] = t(label)
-        data_cells[f"E{data_row}"] = {"content": formula.format(**ids)}
+        data_cells[f"E{data_row}"] = {"content": formula}
         figures.append(
             {
                 "id": f"crm-standard-card-{index + 1}",
@@ -411,7 +410,6 @@ def build(mine):
     data_formats = {
         f"E{12 + index}": format_of[fmt] for index, (_l, _f, fmt, _b) in enumerate(SCORECARDS)
     }
-    data_formats["B11"] = 2
     sheet = {
         "id": "dashboard",
         "name": title,

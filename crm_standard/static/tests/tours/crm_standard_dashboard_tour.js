@@ -8,8 +8,16 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // are loaded. Fixtures in crm_standard/tests/test_dashboard.py.
 
 // Data sheet rows (B2..B9): customers, completeness, complete customers, open
-// tickets, SLA compliance, satisfaction, pool claims, follow-ups due
+// tickets, SLA compliance, satisfaction, pool claims, follow-ups due; the
+// averages are empty without data, the counts always numbers
 const DATA_ROWS = [1, 2, 3, 4, 5, 6, 7, 8];
+const AVERAGE_ROWS = [2, 5, 6];
+
+function isLoaded(cell, row) {
+    return (
+        typeof cell.value === "number" || (AVERAGE_ROWS.includes(row) && cell.value === "")
+    );
+}
 
 function activeDashboardModel() {
     const nodes = [odoo.__WOWL_DEBUG__.root.__owl__];
@@ -27,19 +35,22 @@ function activeDashboardModel() {
 async function dataFigures() {
     // the data sources load asynchronously: wait until every figure is a number
     let values = [];
-    for (let attempt = 0; attempt < 100; attempt++) {
-        const model = activeDashboardModel();
+    let model;
+    for (let attempt = 0; attempt < 60; attempt++) {
+        model = activeDashboardModel();
         if (model) {
             const sheetId = model.getters.getSheetIdByName("Data");
             values = DATA_ROWS.map((row) => model.getters.getEvaluatedCell({ sheetId, col: 1, row }));
-            if (values.every((cell) => typeof cell.value === "number")) {
+            if (values.every((cell, index) => isLoaded(cell, DATA_ROWS[index]))) {
                 return values.map((cell) => cell.value);
             }
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(
-        `The dashboard's figures did not load: ${JSON.stringify(values.map((cell) => cell.value))}`
+        `The dashboard's figures did not load (model: ${Boolean(model)}): ${JSON.stringify(
+            values.map((cell) => cell.value)
+        )}`
     );
 }
 
