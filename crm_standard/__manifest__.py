@@ -16,6 +16,7 @@
         "resource",
         "portal",
         "base_import",
+        "digest",
         "spreadsheet_dashboard",
     ],
     "data": [
@@ -95,6 +96,7 @@
         "views/crm_standard_health_settings_views.xml",
         "data/crm_standard_kpi_data.xml",
         "views/crm_standard_kpi_views.xml",
+        "views/digest_digest_views.xml",
         "views/crm_standard_menus.xml",
         "data/spreadsheet_dashboard_data.xml",
     ],

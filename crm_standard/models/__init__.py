@@ -95,3 +95,5 @@ from . import crm_standard_kpi
 from . import crm_standard_kpi_value
 from . import res_company_kpi
 from . import res_config_settings_kpi
+from . import crm_standard_kpi_measure
+from . import digest_digest

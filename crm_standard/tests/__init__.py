@@ -43,3 +43,6 @@ from . import test_migration_past_followups
 from . import test_cleaning_worklist
 from . import test_dashboard
 from . import test_kpi
+from . import test_kpi_measures
+from . import test_kpi_cron
+from . import test_kpi_digest

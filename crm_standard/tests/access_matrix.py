@@ -50,6 +50,7 @@ ACCESS = {
     "crm.standard.ticket.sla":      ("R",    "R",         "R",      "R",  "R",    "CRUD",   "R",     "",     "company"),
     "crm.standard.ticket.stage":    ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company (shared when no company)"),
     "crm.standard.ticket.team":     ("R",    "R",         "R",      "R",  "CRUD", "CRUD",   "R",     "",     "company"),
+    "digest.digest":                ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "",     "Odoo's: settings (Access Rights) manage; the CRM Standard figures follow the reader's role"),
     "res.company":                  ("R",    "R",         "R",      "R",  "R",    "R",      "R",     "R",    "Odoo's: allowed companies"),
     "res.config.settings":          ("",     "",          "",       "",   "",     "",       "",      "",     "Odoo's: settings administrators only"),
     "res.partner":                  ("CRU",  "CRU",       "CRU",    "R",  "R",    "CRU",    "R",     "R",    "salesperson (own documents): customers they own (with contacts), the public pool when enabled, partners of their or unassigned leads, of their activities and tickets, every non-customer partner (links only to partners they see, opened to others by the owner or a manager only); all documents, managers, service managers: all; team leaders (option): their members' customers; Odoo's: company; portal: own commercial partner only"),
