@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FILES = ROOT / "crm_standard" / "data" / "files"
 
 ROW_HEIGHT = 23  # o-spreadsheet's default row height (px)
-COLS = {0: 260, 1: 120, 2: 120, 3: 120, 4: 40, 5: 160, 6: 160, 7: 160}
+COLS = {0: 250, 1: 100, 2: 100, 3: 100, 4: 20, 5: 150, 6: 150, 7: 150}
 CHART_X = sum(width for col, width in COLS.items() if col < 5)
 CHART_WIDTH = sum(width for col, width in COLS.items() if col >= 5)
 SECTION_ROWS = 13
@@ -344,6 +344,8 @@ def build(mine):
             letter = col_letter(col if col < 4 else col + 1)
             cells[f"{letter}{row + 2}"] = {"content": f'=ODOO.LIST.HEADER({list_id},"{field}")'}
             styles[f"{letter}{row + 2}"] = 3
+        if len(spec["columns"]) > 4:  # the spacer column E, between D and F
+            styles[f"E{row + 2}"] = 3
             for line in range(1, spec["rows"] + 1):
                 cells[f"{letter}{row + 2 + line}"] = {
                     "content": f'=ODOO.LIST({list_id},{line},"{field}")'
