@@ -214,12 +214,16 @@ def requests(data, uid):
     return calls
 
 
-def run(calls, user):
-    """Seconds of one dashboard load (every request) as ``user``, empty caches."""
+def run(calls, user, per_request=None):
+    """Seconds of one dashboard load (every request) as ``user``, empty caches;
+    ``per_request`` collects the seconds of each request."""
     env.invalidate_all()
     t0 = time.perf_counter()
-    for model, method, call_args, kwargs in calls:
+    for index, (model, method, call_args, kwargs) in enumerate(calls):
+        t1 = time.perf_counter()
         getattr(env[model].with_user(user), method)(*call_args, **kwargs)
+        if per_request is not None:
+            per_request.setdefault((index, model, method), []).append(time.perf_counter() - t1)
     return time.perf_counter() - t0
 
 
@@ -233,11 +237,12 @@ admin = env.ref("base.user_admin")
 my_crm = requests(load("my_crm_dashboard.json"), salesperson.id)
 # interleaved, so that both share the machine's load of the moment
 timings = {"salesperson": [], "admin": []}
+per_request = {"salesperson": {}, "admin": {}}
 run(my_crm, salesperson)
 run(my_crm, admin)
 for _run in range(args.repeat):
-    timings["salesperson"].append(run(my_crm, salesperson))
-    timings["admin"].append(run(my_crm, admin))
+    timings["salesperson"].append(run(my_crm, salesperson, per_request["salesperson"]))
+    timings["admin"].append(run(my_crm, admin, per_request["admin"]))
 t_sales = statistics.median(timings["salesperson"])
 t_admin = statistics.median(timings["admin"])
 print(
@@ -245,5 +250,15 @@ print(
     f"as the admin {t_admin:.3f} s"
 )
 print(f"ratio salesperson / admin = {t_sales / t_admin:.2f} (goal <= 1.5)")
+print("slowest requests (median, salesperson / admin):")
+slowest = sorted(per_request["salesperson"].items(), key=lambda item: -statistics.median(item[1]))[
+    :5
+]
+for key, seconds in slowest:
+    _index, model, method = key
+    print(
+        f"  {model}.{method}: {statistics.median(seconds):.3f} s / "
+        f"{statistics.median(per_request['admin'][key]):.3f} s"
+    )
 crm = requests(load("crm_standard_dashboard.json"), admin.id)
 print(f"CRM Standard as the admin ({len(crm)} requests): {median_of(crm, admin):.3f} s")
