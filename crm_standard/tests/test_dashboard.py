@@ -408,11 +408,16 @@ class TestDashboardTours(CrmStandardCommon, HttpCase):
 
     def test_sales_manager_opens_crm_standard_dashboard(self):
         self.start_tour(
-            "/odoo", "crm_standard_dashboard_crm_standard", login=self.user_sales_manager.login
+            "/odoo",
+            "crm_standard_dashboard_crm_standard",
+            login=self.user_sales_manager.login,
+            timeout=180,  # the spreadsheet bundle and every data source, on a loaded machine
         )
 
     def test_salesperson_opens_my_crm_dashboard(self):
         for name in ("Tour Dash One", "Tour Dash Two"):
             customer = self._create_customer(name, user_id=self.user_salesman.id)
             customer.action_make_customer()
-        self.start_tour("/odoo", "crm_standard_dashboard_my_crm", login=self.user_salesman.login)
+        self.start_tour(
+            "/odoo", "crm_standard_dashboard_my_crm", login=self.user_salesman.login, timeout=180
+        )

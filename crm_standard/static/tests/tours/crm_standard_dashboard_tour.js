@@ -32,12 +32,14 @@ function activeDashboardModel() {
     return undefined;
 }
 
-async function dataFigures() {
+async function dataFigures(name) {
     // the data sources load asynchronously: wait until every figure is a number
+    // (up to 25 s, within the step's timeout of 30 s: a loaded test machine)
     let values = [];
     let model;
-    for (let attempt = 0; attempt < 60; attempt++) {
-        model = activeDashboardModel();
+    for (let attempt = 0; attempt < 250; attempt++) {
+        const active = document.querySelector(".o_search_panel_category_value.active");
+        model = active?.dataset.name === name && activeDashboardModel();
         if (model) {
             const sheetId = model.getters.getSheetIdByName("Data");
             values = DATA_ROWS.map((row) => model.getters.getEvaluatedCell({ sheetId, col: 1, row }));
@@ -48,13 +50,15 @@ async function dataFigures() {
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(
-        `The dashboard's figures did not load (model: ${Boolean(model)}): ${JSON.stringify(
+        `The ${name} dashboard's figures did not load (model: ${Boolean(model)}): ${JSON.stringify(
             values.map((cell) => cell.value)
         )}`
     );
 }
 
 function openDashboardSteps(name) {
+    // the dashboard re-renders on every data source loaded: the steps click and
+    // read through the DOM and the model rather than wait for a stable element
     return [
         ...stepUtils.goToAppSteps(
             "spreadsheet_dashboard.spreadsheet_dashboard_menu_root",
@@ -62,16 +66,18 @@ function openDashboardSteps(name) {
         ),
         {
             content: `Open the ${name} dashboard`,
-            trigger: `.o_search_panel_category_value[data-name='${name}']`,
-            run: "click",
-        },
-        {
-            content: `The ${name} dashboard is drawn`,
-            trigger: `.o_search_panel_category_value.active[data-name='${name}']`,
-        },
-        {
-            content: "Its grid is drawn",
-            trigger: ".o_spreadsheet_dashboard_action .o-grid canvas",
+            trigger: ".o_spreadsheet_dashboard_action .o_search_panel_category_value",
+            run: () => {
+                const item = document.querySelector(
+                    `.o_search_panel_category_value[data-name='${name}']`
+                );
+                if (!item) {
+                    throw new Error(`No dashboard ${name} in the Dashboards app`);
+                }
+                if (!item.classList.contains("active")) {
+                    item.click();
+                }
+            },
         },
     ];
 }
@@ -81,18 +87,19 @@ registry.category("web_tour.tours").add("crm_standard_dashboard_crm_standard", {
     steps: () => [
         ...openDashboardSteps("CRM Standard"),
         {
-            content: "The manager's filter on the salesperson is offered",
-            trigger: ".o_control_panel .o-filter-value input[placeholder*=Salesperson]",
-        },
-        {
             content: "Every figure is computed (no access or data error)",
-            trigger: ".o_spreadsheet_dashboard_action .o-grid",
+            trigger: ".o_spreadsheet_dashboard_action",
+            timeout: 30000,
             run: async () => {
-                const [customers] = await dataFigures();
+                const [customers] = await dataFigures("CRM Standard");
                 if (customers < 1) {
                     throw new Error(`CRM Standard shows ${customers} customers`);
                 }
             },
+        },
+        {
+            content: "The manager's filter on the salesperson is offered",
+            trigger: ".o_control_panel .o-filter-value input[placeholder*=Salesperson]",
         },
     ],
 });
@@ -103,9 +110,10 @@ registry.category("web_tour.tours").add("crm_standard_dashboard_my_crm", {
         ...openDashboardSteps("My CRM"),
         {
             content: "My CRM shows the salesperson's own two customers",
-            trigger: ".o_spreadsheet_dashboard_action .o-grid",
+            trigger: ".o_spreadsheet_dashboard_action",
+            timeout: 30000,
             run: async () => {
-                const [customers] = await dataFigures();
+                const [customers] = await dataFigures("My CRM");
                 if (customers !== 2) {
                     throw new Error(`My CRM shows ${customers} customers, expected 2`);
                 }
