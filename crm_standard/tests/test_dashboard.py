@@ -330,7 +330,7 @@ class TestMyCrmFigures(DashboardCase):
         return sum(values)
 
     def _assert_source_matches_list(self, user, source):
-        kind, source_id, model, domain, groupby, measures, action = source
+        kind, source_id, model, domain, _groupby, measures, action = source
         where = f"{kind} {source_id} ({model}) as {user.name}"
         domain = self._eval_domain(domain, user)
         field_names = [m for m in measures if m != "__count"]
