@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, date_utils
 
 from ..tools import CONCURRENCY_ERRORS, array_literal, check_protected_fields
 
@@ -33,14 +33,7 @@ PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91}
 def period_bounds(period, day):
     """First and last day of the ``period`` (week from Monday, month,
     calendar quarter) that contains ``day``."""
-    if period == "week":
-        start = day - relativedelta(days=day.weekday())
-        return start, start + relativedelta(days=6)
-    if period == "quarter":
-        start = day.replace(day=1, month=3 * ((day.month - 1) // 3) + 1)
-        return start, start + relativedelta(months=3, days=-1)
-    start = day.replace(day=1)
-    return start, start + relativedelta(months=1, days=-1)
+    return date_utils.start_of(day, period), date_utils.end_of(day, period)
 
 
 class CrmStandardKpi(models.Model):
@@ -104,7 +97,6 @@ class CrmStandardKpi(models.Model):
     deadline = fields.Date(compute="_compute_deadline", store=True, readonly=False, tracking=True)
     owner_id = fields.Many2one(
         "res.users",
-        "Owner",
         default=lambda self: self.env.user,
         check_company=True,
         tracking=True,
@@ -267,13 +259,17 @@ class CrmStandardKpi(models.Model):
         for kpi in self:
             if kpi.scope == "team" and not kpi.team_id:
                 raise ValidationError(
-                    self.env._("KPI '%(kpi)s': Sales Team is required for the scope Sales Team.")
-                    % {"kpi": kpi.name}
+                    self.env._(
+                        "KPI '%(kpi)s': Sales Team is required for the scope Sales Team.",
+                        kpi=kpi.name,
+                    )
                 )
             if kpi.scope == "user" and not kpi.user_id:
                 raise ValidationError(
-                    self.env._("KPI '%(kpi)s': Salesperson is required for the scope Salesperson.")
-                    % {"kpi": kpi.name}
+                    self.env._(
+                        "KPI '%(kpi)s': Salesperson is required for the scope Salesperson.",
+                        kpi=kpi.name,
+                    )
                 )
 
     # -- system-set fields -------------------------------------------------------
@@ -486,34 +482,59 @@ class CrmStandardKpi(models.Model):
                 statuses=[row[4] for row in rows],
             )
         )
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_standard_kpi k SET last_value = COALESCE(v.value, 0), last_date = %(today)s
+              FROM unnest(%(ids)s::int[], %(values)s::numeric[]) AS v(kpi_id, value)
+             WHERE k.id = v.kpi_id
+            """,
+                today=today,
+                ids=array_literal("int", [row[0].id for row in rows]),
+                values=array_literal("numeric", [row[3] for row in rows]),
+            )
+        )
         self.env["crm.standard.kpi.value"].invalidate_model()
-        self.invalidate_recordset(["value_ids"])
+        self.invalidate_recordset(["value_ids", "last_value", "last_date"])
+        # the status through the ORM (tracked in the chatter), one write per
+        # new status; the owner is told when the KPI turns at risk, the mark
+        # cleared once it is not
+        changes = defaultdict(self.browse)
         to_tell = self.browse()
-        for kpi, __, __, value, status in rows:
-            vals = {"last_value": value or 0.0, "last_date": today, "status": status}
-            if status == "at_risk" and not kpi.at_risk_notified:
-                vals["at_risk_notified"] = True
-                to_tell |= kpi
-            elif status != "at_risk" and kpi.at_risk_notified:
-                vals["at_risk_notified"] = False
-            kpi.sudo().write(vals)
+        for kpi, __, __, __, status in rows:
+            at_risk = status == "at_risk"
+            if status != kpi.status or at_risk != kpi.at_risk_notified:
+                changes[status] |= kpi
+                if at_risk and not kpi.at_risk_notified:
+                    to_tell |= kpi
+        for status, kpis in changes.items():
+            kpis.sudo().write({"status": status, "at_risk_notified": status == "at_risk"})
         to_tell._crm_kpi_notify_at_risk()
 
     def _crm_kpi_notify_at_risk(self):
         """Tell each owner, once, that the KPI turned at risk: a to-do activity
-        on the KPI. Extension point."""
-        for kpi in self.filtered("owner_id"):
-            kpi.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=kpi.owner_id.id,
-                summary=self.env._("KPI at risk: %(kpi)s", kpi=kpi.name),
-                note=self.env._(
-                    "Value %(value)s, target %(target)s by %(deadline)s.",
-                    value=kpi.last_value,
-                    target=kpi.target_value,
-                    deadline=kpi.deadline or "-",
-                ),
-            )
+        on the KPI (one create for all). Extension point."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": kpi.id,
+                    "activity_type_id": todo.id,
+                    "user_id": kpi.owner_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                    "summary": self.env._("KPI at risk: %(kpi)s", kpi=kpi.name),
+                    "note": self.env._(
+                        "Value %(value)s, target %(target)s by %(deadline)s.",
+                        value=kpi.last_value,
+                        target=kpi.target_value,
+                        deadline=kpi.deadline or "-",
+                    ),
+                }
+                for kpi in self.filtered("owner_id")
+            ]
+        )
 
     def action_crm_kpi_refresh(self):
         """Button: compute the KPIs now (as the daily action does)."""

@@ -17,6 +17,7 @@ from odoo.tools import SQL
 # active customers: commercial partners marked customer
 CUSTOMERS_SQL = SQL("p.active AND p.is_crm_customer AND p.parent_id IS NULL")
 ALL_SQL = SQL("TRUE")
+NO_SQL = SQL("")
 
 
 class CrmStandardKpi(models.Model):
@@ -170,72 +171,63 @@ class CrmStandardKpi(models.Model):
     # -- service -------------------------------------------------------------------
     # tickets: the salesperson scope is the agent the ticket is assigned to,
     # the sales team the one of the customer's salesperson
-    @api.readonly
-    def _crm_kpi_measure_ticket_first_response(self, date_from, date_to):
-        start, end = self._crm_kpi_window(date_from, date_to)
+    def _crm_kpi_ticket_rows(self, aggregates, where, join=NO_SQL):
+        """Rows of the active tickets matching ``where``, with ``aggregates``
+        (numerator, denominator)."""
         return self._crm_kpi_rows(
             SQL(
                 """
-            SELECT t.company_id, su.sale_team_id, t.user_id,
-                   SUM(t.first_response_hours), COUNT(*)
+            SELECT t.company_id, su.sale_team_id, t.user_id, %(aggregates)s
               FROM crm_standard_ticket t
+              %(join)s
               LEFT JOIN res_partner p ON p.id = t.commercial_partner_id
               LEFT JOIN res_users su ON su.id = p.user_id
-             WHERE t.active AND t.first_response_date IS NOT NULL
-               AND t.date_received >= %(start)s AND t.date_received < %(end)s
-               AND %(companies)s
+             WHERE t.active AND %(where)s AND %(companies)s
              GROUP BY 1, 2, 3
             """,
-                start=start,
-                end=end,
+                aggregates=aggregates,
+                join=join,
+                where=where,
                 companies=self._crm_kpi_company_sql("t"),
             )
+        )
+
+    @api.readonly
+    def _crm_kpi_measure_ticket_first_response(self, date_from, date_to):
+        start, end = self._crm_kpi_window(date_from, date_to)
+        return self._crm_kpi_ticket_rows(
+            SQL("SUM(t.first_response_hours), COUNT(*)"),
+            SQL(
+                "t.first_response_date IS NOT NULL "
+                "AND t.date_received >= %s AND t.date_received < %s",
+                start,
+                end,
+            ),
         )
 
     @api.readonly
     def _crm_kpi_measure_sla_compliance(self, date_from, date_to):
         start, end = self._crm_kpi_window(date_from, date_to)
-        return self._crm_kpi_rows(
+        return self._crm_kpi_ticket_rows(
             SQL(
-                """
-            SELECT t.company_id, su.sale_team_id, t.user_id,
-                   100.0 * COUNT(*) FILTER (WHERE t.sla_status IS DISTINCT FROM 'breached'),
-                   COUNT(*)
-              FROM crm_standard_ticket t
-              LEFT JOIN res_partner p ON p.id = t.commercial_partner_id
-              LEFT JOIN res_users su ON su.id = p.user_id
-             WHERE t.active AND t.sla_id IS NOT NULL
-               AND t.solve_date >= %(start)s AND t.solve_date < %(end)s
-               AND %(companies)s
-             GROUP BY 1, 2, 3
-            """,
-                start=start,
-                end=end,
-                companies=self._crm_kpi_company_sql("t"),
-            )
+                "100.0 * COUNT(*) FILTER (WHERE t.sla_status IS DISTINCT FROM 'breached'), COUNT(*)"
+            ),
+            SQL("t.sla_id IS NOT NULL AND t.solve_date >= %s AND t.solve_date < %s", start, end),
         )
 
     @api.readonly
     def _crm_kpi_measure_satisfaction(self, date_from, date_to):
         start, end = self._crm_kpi_window(date_from, date_to)
-        return self._crm_kpi_rows(
+        return self._crm_kpi_ticket_rows(
+            SQL("SUM(r.rating), COUNT(*)"),
             SQL(
-                """
-            SELECT t.company_id, su.sale_team_id, t.user_id, SUM(r.rating), COUNT(*)
-              FROM rating_rating r
-              JOIN crm_standard_ticket t
-                ON r.res_model = 'crm.standard.ticket' AND t.id = r.res_id
-              LEFT JOIN res_partner p ON p.id = t.commercial_partner_id
-              LEFT JOIN res_users su ON su.id = p.user_id
-             WHERE r.consumed AND r.rating > 0 AND t.active
-               AND t.date_received >= %(start)s AND t.date_received < %(end)s
-               AND %(companies)s
-             GROUP BY 1, 2, 3
-            """,
-                start=start,
-                end=end,
-                companies=self._crm_kpi_company_sql("t"),
-            )
+                "r.consumed AND r.rating > 0 AND t.date_received >= %s AND t.date_received < %s",
+                start,
+                end,
+            ),
+            join=SQL(
+                "JOIN rating_rating r ON r.res_model = 'crm.standard.ticket' AND r.res_id = t.id"
+            ),
         )
 
     # -- follow-ups and pool ----------------------------------------------------
