@@ -344,12 +344,12 @@ def build(mine):
             letter = col_letter(col if col < 4 else col + 1)
             cells[f"{letter}{row + 2}"] = {"content": f'=ODOO.LIST.HEADER({list_id},"{field}")'}
             styles[f"{letter}{row + 2}"] = 3
-        if len(spec["columns"]) > 4:  # the spacer column E, between D and F
-            styles[f"E{row + 2}"] = 3
             for line in range(1, spec["rows"] + 1):
                 cells[f"{letter}{row + 2 + line}"] = {
                     "content": f'=ODOO.LIST({list_id},{line},"{field}")'
                 }
+        if len(spec["columns"]) > 4:  # the spacer column E, between D and F
+            styles[f"E{row + 2}"] = 3
         row += spec["rows"] + 4
     for label, source_key, chart_key in sections:
         cells[f"A{row + 1}"] = t(label)

@@ -80,10 +80,15 @@ EXTRA_JS = {
             const model = node.component.state?.activeDashboard?.model;
             if (model) {
                 const sheetId = model.getters.getSheetIdByName("Data");
-                return [1, 2, 3, 4, 5, 6, 7, 8].every((row) => {
+                const figures = [1, 2, 3, 4, 5, 6, 7, 8].every((row) => {
                     const cell = model.getters.getEvaluatedCell({ sheetId, col: 1, row });
                     return typeof cell.value === "number" || cell.value === "";
                 });
+                // the first KPI of the list (A11 of the dashboard sheet) is loaded too
+                const dashboardId = model.getters.getSheetIds()[0];
+                const kpi = model.getters.getEvaluatedCell({ sheetId: dashboardId, col: 0, row: 10 });
+                return figures && typeof kpi.value === "string" && kpi.value !== "" &&
+                    kpi.type !== "error";
             }
             nodes.push(...Object.values(node.children));
         }

@@ -178,6 +178,17 @@ class TestDashboardDefinition(DashboardCase):
     def test_formulas_reference_existing_sources(self):
         for file_name in DASHBOARDS.values():
             data = load_dashboard(file_name)
+            contents = "\n".join(
+                cell.get("content", "")
+                for sheet in data["sheets"]
+                for cell in sheet["cells"].values()
+            )
+            for list_ in data["lists"].values():
+                for column in list_["columns"]:
+                    # every column of a list is shown (its first row at least)
+                    self.assertIn(f'=ODOO.LIST({list_["id"]},1,"{column}")', contents, file_name)
+            for pivot_id in data["pivots"]:
+                self.assertRegex(contents, rf"=PIVOT(\.VALUE)?\({pivot_id}[,)]", file_name)
             for sheet in data["sheets"]:
                 for ref, cell in sheet["cells"].items():
                     content = cell.get("content", "")
