@@ -9,7 +9,16 @@
     "website": "https://github.com/crm-standard/crm_standard",
     "author": "crm_standard authors",
     "license": "LGPL-3",
-    "depends": ["crm", "contacts", "rating", "resource", "portal", "base_import", "digest"],
+    "depends": [
+        "crm",
+        "contacts",
+        "rating",
+        "resource",
+        "portal",
+        "base_import",
+        "digest",
+        "spreadsheet_dashboard",
+    ],
     "data": [
         "security/crm_standard_security.xml",
         "security/ir.model.access.csv",
@@ -93,6 +102,7 @@
         "views/crm_standard_kpi_views.xml",
         "views/digest_digest_views.xml",
         "views/crm_standard_menus.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
