@@ -91,3 +91,4 @@ from . import crm_standard_migration_sample
 from . import crm_standard_migration_sample_line
 from . import crm_standard_past_followup
 from . import crm_standard_cleaning_item
+from . import crm_standard_ticket_sla_demo
