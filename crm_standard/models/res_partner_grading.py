@@ -164,10 +164,9 @@ class ResPartner(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        main_company = self._crm_main_company().with_env(self.env)
-        Company = self.env["res.company"]
+        main_company_id = self._crm_main_company().id
         for partner_id, company_id in rows:
-            target_by_id[partner_id] = Company.browse(company_id) if company_id else main_company
+            target_by_id[partner_id] = company_id or main_company_id
         # the query of _read_group, without a recordset per group
         Lead = self.env["crm.lead"].sudo()
         query = Lead._where_calc(self._crm_grading_revenue_domain())
@@ -185,25 +184,28 @@ class ResPartner(models.Model):
         )
         rows = self.env.cr.fetchall()
         today = fields.Date.context_today(self)
+        # company ids per customer, records once per company (not per customer)
         Company = self.env["res.company"]
         rates = {}
         for customer_id, company_id, amount in rows:
             if not amount or customer_id not in result:
                 continue
-            target = target_by_id[customer_id]
-            key = (company_id, target.id)
+            key = (company_id, target_by_id[customer_id])
             if key not in rates:
                 source = Company.browse(company_id) if company_id else self.env.company
+                target = Company.browse(key[1])
                 rates[key] = self.env["res.currency"]._get_conversion_rate(
                     source.currency_id, target.currency_id, target, today
                 )
             result[customer_id] += amount * rates[key]
-        rounding = {}
+        rounding = {
+            company_id: Company.browse(company_id).currency_id.rounding
+            for company_id in set(target_by_id.values())
+        }
         for customer_id, amount in result.items():
-            company = target_by_id[customer_id]
-            if company.id not in rounding:
-                rounding[company.id] = company.currency_id.rounding
-            result[customer_id] = float_round(amount, precision_rounding=rounding[company.id])
+            result[customer_id] = float_round(
+                amount, precision_rounding=rounding[target_by_id[customer_id]]
+            )
         return result
 
     @api.model
