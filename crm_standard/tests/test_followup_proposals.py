@@ -258,7 +258,7 @@ class TestSetBasedProposals(ProposalCommon):
 
 
 REGRADE_WITH_PROPOSALS_QUERIES = 40
-FIRST_GRADES_WITH_PROPOSALS_QUERIES = 40
+FIRST_GRADES_WITH_PROPOSALS_QUERIES = 24
 
 
 class TestProposalSettings(ProposalCommon):
