@@ -107,3 +107,4 @@ from . import res_company_kpi
 from . import res_config_settings_kpi
 from . import crm_standard_kpi_measure
 from . import digest_digest
+from . import crm_standard_ticket_sla_demo
