@@ -186,3 +186,30 @@ class TestMigrationImportContacts(MigrationImportCase):
         self.assertIn("Row 5, column 'Related Company' (company resolved)", errors[0] + errors[1])
         # the other rows go through: the same e-mail in another company is another contact
         self.assertEqual(self.Partner.search_count([]), count + 2)
+
+    def test_contact_import_queries_do_not_grow_with_the_rows(self):
+        """The Related Company resolved once per file (code, then name), the
+        contacts of the file's companies read in one query: 3 or 9 new contacts
+        of the same company cost the same queries."""
+
+        def rows(prefix, count):
+            return [
+                [f"{prefix}联系人{i}", EXAMPLE_CUSTOMER, f"{prefix.lower()}{i}@queries.example.cn",
+                 f"+86 21 {prefix[-1]}555 {i:04d}"]
+                for i in range(count)
+            ]  # fmt: skip
+
+        headers = ["Name", "Related Company", "Email", "Phone"]
+
+        def queries(prefix, count):
+            content = self._csv(headers, rows(prefix, count))
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            result, _fields = self._import(content)
+            self.env.flush_all()
+            self.assertFalse(self._errors(result))
+            return self.env.cr.sql_log_count - before
+
+        queries("Warm1", 2)
+        self.assertEqual(queries("Nine3", 9), queries("Three2", 3))
