@@ -202,14 +202,7 @@ class TestMigrationImportContacts(MigrationImportCase):
         headers = ["Name", "Related Company", "Email", "Phone"]
 
         def queries(prefix, count):
-            content = self._csv(headers, rows(prefix, count))
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            result, _fields = self._import(content)
-            self.env.flush_all()
-            self.assertFalse(self._errors(result))
-            return self.env.cr.sql_log_count - before
+            return self._import_queries(self._csv(headers, rows(prefix, count)))
 
         queries("Warm1", 2)
         self.assertEqual(queries("Nine3", 9), queries("Three2", 3))
