@@ -10,6 +10,10 @@ from odoo.tools import SQL
 
 from .res_partner import normalize_company_name
 
+# the columns that make a row a contact row: the company by name or code (the
+# template), by database ID or by external ID (Odoo's own export)
+PARENT_COLUMNS = ("parent_id", "parent_id/.id", "parent_id/id")
+
 
 def normalize_contact_name(value):
     """A person's name as the match compares it: NFKC, blanks squeezed, lower case."""
@@ -107,32 +111,53 @@ class ResPartner(models.Model):
         return errors
 
     @api.model
+    def _crm_import_parents(self, column, values):
+        """{value of the parent column: partner id} of the file's values."""
+        if column == "parent_id":
+            return self._crm_import_resolve_companies(values)[0]
+        if column == "parent_id/.id":
+            return {v: int(v) for v in values if v.isdigit()}
+        IrModelData = self.env["ir.model.data"]
+        return {
+            v: IrModelData._xmlid_to_res_id(v if "." in v else f"__import__.{v}") for v in values
+        }
+
+    @api.model
     def _crm_import_match(self, data, index, errors, add_error):
-        if "parent_id" not in index:
+        column = next((c for c in PARENT_COLUMNS if c in index), None)
+        if not column:
             return super()._crm_import_match(data, index, errors, add_error)
-        column = index["parent_id"]
-        contact_rows = {i for i, row in enumerate(data) if row[column].strip()}
+        contact_rows = {i for i, row in enumerate(data) if row[index[column]].strip()}
         # the company rules see the company rows only (a copy: not errors)
         matched = super()._crm_import_match(
             data, index, {**errors, **dict.fromkeys(contact_rows, [])}, add_error
         )
         matched.update(
-            self._crm_import_match_contacts(data, index, errors, add_error, contact_rows)
+            self._crm_import_match_contacts(
+                data, index, errors, add_error, contact_rows, parent_column=column
+            )
         )
         return {i: pid for i, pid in matched.items() if i not in errors}
 
     @api.model
-    def _crm_import_match_contacts(self, data, index, errors, add_error, contact_rows):
+    def _crm_import_match_contacts(
+        self, data, index, errors, add_error, contact_rows, *, parent_column="parent_id"
+    ):
         """{row: contact id} of the contact rows, each matched among the
         contacts of its company; one query for the whole file. Two rows of
         a company with the same first key are a duplicate inside the file."""
-        column = index["parent_id"]
-        rows = [i for i in sorted(contact_rows) if i not in errors]
+        column = index[parent_column]
+        parents = self._crm_import_parents(
+            parent_column, {data[i][column].strip() for i in contact_rows if i not in errors}
+        )
+        # a parent Odoo's load will not find is its error, not a match
+        rows = [
+            i
+            for i in sorted(contact_rows)
+            if i not in errors and parents.get(data[i][column].strip())
+        ]
         if not rows:
             return {}
-        parents, _ambiguous = self._crm_import_resolve_companies(
-            {data[i][column].strip() for i in rows}
-        )
         rules = self._crm_import_contact_match_rules()
         fields_ = sorted({col for rule in rules for col in rule[2]})
         self.flush_model(fields_ + ["parent_id", "type"])
@@ -176,7 +201,7 @@ class ResPartner(models.Model):
                 if duplicate is not None:
                     add_error(
                         i,
-                        "parent_id",
+                        parent_column,
                         self.env._("duplicate in the file"),
                         self.env._(
                             "%(rule)s in the same company as row %(other)s",

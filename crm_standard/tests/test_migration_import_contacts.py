@@ -90,6 +90,18 @@ class TestMigrationImportContacts(MigrationImportCase):
         contact = self.customer.child_ids
         self.assertEqual((contact.name, contact.email), ("李娜", self.customer.email))
 
+    def test_contact_row_by_company_database_id_never_matches_the_company(self):
+        headers = ["Name", "Related Company/Database ID", "Email"]
+        row = ["周杰", str(self.customer.id), self.customer.email]
+        count = self.Partner.search_count([])
+        for _run in range(2):
+            result, fields = self._import_contacts(headers, [row])
+            self.assertEqual(fields, ["name", "parent_id/.id", "email"])
+            self.assertFalse(self._errors(result))
+            self.assertEqual(self.Partner.search_count([]), count + 1)
+        self.assertEqual(self.customer.name, EXAMPLE_CUSTOMER)
+        self.assertEqual(self.customer.child_ids.name, "周杰")
+
     def test_company_row_never_matches_a_contact_of_the_same_email_or_phone(self):
         contact = self.Partner.create(
             {"name": "赵敏", "parent_id": self.customer.id, "email": "zhao.min@example.cn",
