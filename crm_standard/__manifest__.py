@@ -46,6 +46,7 @@
         "data/crm_standard_service_mail_templates.xml",
         "data/base_import_mapping_data.xml",
         "data/base_import_mapping_lead_ticket_data.xml",
+        "data/base_import_mapping_contact_data.xml",
         "data/crm_standard_cleaning_cron_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
