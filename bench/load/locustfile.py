@@ -149,7 +149,8 @@ class OdooUser(HttpUser):
             _views[key] = _spec(result["models"][model]["fields"])
         return _views[key]
 
-    def list(self, name, model, domain, spec, *, limit=80, order=""):
+    def list(self, name, model, domain, spec, *, limit=80, order="", key=None):
+        """``web_search_read``; the ids are kept under ``key`` (default: the model)."""
         result = self.call(
             name,
             model,
@@ -163,7 +164,7 @@ class OdooUser(HttpUser):
         )
         records = (result or {}).get("records", [])
         if records:
-            self.last_ids[model] = [r["id"] for r in records]
+            self.last_ids[key or model] = [r["id"] for r in records]
         return records
 
     def pick(self, model):
@@ -381,7 +382,11 @@ class Salesperson(OdooUser):
         if not STANDARD:
             return
         pool = self.list(
-            "pool.list", "res.partner", [("crm_in_pool", "=", True)], {"display_name": {}}
+            "pool.list",
+            "res.partner",
+            [("crm_in_pool", "=", True)],
+            {"display_name": {}},
+            key="pool",
         )
         if pool:
             self.call(
