@@ -218,3 +218,17 @@ class TestMigrationImportContacts(MigrationImportCase):
 
         queries("Warm1", 2)
         self.assertEqual(queries("Nine3", 9), queries("Three2", 3))
+
+    def test_contacts_batch_is_complete_without_the_customer_fields(self):
+        # the company asks customers for an industry: people are not asked for it
+        self.env.company.crm_required_field_ids = self.env["ir.model.fields"]._get(
+            "res.partner", "industry_id"
+        )
+        self.env.company.crm_require_contact_channel = True
+        result, _fields = self._import(self._template())
+        self.assertFalse(self._errors(result))
+        batch = self.env["crm.standard.migration.batch"].browse(result["crm_migration_batch_id"])
+        self.assertEqual(batch.state, "accepted")
+        self.assertEqual(batch.completeness, 100.0)
+        lines = {line.key: (line.filled_count, line.total_count) for line in batch.line_ids}
+        self.assertEqual(lines, {"industry_id": (0, 0), "contact_channel": (1, 1)})
