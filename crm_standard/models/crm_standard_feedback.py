@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import check_protected_fields
+
 DIMENSIONS = ("efficiency", "professionalism", "result")
 
 
@@ -38,6 +40,21 @@ class CrmStandardFeedback(models.Model):
     _sql_constraints = [
         ("proposal_unique", "UNIQUE(proposal_id)", "A proposal gets one feedback form.")
     ]
+
+    @api.model
+    def _crm_protected_fields(self):
+        """The customer's answers, given on the portal form only
+        (``tools.check_protected_fields``). Extension point."""
+        return dict.fromkeys(["state", "date_done", *DIMENSIONS, "suggestions"])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_fields(self, vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, [vals])
+        return super().write(vals)
 
     @api.model
     def _token(self):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import check_protected_fields
 from .crm_lead import NEED_PRIORITIES
 
 
@@ -46,6 +47,28 @@ class CrmStandardNeed(models.Model):
     review_date = fields.Date("Reviewed On", copy=False)
     review_comment = fields.Text(copy=False)
 
+    @api.model
+    def _crm_protected_fields(self):
+        """System-set fields (``tools.check_protected_fields``): the status and
+        the internal review move through the buttons (Confirm, Accept, Reject,
+        Met). Extension point."""
+        return dict.fromkeys(["state", "review_date", "review_user_ids"])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_fields(self, vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, [vals])
+        return super().write(vals)
+
+    def _crm_write_state(self, vals):
+        """The buttons' write of system-set fields: as the system, once the
+        user is known to be allowed to write the needs."""
+        self.check_access("write")
+        return self.sudo().write(vals)
+
     def action_confirm(self):
         for need in self:
             if need.state != "open":
@@ -54,7 +77,7 @@ class CrmStandardNeed(models.Model):
                         "Status: only an open need can be confirmed (%(need)s).", need=need.name
                     )
                 )
-            need.write(
+            need._crm_write_state(
                 {
                     "state": "confirmed",
                     "confirmed_date": need.confirmed_date or fields.Date.context_today(need),
@@ -80,7 +103,7 @@ class CrmStandardNeed(models.Model):
                         "Review Comment: say why the need %(need)s is rejected.", need=need.name
                     )
                 )
-            need.write(
+            need._crm_write_state(
                 {
                     "state": state,
                     "review_date": fields.Date.context_today(need),
@@ -95,10 +118,10 @@ class CrmStandardNeed(models.Model):
         self._crm_review("rejected")
 
     def action_mark_met(self):
-        self.write({"state": "met"})
+        self._crm_write_state({"state": "met"})
 
     def action_reset_open(self):
-        self.write({"state": "open", "confirmed_date": False, "review_date": False})
+        self._crm_write_state({"state": "open", "confirmed_date": False, "review_date": False})
 
     @api.model
     def _crm_unconfirmed_rigid_domain(self):

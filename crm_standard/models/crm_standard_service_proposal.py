@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import check_protected_fields
+
 PROPOSAL_STATES = [
     ("draft", "Draft"),
     ("sent", "Sent"),
@@ -87,6 +89,39 @@ class CrmStandardServiceProposal(models.Model):
                     )
                 )
 
+    @api.model
+    def _crm_protected_fields(self):
+        """System-set fields (``tools.check_protected_fields``): the status, the
+        version and revision rounds move through the buttons (Send, Approve One
+        More Revision, Cancel, Reset to Draft); the customer's answer comes from
+        the portal. Extension point."""
+        return dict.fromkeys(
+            [
+                "state",
+                "version",
+                "revision_count",
+                "revision_approved_round",
+                "customer_comment",
+                "accepted_by",
+                "accepted_date",
+            ]
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_fields(self, vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_fields(self, [vals])
+        return super().write(vals)
+
+    def _crm_write_state(self, vals):
+        """The buttons' write of system-set fields: as the system, once the
+        user is known to be allowed to write the proposals."""
+        self.check_access("write")
+        return self.sudo().write(vals)
+
     def _compute_access_url(self):
         # portal.mixin's own compute only sets '#'
         for proposal in self:
@@ -127,7 +162,7 @@ class CrmStandardServiceProposal(models.Model):
                 self.env._("Revision Rounds: only a sales manager approves one more revision.")
             )
         for proposal in self:
-            proposal.revision_approved_round = proposal.revision_count + 1
+            proposal._crm_write_state({"revision_approved_round": proposal.revision_count + 1})
             proposal.message_post(
                 body=self.env._(
                     "Revision round %(round)s approved.", round=proposal.revision_approved_round
@@ -159,7 +194,7 @@ class CrmStandardServiceProposal(models.Model):
                 values.update(
                     revision_count=proposal.revision_count + 1, version=proposal.version + 1
                 )
-            proposal.write(values)
+            proposal._crm_write_state(values)
             proposal._portal_ensure_token()
             url = proposal.get_base_url() + proposal.get_portal_url()
             partner = proposal.lead_id.partner_id
@@ -206,10 +241,10 @@ class CrmStandardServiceProposal(models.Model):
         )._crm_request_feedback()
 
     def action_cancel(self):
-        self.write({"state": "cancel"})
+        self._crm_write_state({"state": "cancel"})
 
     def action_draft(self):
-        self.filtered(lambda p: p.state == "cancel").write({"state": "draft"})
+        self.filtered(lambda p: p.state == "cancel")._crm_write_state({"state": "draft"})
 
     # -- customer side (the portal calls these as superuser after the token check)
     def _crm_portal_accept(self, signed_by):
