@@ -145,6 +145,7 @@ _PARTNER_SYSTEM_FIELDS = (
     "completeness_score",
     "crm_name_normalized",
     "crm_phone_sanitized",
+    "crm_service_state",
 )
 _TICKET_SYSTEM_FIELDS = (
     "date_received",

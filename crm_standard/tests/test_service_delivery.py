@@ -224,7 +224,17 @@ class TestServiceSystemFields(ServiceDeliveryCommon):
         self.env.invalidate_all()
         self.assertEqual((proposal.state, proposal.accepted_by), ("sent", False))
         self.assertFalse(proposal.accepted_date)
-        self.assertEqual(self.customer.crm_service_state, False)
+        self.assertEqual(self.customer.crm_service_state, "none")
+
+    def test_salesperson_cannot_put_a_customer_in_service_by_hand(self):
+        customer = self._sally(self.customer)
+        with self.assertRaisesRegex(AccessError, "Service Status: set by the system on Contact"):
+            customer.web_save({"crm_service_state": "in_service"}, specification={})
+        with self.assertRaisesRegex(AccessError, "Service Status"):
+            customer.write({"crm_service_state": "ended"})
+        # the end date of the delivery stays the salesperson's to extend
+        customer.write({"crm_service_date_end": "2027-12-31"})
+        self.assertEqual(self.customer.crm_service_state, "none")
 
     def test_salesperson_cannot_write_version_or_revision_rounds(self):
         proposal = self._proposal()
