@@ -262,3 +262,34 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
             count = len(activities)
             activities.unlink()
         self.assertEqual(count, 1)
+
+    def test_worker_with_an_older_snapshot_creates_no_second_greeting_activity(self):
+        with self._committed_env() as env:
+            env["res.company"].browse(self.company_id).crm_greeting_mode = "activity"
+            env["res.partner"].browse(self.customer_id).user_id = env.ref("base.user_admin")
+        with freeze_time("2027-04-28"):
+            with self._two_workers() as (env1, env2):
+                env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
+                self.assertTrue(env1["crm.standard.holiday"]._cron_crm_greetings())
+                env1.cr.commit()
+                # worker 2 sees neither the activity nor the log row: its claim of the
+                # greeting conflicts with the committed row, so it creates nothing
+                self.assertEqual(env2["crm.standard.holiday"]._cron_crm_greetings(), 0)
+                env2.cr.execute("SELECT 1")
+                env2.cr.commit()
+            with self._committed_env() as env:
+                self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
+        with self._committed_env() as env:
+            activities = env["mail.activity"].search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.customer_id),
+                    ("summary", "=", "Greeting: Workers Day"),
+                ]
+            )
+            count = len(activities)
+            activities.unlink()
+            logs = env["crm.standard.greeting"].search([("partner_id", "=", self.customer_id)])
+            modes = logs.mapped("mode")
+        self.assertEqual(count, 1)
+        self.assertEqual(modes, ["activity"])
