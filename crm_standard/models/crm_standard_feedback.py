@@ -5,8 +5,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import check_protected_fields
-
 DIMENSIONS = ("efficiency", "professionalism", "result")
 
 
@@ -15,7 +13,7 @@ class CrmStandardFeedback(models.Model):
 
     _name = "crm.standard.feedback"
     _description = "Customer Feedback"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.standard.protected.mixin"]
     _order = "id desc"
     _rec_name = "partner_id"
 
@@ -46,15 +44,6 @@ class CrmStandardFeedback(models.Model):
         """The customer's answers, given on the portal form only
         (``tools.check_protected_fields``). Extension point."""
         return dict.fromkeys(["state", "date_done", *DIMENSIONS, "suggestions"])
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_protected_fields(self, vals_list, create=True)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_fields(self, [vals])
-        return super().write(vals)
 
     @api.model
     def _token(self):

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import check_protected_fields
 from .crm_lead import NEED_PRIORITIES
 
 
@@ -10,6 +9,7 @@ class CrmStandardNeed(models.Model):
 
     _name = "crm.standard.need"
     _description = "Customer Need"
+    _inherit = ["crm.standard.protected.mixin"]
     _order = "lead_id, sequence, id"
 
     sequence = fields.Integer(default=10)
@@ -54,21 +54,6 @@ class CrmStandardNeed(models.Model):
         Met). Extension point."""
         return dict.fromkeys(["state", "review_date", "review_user_ids"])
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_protected_fields(self, vals_list, create=True)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_fields(self, [vals])
-        return super().write(vals)
-
-    def _crm_write_state(self, vals):
-        """The buttons' write of system-set fields: as the system, once the
-        user is known to be allowed to write the needs."""
-        self.check_access("write")
-        return self.sudo().write(vals)
-
     def action_confirm(self):
         for need in self:
             if need.state != "open":
@@ -77,7 +62,7 @@ class CrmStandardNeed(models.Model):
                         "Status: only an open need can be confirmed (%(need)s).", need=need.name
                     )
                 )
-            need._crm_write_state(
+            need._crm_write_system(
                 {
                     "state": "confirmed",
                     "confirmed_date": need.confirmed_date or fields.Date.context_today(need),
@@ -103,7 +88,7 @@ class CrmStandardNeed(models.Model):
                         "Review Comment: say why the need %(need)s is rejected.", need=need.name
                     )
                 )
-            need._crm_write_state(
+            need._crm_write_system(
                 {
                     "state": state,
                     "review_date": fields.Date.context_today(need),
@@ -118,10 +103,10 @@ class CrmStandardNeed(models.Model):
         self._crm_review("rejected")
 
     def action_mark_met(self):
-        self._crm_write_state({"state": "met"})
+        self._crm_write_system({"state": "met"})
 
     def action_reset_open(self):
-        self._crm_write_state({"state": "open", "confirmed_date": False, "review_date": False})
+        self._crm_write_system({"state": "open", "confirmed_date": False, "review_date": False})
 
     @api.model
     def _crm_unconfirmed_rigid_domain(self):

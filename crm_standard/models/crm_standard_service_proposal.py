@@ -3,8 +3,6 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import check_protected_fields
-
 PROPOSAL_STATES = [
     ("draft", "Draft"),
     ("sent", "Sent"),
@@ -19,7 +17,12 @@ class CrmStandardServiceProposal(models.Model):
 
     _name = "crm.standard.service.proposal"
     _description = "Service Proposal"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.standard.protected.mixin",
+    ]
     _order = "id desc"
 
     name = fields.Char("Proposal", required=True, tracking=True)
@@ -107,21 +110,6 @@ class CrmStandardServiceProposal(models.Model):
             ]
         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_protected_fields(self, vals_list, create=True)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_fields(self, [vals])
-        return super().write(vals)
-
-    def _crm_write_state(self, vals):
-        """The buttons' write of system-set fields: as the system, once the
-        user is known to be allowed to write the proposals."""
-        self.check_access("write")
-        return self.sudo().write(vals)
-
     def _compute_access_url(self):
         # portal.mixin's own compute only sets '#'
         for proposal in self:
@@ -162,7 +150,7 @@ class CrmStandardServiceProposal(models.Model):
                 self.env._("Revision Rounds: only a sales manager approves one more revision.")
             )
         for proposal in self:
-            proposal._crm_write_state({"revision_approved_round": proposal.revision_count + 1})
+            proposal._crm_write_system({"revision_approved_round": proposal.revision_count + 1})
             proposal.message_post(
                 body=self.env._(
                     "Revision round %(round)s approved.", round=proposal.revision_approved_round
@@ -194,7 +182,7 @@ class CrmStandardServiceProposal(models.Model):
                 values.update(
                     revision_count=proposal.revision_count + 1, version=proposal.version + 1
                 )
-            proposal._crm_write_state(values)
+            proposal._crm_write_system(values)
             proposal._portal_ensure_token()
             url = proposal.get_base_url() + proposal.get_portal_url()
             partner = proposal.lead_id.partner_id
@@ -241,10 +229,10 @@ class CrmStandardServiceProposal(models.Model):
         )._crm_request_feedback()
 
     def action_cancel(self):
-        self._crm_write_state({"state": "cancel"})
+        self._crm_write_system({"state": "cancel"})
 
     def action_draft(self):
-        self.filtered(lambda p: p.state == "cancel")._crm_write_state({"state": "draft"})
+        self.filtered(lambda p: p.state == "cancel")._crm_write_system({"state": "draft"})
 
     # -- customer side (the portal calls these as superuser after the token check)
     def _crm_portal_accept(self, signed_by):

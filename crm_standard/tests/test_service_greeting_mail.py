@@ -215,6 +215,19 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
             )
             return len(logs), len(mails)
 
+    def _pop_activities(self):
+        """The number of greeting activities of the customer, removed."""
+        with self._committed_env() as env:
+            activities = env["mail.activity"].search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.customer_id),
+                    ("summary", "=", "Greeting: Workers Day"),
+                ]
+            )
+            activities.unlink()
+            return len(activities)
+
     def test_two_workers_at_once_send_each_greeting_once(self):
         with freeze_time("2027-04-28"):
             with self._two_workers(lock_timeout="2s") as (env1, env2):
@@ -251,17 +264,7 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
                 env2["crm.standard.holiday"]._cron_crm_greetings()
                 env2.cr.commit()
                 env1.cr.commit()
-        with self._committed_env() as env:
-            activities = env["mail.activity"].search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "=", self.customer_id),
-                    ("summary", "=", "Greeting: Workers Day"),
-                ]
-            )
-            count = len(activities)
-            activities.unlink()
-        self.assertEqual(count, 1)
+        self.assertEqual(self._pop_activities(), 1)
 
     def test_worker_with_an_older_snapshot_creates_no_second_greeting_activity(self):
         with self._committed_env() as env:
@@ -279,17 +282,7 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
                 env2.cr.commit()
             with self._committed_env() as env:
                 self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
+        self.assertEqual(self._pop_activities(), 1)
         with self._committed_env() as env:
-            activities = env["mail.activity"].search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "=", self.customer_id),
-                    ("summary", "=", "Greeting: Workers Day"),
-                ]
-            )
-            count = len(activities)
-            activities.unlink()
             logs = env["crm.standard.greeting"].search([("partner_id", "=", self.customer_id)])
-            modes = logs.mapped("mode")
-        self.assertEqual(count, 1)
-        self.assertEqual(modes, ["activity"])
+            self.assertEqual(logs.mapped("mode"), ["activity"])
