@@ -240,7 +240,8 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
                 self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
         self.assertEqual(self._counts(), (1, 1))
 
-    def test_worker_with_an_older_snapshot_skips_the_greetings_cleanly(self):
+    def _greet_with_an_older_snapshot(self):
+        """Worker 2 takes its snapshot, worker 1 greets and commits, then worker 2 runs."""
         with freeze_time("2027-04-28"):
             with self._two_workers() as (env1, env2):
                 env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
@@ -251,6 +252,11 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
                 self.assertEqual(env2["crm.standard.holiday"]._cron_crm_greetings(), 0)
                 env2.cr.execute("SELECT 1")
                 env2.cr.commit()
+            with self._committed_env() as env:
+                self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
+
+    def test_worker_with_an_older_snapshot_skips_the_greetings_cleanly(self):
+        self._greet_with_an_older_snapshot()
         self.assertEqual(self._counts(), (1, 1))
 
     def test_two_workers_at_once_create_each_greeting_activity_once(self):
@@ -270,18 +276,9 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
         with self._committed_env() as env:
             env["res.company"].browse(self.company_id).crm_greeting_mode = "activity"
             env["res.partner"].browse(self.customer_id).user_id = env.ref("base.user_admin")
-        with freeze_time("2027-04-28"):
-            with self._two_workers() as (env1, env2):
-                env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
-                self.assertTrue(env1["crm.standard.holiday"]._cron_crm_greetings())
-                env1.cr.commit()
-                # worker 2 sees neither the activity nor the log row: its claim of the
-                # greeting conflicts with the committed row, so it creates nothing
-                self.assertEqual(env2["crm.standard.holiday"]._cron_crm_greetings(), 0)
-                env2.cr.execute("SELECT 1")
-                env2.cr.commit()
-            with self._committed_env() as env:
-                self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
+        # worker 2 sees neither the activity nor the log row: its claim of the
+        # greeting conflicts with the committed row, so it creates nothing
+        self._greet_with_an_older_snapshot()
         self.assertEqual(self._pop_activities(), 1)
         with self._committed_env() as env:
             logs = env["crm.standard.greeting"].search([("partner_id", "=", self.customer_id)])
