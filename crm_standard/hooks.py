@@ -13,6 +13,18 @@ def uninstall_hook(env):
     the shipped activity types with ``ondelete="restrict"`` (which protects
     users' plans), and their table goes away with the module anyway."""
     env.cr.execute("DELETE FROM crm_standard_followup_plan_step")
+    # open activities of the shipped types would stop the types' deletion
+    # (ondelete="restrict", an ERROR in the log): the improvement actions' go
+    # with their model; the newsletter's stay on the partners as To-Dos
+    improvement = env.ref("crm_standard.mail_activity_type_improvement", raise_if_not_found=False)
+    if improvement:
+        env["mail.activity"].search([("activity_type_id", "=", improvement.id)]).unlink()
+    newsletter = env.ref("crm_standard.mail_activity_data_newsletter", raise_if_not_found=False)
+    todo = env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+    if newsletter and todo:
+        env["mail.activity"].search([("activity_type_id", "=", newsletter.id)]).write(
+            {"activity_type_id": todo.id}
+        )
     # crm's Customers menu, hidden for the one of crm_standard
     menu = env.ref("crm.res_partner_menu_customer", raise_if_not_found=False)
     if menu:

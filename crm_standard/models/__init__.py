@@ -1,5 +1,6 @@
 from . import base
 from . import crm_standard_partner_link_mixin
+from . import crm_standard_protected_mixin
 from . import ir_sequence
 from . import crm_standard_interest
 from . import res_company

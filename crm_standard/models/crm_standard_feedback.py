@@ -13,7 +13,7 @@ class CrmStandardFeedback(models.Model):
 
     _name = "crm.standard.feedback"
     _description = "Customer Feedback"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.standard.protected.mixin"]
     _order = "id desc"
     _rec_name = "partner_id"
 
@@ -38,6 +38,12 @@ class CrmStandardFeedback(models.Model):
     _sql_constraints = [
         ("proposal_unique", "UNIQUE(proposal_id)", "A proposal gets one feedback form.")
     ]
+
+    @api.model
+    def _crm_protected_fields(self):
+        """The customer's answers, given on the portal form only
+        (``tools.check_protected_fields``). Extension point."""
+        return dict.fromkeys(["state", "date_done", *DIMENSIONS, "suggestions"])
 
     @api.model
     def _token(self):

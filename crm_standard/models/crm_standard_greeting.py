@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.sql import CONCURRENCY_ERRORS
+from .crm_standard_holiday import GREETING_MODES
 
 _logger = logging.getLogger(__name__)
 
@@ -12,8 +13,9 @@ GREETING_LOCK = 0x47524554  # "GRET"
 
 
 class CrmStandardGreeting(models.Model):
-    """The log of the greeting e-mails: one per customer, occasion and day, inserted
-    before sending so that a second run or a second worker never sends it again."""
+    """The log of the greetings (e-mails and salespeople's activities): one per
+    customer, occasion and day, inserted before sending (or before creating the
+    activity) so that a second run or a second worker never greets again."""
 
     _name = "crm.standard.greeting"
     _inherit = ["crm.standard.mail.log.mixin"]
@@ -26,6 +28,7 @@ class CrmStandardGreeting(models.Model):
     holiday_id = fields.Many2one("crm.standard.holiday", ondelete="set null")
     date = fields.Date("Occasion Date", required=True)
     template_id = fields.Many2one("mail.template", ondelete="set null")
+    mode = fields.Selection(GREETING_MODES, "Greeting", default="mail", required=True)
 
     _sql_constraints = [
         (
@@ -45,9 +48,10 @@ class CrmStandardGreeting(models.Model):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _crm_claim(self, company, day, occasions):
+    def _crm_claim(self, company, day, occasions, mode="mail"):
         """Insert the log rows of ``occasions`` (dicts of partner_id, occasion,
-        occasion_name, holiday_id, template_id); returns the rows this run claimed.
+        occasion_name, holiday_id, template_id) greeted by ``mode``; returns the
+        rows this run claimed.
 
         ON CONFLICT DO NOTHING: an occasion already greeted (by an earlier run)
         is not claimed again. Nothing is claimed when another worker claimed them
@@ -60,9 +64,11 @@ class CrmStandardGreeting(models.Model):
             """
                 INSERT INTO crm_standard_greeting
                        (partner_id, occasion, occasion_name, holiday_id, template_id,
-                        company_id, date, state, create_uid, create_date, write_uid, write_date)
+                        company_id, date, mode, state, create_uid, create_date, write_uid,
+                        write_date)
                 SELECT o.partner_id, o.occasion, o.occasion_name, o.holiday_id, o.template_id,
-                       %(company)s, %(day)s, 'sent', %(uid)s, now() at time zone 'UTC',
+                       %(company)s, %(day)s, %(mode)s, 'sent', %(uid)s,
+                       now() at time zone 'UTC',
                        %(uid)s, now() at time zone 'UTC'
                   FROM unnest(%(partner_id)s::int[], %(occasion)s::varchar[],
                               %(occasion_name)s::varchar[], %(holiday_id)s::int[],
@@ -72,6 +78,7 @@ class CrmStandardGreeting(models.Model):
                 RETURNING id""",
             company=company.id,
             day=day,
+            mode=mode,
             uid=self.env.uid,
             **{column: [o[column] or None for o in occasions] for column in columns},
         )

@@ -76,10 +76,16 @@ class CrmStandardHoliday(models.Model):
         return occasions
 
     @api.model
-    def _crm_greeting_activities(self, occasions, day):
-        """Greeting activities for the salespeople; one per customer, occasion, day."""
+    def _crm_greeting_activities(self, company, occasions, day):
+        """Greeting activities for the salespeople; one per customer, occasion, day.
+
+        Each greeting is claimed in the log (``crm.standard.greeting``, unique per
+        customer, occasion and day) before its activity is created: a second run,
+        or a worker whose snapshot predates another worker's commit, claims
+        nothing and creates nothing."""
         Activity = self.env["mail.activity"].sudo()
         occasions = [o for o in occasions if o["partner"].user_id]
+        # activities made before the log recorded them (and by hand, same summary)
         existing = {
             (a.res_id, a.summary)
             for a in Activity.search(
@@ -91,6 +97,27 @@ class CrmStandardHoliday(models.Model):
                 ]
             )
         }
+        occasions = [o for o in occasions if (o["partner"].id, o["summary"]) not in existing]
+        logs = (
+            self.env["crm.standard.greeting"]
+            .sudo()
+            ._crm_claim(
+                company,
+                day,
+                [
+                    {
+                        "partner_id": o["partner"].id,
+                        "occasion": o["occasion"],
+                        "occasion_name": o["summary"],
+                        "holiday_id": o["holiday"].id,
+                        "template_id": False,
+                    }
+                    for o in occasions
+                ],
+                mode="activity",
+            )
+        )
+        claimed = {(log.partner_id.id, log.occasion) for log in logs}
         model_id = self.env["ir.model"]._get_id("res.partner")
         todo_type = self.env.ref("mail.mail_activity_data_todo")
         values = [
@@ -103,7 +130,7 @@ class CrmStandardHoliday(models.Model):
                 "user_id": o["partner"].user_id.id,
             }
             for o in occasions
-            if (o["partner"].id, o["summary"]) not in existing
+            if (o["partner"].id, o["occasion"]) in claimed
         ]
         Activity.with_context(mail_activity_quick_update=True).create(values)
         return len(values)
@@ -122,7 +149,7 @@ class CrmStandardHoliday(models.Model):
             day = today + timedelta(days=company.crm_greeting_days_before)
             occasions = self._crm_greeting_occasions(company, day)
             done += self._crm_greeting_activities(
-                [o for o in occasions if o["mode"] == "activity"], day
+                company, [o for o in occasions if o["mode"] == "activity"], day
             )
             mails = [
                 {

@@ -9,6 +9,7 @@ class CrmStandardNeed(models.Model):
 
     _name = "crm.standard.need"
     _description = "Customer Need"
+    _inherit = ["crm.standard.protected.mixin"]
     _order = "lead_id, sequence, id"
 
     sequence = fields.Integer(default=10)
@@ -46,6 +47,13 @@ class CrmStandardNeed(models.Model):
     review_date = fields.Date("Reviewed On", copy=False)
     review_comment = fields.Text(copy=False)
 
+    @api.model
+    def _crm_protected_fields(self):
+        """System-set fields (``tools.check_protected_fields``): the status and
+        the internal review move through the buttons (Confirm, Accept, Reject,
+        Met). Extension point."""
+        return dict.fromkeys(["state", "review_date", "review_user_ids"])
+
     def action_confirm(self):
         for need in self:
             if need.state != "open":
@@ -54,7 +62,7 @@ class CrmStandardNeed(models.Model):
                         "Status: only an open need can be confirmed (%(need)s).", need=need.name
                     )
                 )
-            need.write(
+            need._crm_write_system(
                 {
                     "state": "confirmed",
                     "confirmed_date": need.confirmed_date or fields.Date.context_today(need),
@@ -80,7 +88,7 @@ class CrmStandardNeed(models.Model):
                         "Review Comment: say why the need %(need)s is rejected.", need=need.name
                     )
                 )
-            need.write(
+            need._crm_write_system(
                 {
                     "state": state,
                     "review_date": fields.Date.context_today(need),
@@ -95,10 +103,10 @@ class CrmStandardNeed(models.Model):
         self._crm_review("rejected")
 
     def action_mark_met(self):
-        self.write({"state": "met"})
+        self._crm_write_system({"state": "met"})
 
     def action_reset_open(self):
-        self.write({"state": "open", "confirmed_date": False, "review_date": False})
+        self._crm_write_system({"state": "open", "confirmed_date": False, "review_date": False})
 
     @api.model
     def _crm_unconfirmed_rigid_domain(self):

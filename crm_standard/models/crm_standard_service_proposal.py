@@ -17,7 +17,12 @@ class CrmStandardServiceProposal(models.Model):
 
     _name = "crm.standard.service.proposal"
     _description = "Service Proposal"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.standard.protected.mixin",
+    ]
     _order = "id desc"
 
     name = fields.Char("Proposal", required=True, tracking=True)
@@ -87,6 +92,24 @@ class CrmStandardServiceProposal(models.Model):
                     )
                 )
 
+    @api.model
+    def _crm_protected_fields(self):
+        """System-set fields (``tools.check_protected_fields``): the status, the
+        version and revision rounds move through the buttons (Send, Approve One
+        More Revision, Cancel, Reset to Draft); the customer's answer comes from
+        the portal. Extension point."""
+        return dict.fromkeys(
+            [
+                "state",
+                "version",
+                "revision_count",
+                "revision_approved_round",
+                "customer_comment",
+                "accepted_by",
+                "accepted_date",
+            ]
+        )
+
     def _compute_access_url(self):
         # portal.mixin's own compute only sets '#'
         for proposal in self:
@@ -127,7 +150,7 @@ class CrmStandardServiceProposal(models.Model):
                 self.env._("Revision Rounds: only a sales manager approves one more revision.")
             )
         for proposal in self:
-            proposal.revision_approved_round = proposal.revision_count + 1
+            proposal._crm_write_system({"revision_approved_round": proposal.revision_count + 1})
             proposal.message_post(
                 body=self.env._(
                     "Revision round %(round)s approved.", round=proposal.revision_approved_round
@@ -159,7 +182,7 @@ class CrmStandardServiceProposal(models.Model):
                 values.update(
                     revision_count=proposal.revision_count + 1, version=proposal.version + 1
                 )
-            proposal.write(values)
+            proposal._crm_write_system(values)
             proposal._portal_ensure_token()
             url = proposal.get_base_url() + proposal.get_portal_url()
             partner = proposal.lead_id.partner_id
@@ -206,10 +229,10 @@ class CrmStandardServiceProposal(models.Model):
         )._crm_request_feedback()
 
     def action_cancel(self):
-        self.write({"state": "cancel"})
+        self._crm_write_system({"state": "cancel"})
 
     def action_draft(self):
-        self.filtered(lambda p: p.state == "cancel").write({"state": "draft"})
+        self.filtered(lambda p: p.state == "cancel")._crm_write_system({"state": "draft"})
 
     # -- customer side (the portal calls these as superuser after the token check)
     def _crm_portal_accept(self, signed_by):

@@ -79,8 +79,14 @@ class ResPartner(models.Model):
     def _crm_start_service(self, date_end):
         self.sudo().write({"crm_service_state": "in_service", "crm_service_date_end": date_end})
 
+    @api.model
+    def _crm_protected_fields(self):
+        # set by the portal acceptance, the End Service button and the daily action
+        return {**super()._crm_protected_fields(), "crm_service_state": None}
+
     def action_crm_end_service(self):
-        self.write({"crm_service_state": "ended"})
+        self.check_access("write")
+        self.sudo().write({"crm_service_state": "ended"})
 
     @api.model
     def _cron_crm_end_services(self):

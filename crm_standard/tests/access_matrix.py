@@ -145,6 +145,7 @@ _PARTNER_SYSTEM_FIELDS = (
     "completeness_score",
     "crm_name_normalized",
     "crm_phone_sanitized",
+    "crm_service_state",
 )
 _TICKET_SYSTEM_FIELDS = (
     "date_received",
@@ -180,6 +181,24 @@ _OVERRIDE_SYSTEM_FIELDS = (
     "reviewer_id",
     "review_date",
 )
+_PROPOSAL_SYSTEM_FIELDS = (
+    "state",
+    "version",
+    "revision_count",
+    "revision_approved_round",
+    "customer_comment",
+    "accepted_by",
+    "accepted_date",
+)
+_NEED_SYSTEM_FIELDS = ("state", "review_date", "review_user_ids")
+_FEEDBACK_SYSTEM_FIELDS = (
+    "state",
+    "date_done",
+    "efficiency",
+    "professionalism",
+    "result",
+    "suggestions",
+)
 # given by whoever creates the record (the Customers menu makes customers)
 SET_AT_CREATION = {("res.partner", "is_crm_customer"), ("crm.standard.ticket", "date_received")}
 _APPROVERS = ("sales_manager", "crm_admin")
@@ -191,6 +210,9 @@ SYSTEM_FIELDS = {
     **{("crm.standard.grade.override", f): () for f in _OVERRIDE_SYSTEM_FIELDS},
     ("crm.standard.grade.override", "review_comment"): _APPROVERS,
     ("crm.standard.improvement", "date_done"): (),
+    **{("crm.standard.service.proposal", f): () for f in _PROPOSAL_SYSTEM_FIELDS},
+    **{("crm.standard.need", f): () for f in _NEED_SYSTEM_FIELDS},
+    **{("crm.standard.feedback", f): () for f in _FEEDBACK_SYSTEM_FIELDS},
 }
 
 README_START = "<!-- access-matrix:start -->"

@@ -375,24 +375,36 @@ class TestAccessMatrix(CrmStandardCommon):
             self.assertEqual(set(protected), expected, model)
 
     def _system_field_fixture(self, model):
-        if model == "res.partner":
-            return self.cust_sally
-        if model == "crm.standard.ticket":
-            return self.fx_tickets[0]
-        if model == "crm.standard.followup.plan":
+        sally_lead = self.fx_leads.filtered(lambda lead: lead.user_id == self.user_salesman)
+        fixtures = {
+            "res.partner": lambda: self.cust_sally,
+            "crm.standard.ticket": lambda: self.fx_tickets[0],
             # (the stage proposal, then the grade's: two plans; one is enough)
-            return self.fx_plans.filtered(lambda p: p.partner_id == self.cust_sally)[:1]
-        if model == "crm.standard.improvement":
+            "crm.standard.followup.plan": lambda: self.fx_plans.filtered(
+                lambda p: p.partner_id == self.cust_sally
+            )[:1],
             # owned by the restricted salesperson: the owner may write it, not this field
-            return self.env["crm.standard.improvement"].create(
+            "crm.standard.improvement": lambda: self.env[model].create(
                 {"name": "x", "user_id": self.user_salesman.id, "date_deadline": "2027-01-31"}
-            )
-        return (
-            self.env["crm.standard.grade.override"]
-            .with_user(self.user_salesman)
-            .create({"partner_id": self.cust_sally.id, "requested_grade": "S", "reason": "x"})
-            .sudo()
-        )
+            ),
+            # on the restricted salesperson's own opportunity: they may write the record
+            "crm.standard.service.proposal": lambda: self.env[model].create(
+                {"name": "x", "lead_id": sally_lead.id}
+            ),
+            "crm.standard.need": lambda: self.env[model].create(
+                {"name": "x", "lead_id": sally_lead.id}
+            ),
+            "crm.standard.feedback": lambda: self.env[model].create(
+                {"partner_id": self.cust_sally.id}
+            ),
+            "crm.standard.grade.override": lambda: (
+                self.env[model]
+                .with_user(self.user_salesman)
+                .create({"partner_id": self.cust_sally.id, "requested_grade": "S", "reason": "x"})
+                .sudo()
+            ),
+        }
+        return fixtures[model]()
 
     @staticmethod
     def _other_value(record, fname):
@@ -417,6 +429,15 @@ class TestAccessMatrix(CrmStandardCommon):
             "many2one": lambda: (
                 record.env["res.users"].search([("id", "!=", current.id)], limit=1).id
             ),
+            "many2many": lambda: [
+                (
+                    6,
+                    0,
+                    record.env[field.comodel_name]
+                    .search([("id", "not in", current.ids)], limit=1)
+                    .ids,
+                )
+            ],
         }
         return others.get(field.type, lambda: "forged")()
 

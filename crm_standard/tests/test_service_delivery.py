@@ -200,6 +200,117 @@ class TestServiceProposal(ServiceDeliveryCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestServiceSystemFields(ServiceDeliveryCommon):
+    """What the system and the customer's portal answer set is refused to a
+    salesperson over RPC (the form shows it read-only only)."""
+
+    def _sally(self, records):
+        self.env.invalidate_all()
+        return records.with_user(self.user_salesman)
+
+    def test_salesperson_cannot_forge_the_acceptance_of_a_proposal(self):
+        proposal = self._proposal()
+        proposal.action_send()
+        forged = {
+            "accepted_by": "Carl Contact",
+            "accepted_date": "2027-01-02 10:00:00",
+            "state": "accepted",
+        }
+        for fname, value in forged.items():
+            with self.assertRaisesRegex(AccessError, "set by the system on Service Proposal"):
+                self._sally(proposal).web_save({fname: value}, specification={})
+            with self.assertRaisesRegex(AccessError, "set by the system on Service Proposal"):
+                self._sally(proposal).write({fname: value})
+        self.env.invalidate_all()
+        self.assertEqual((proposal.state, proposal.accepted_by), ("sent", False))
+        self.assertFalse(proposal.accepted_date)
+        self.assertEqual(self.customer.crm_service_state, "none")
+
+    def test_salesperson_cannot_put_a_customer_in_service_by_hand(self):
+        customer = self._sally(self.customer)
+        with self.assertRaisesRegex(AccessError, "Service Status: set by the system on Contact"):
+            customer.web_save({"crm_service_state": "in_service"}, specification={})
+        with self.assertRaisesRegex(AccessError, "Service Status"):
+            customer.write({"crm_service_state": "ended"})
+        # the end date of the delivery stays the salesperson's to extend
+        customer.write({"crm_service_date_end": "2027-12-31"})
+        self.assertEqual(self.customer.crm_service_state, "none")
+
+    def test_salesperson_cannot_write_version_or_revision_rounds(self):
+        proposal = self._proposal()
+        for vals in (
+            {"version": 5},
+            {"revision_count": 0, "revision_approved_round": 9},
+            {"customer_comment": "Fine as it is"},
+        ):
+            with self.assertRaisesRegex(AccessError, "set by the system"):
+                self._sally(proposal).web_save(vals, specification={})
+            with self.assertRaisesRegex(AccessError, "set by the system"):
+                self._sally(proposal).write(vals)
+        self.assertEqual((proposal.version, proposal.revision_approved_round), (1, 0))
+
+    def test_salesperson_cannot_create_an_accepted_proposal(self):
+        Proposal = self._sally(self.env["crm.standard.service.proposal"])
+        with self.assertRaisesRegex(AccessError, "Accepted By, Accepted On, Status"):
+            Proposal.create(
+                {
+                    "name": "Forged",
+                    "lead_id": self.lead.id,
+                    "state": "accepted",
+                    "accepted_by": "Carl Contact",
+                    "accepted_date": "2027-01-02 10:00:00",
+                }
+            )
+        with self.assertRaisesRegex(AccessError, "Version"):
+            Proposal.web_save({"name": "Forged", "lead_id": self.lead.id, "version": 3}, {})
+        # the form's own save of a new proposal still works (defaults included)
+        proposal = Proposal.web_save(
+            {"name": "Mine", "lead_id": self.lead.id, "state": "draft", "version": 1}, {}
+        )
+        self.assertEqual(len(proposal), 1)
+
+    def test_buttons_still_move_the_proposal_for_the_salesperson(self):
+        proposal = self._sally(self._proposal())
+        proposal.action_send()
+        proposal.sudo()._crm_portal_request_changes("Weekend hotline")
+        proposal.action_send()
+        self.assertEqual(
+            (proposal.state, proposal.version, proposal.revision_count), ("sent", 2, 1)
+        )
+        proposal.action_cancel()
+        proposal.action_draft()
+        self.assertEqual(proposal.state, "draft")
+
+    def test_salesperson_cannot_write_the_review_of_a_need(self):
+        need = self._sally(self.need_rigid)
+        for vals in (
+            {"state": "accepted"},
+            {"review_date": "2027-01-02"},
+            {"review_user_ids": [(6, 0, self.user_sales_manager.ids)]},
+        ):
+            with self.assertRaisesRegex(AccessError, "set by the system on Customer Need"):
+                need.web_save(vals, specification={})
+            with self.assertRaisesRegex(AccessError, "set by the system on Customer Need"):
+                need.write(vals)
+        # the buttons do it; the dates the user records stay editable
+        need.action_confirm()
+        need.write({"review_comment": "Checked", "confirmed_date": "2027-01-03"})
+        need.action_review_accept()
+        self.assertEqual(need.state, "accepted")
+        self.assertEqual(need.review_user_ids, self.user_salesman)
+
+    def test_sales_manager_cannot_forge_the_customer_feedback(self):
+        feedback = self.env["crm.standard.feedback"].create({"partner_id": self.customer.id})
+        manager = feedback.with_user(self.user_sales_manager)
+        self.env.invalidate_all()
+        with self.assertRaisesRegex(AccessError, "set by the system on Customer Feedback"):
+            manager.web_save({"efficiency": 5, "state": "done"}, specification={})
+        with self.assertRaisesRegex(AccessError, "Suggestions"):
+            manager.write({"suggestions": "Perfect"})
+        self.assertEqual((feedback.state, feedback.efficiency), ("sent", 0))
+
+
+@tagged("post_install", "-at_install")
 class TestServiceProposalPortal(ServiceDeliveryCommon, HttpCase):
     def setUp(self):
         super().setUp()

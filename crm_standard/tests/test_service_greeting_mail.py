@@ -215,6 +215,19 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
             )
             return len(logs), len(mails)
 
+    def _pop_activities(self):
+        """The number of greeting activities of the customer, removed."""
+        with self._committed_env() as env:
+            activities = env["mail.activity"].search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.customer_id),
+                    ("summary", "=", "Greeting: Workers Day"),
+                ]
+            )
+            activities.unlink()
+            return len(activities)
+
     def test_two_workers_at_once_send_each_greeting_once(self):
         with freeze_time("2027-04-28"):
             with self._two_workers(lock_timeout="2s") as (env1, env2):
@@ -227,7 +240,8 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
                 self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
         self.assertEqual(self._counts(), (1, 1))
 
-    def test_worker_with_an_older_snapshot_skips_the_greetings_cleanly(self):
+    def _greet_with_an_older_snapshot(self):
+        """Worker 2 takes its snapshot, worker 1 greets and commits, then worker 2 runs."""
         with freeze_time("2027-04-28"):
             with self._two_workers() as (env1, env2):
                 env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
@@ -238,6 +252,11 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
                 self.assertEqual(env2["crm.standard.holiday"]._cron_crm_greetings(), 0)
                 env2.cr.execute("SELECT 1")
                 env2.cr.commit()
+            with self._committed_env() as env:
+                self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
+
+    def test_worker_with_an_older_snapshot_skips_the_greetings_cleanly(self):
+        self._greet_with_an_older_snapshot()
         self.assertEqual(self._counts(), (1, 1))
 
     def test_two_workers_at_once_create_each_greeting_activity_once(self):
@@ -251,14 +270,16 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
                 env2["crm.standard.holiday"]._cron_crm_greetings()
                 env2.cr.commit()
                 env1.cr.commit()
+        self.assertEqual(self._pop_activities(), 1)
+
+    def test_worker_with_an_older_snapshot_creates_no_second_greeting_activity(self):
         with self._committed_env() as env:
-            activities = env["mail.activity"].search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "=", self.customer_id),
-                    ("summary", "=", "Greeting: Workers Day"),
-                ]
-            )
-            count = len(activities)
-            activities.unlink()
-        self.assertEqual(count, 1)
+            env["res.company"].browse(self.company_id).crm_greeting_mode = "activity"
+            env["res.partner"].browse(self.customer_id).user_id = env.ref("base.user_admin")
+        # worker 2 sees neither the activity nor the log row: its claim of the
+        # greeting conflicts with the committed row, so it creates nothing
+        self._greet_with_an_older_snapshot()
+        self.assertEqual(self._pop_activities(), 1)
+        with self._committed_env() as env:
+            logs = env["crm.standard.greeting"].search([("partner_id", "=", self.customer_id)])
+            self.assertEqual(logs.mapped("mode"), ["activity"])
