@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, date_utils
 
-from ..tools import CONCURRENCY_ERRORS, array_literal, check_protected_fields
+from ..tools import CONCURRENCY_ERRORS, array_literal
 
 _logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class CrmStandardKpi(models.Model):
 
     _name = "crm.standard.kpi"
     _description = "CRM KPI"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.standard.protected.mixin"]
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -280,15 +280,6 @@ class CrmStandardKpi(models.Model):
         return dict.fromkeys(
             ["last_value", "last_date", "status", "at_risk_notified", "baseline_date"]
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_protected_fields(self, vals_list, create=True)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_fields(self, [vals])
-        return super().write(vals)
 
     # -- measure helpers -----------------------------------------------------------
     @api.model
