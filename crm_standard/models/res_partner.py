@@ -342,10 +342,11 @@ class ResPartner(models.Model):
 
     def _validate_fields(self, field_names, excluded_names=()):
         field_names = set(field_names)
-        super()._validate_fields(field_names, excluded_names)
+        res = super()._validate_fields(field_names, excluded_names)
         written = CONTACT_FORMAT_FIELDS.intersection(field_names).difference(excluded_names)
         if written:
             self._check_crm_contact_formats(written)
+        return res
 
     def _check_crm_contact_formats(self, fnames=CONTACT_FORMAT_FIELDS):
         """E-mail and phone formats of customers, checked when they are
