@@ -3,7 +3,7 @@
 PYTHON ?= python3
 export ODOO_PATH
 
-.PHONY: run test test-quick lint wheel bench i18n screenshots
+.PHONY: run test test-quick lint wheel bench load i18n screenshots
 
 run:  ## Odoo + crm_standard + demo data on a throwaway PostgreSQL
 	$(PYTHON) tools/devenv.py run
@@ -24,6 +24,9 @@ wheel:
 
 bench:
 	$(PYTHON) tools/devenv.py bench $(ARGS)
+
+load:  ## the load test (docs/load.md): prefork Odoo, Locust users, crons; never in CI
+	$(PYTHON) tools/devenv.py load $(ARGS)
 
 i18n:  ## export crm_standard.pot and merge it into i18n/*.po
 	$(PYTHON) tools/devenv.py i18n

@@ -66,10 +66,10 @@ cr.execute(
     WITH ids AS (SELECT nextval('res_partner_id_seq') AS id, g FROM generate_series(1, %(n)s) g)
     INSERT INTO res_partner (id, commercial_partner_id, name, complete_name, is_company, active,
                              type, lang, is_crm_customer, lifecycle_stage, customer_grade, user_id,
-                             company_id, create_uid, write_uid, create_date, write_date)
+                             company_id, create_uid, write_uid, create_date, write_date, crm_service_state)
     SELECT id, id, 'Bench Customer ' || g, 'Bench Customer ' || g, TRUE, TRUE, 'contact', 'en_US',
            TRUE, 'deal', 'B', (%(users)s::int[])[1 + g %% %(n_users)s], %(company)s, 1, 1,
-           now() at time zone 'UTC', now() at time zone 'UTC'
+           now() at time zone 'UTC', now() at time zone 'UTC', 'none'
       FROM ids
 """,
     {

@@ -92,12 +92,12 @@ cr.execute(
     """
     INSERT INTO res_partner (name, complete_name, is_company, active, type, lang,
                              is_crm_customer, customer_type, lifecycle_stage,
-                             industry_id, needs_match, create_uid, write_uid,
-                             create_date, write_date)
+                             industry_id, needs_match, crm_service_state, create_uid,
+                             write_uid, create_date, write_date)
     SELECT 'Bench Customer ' || g, 'Bench Customer ' || g, TRUE, TRUE, 'contact', 'en_US',
            TRUE, 'enterprise', 'repeat',
            (SELECT array_agg(id ORDER BY id) FROM res_partner_industry)[1 + g %% 21],
-           (ARRAY['high', 'medium', 'low', NULL])[1 + (g * 31) %% 4],
+           (ARRAY['high', 'medium', 'low', NULL])[1 + (g * 31) %% 4], 'none',
            1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
       FROM generate_series(1, %s) g
 """,

@@ -80,10 +80,10 @@ cr.execute(
     """
     INSERT INTO res_partner (name, complete_name, is_company, active, type, lang,
                              is_crm_customer, customer_type, lifecycle_stage, customer_grade,
-                             company_id, create_uid, write_uid, create_date, write_date)
+                             company_id, create_uid, write_uid, create_date, write_date, crm_service_state)
     SELECT 'Bench Customer ' || g, 'Bench Customer ' || g, TRUE, TRUE, 'contact', 'en_US',
            TRUE, 'enterprise', 'repeat', (ARRAY['S', 'A', 'B', 'C'])[1 + g %% 4], %(company)s,
-           1, 1, now() at time zone 'UTC' - interval '400 days', now() at time zone 'UTC'
+           1, 1, now() at time zone 'UTC' - interval '400 days', now() at time zone 'UTC', 'none'
       FROM generate_series(1, %(n)s) g
 """,
     {"n": args.n, "company": company.id},
@@ -97,9 +97,9 @@ cr.execute(
     """
     INSERT INTO res_partner (name, complete_name, parent_id, commercial_partner_id, active,
                              type, lang, lifecycle_stage, company_id, create_uid, write_uid,
-                             create_date, write_date)
+                             create_date, write_date, crm_service_state)
     SELECT 'Contact of ' || p.id, 'Contact of ' || p.id, p.id, p.id, TRUE, 'contact', 'en_US',
-           'potential', %(company)s, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+           'potential', %(company)s, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC', 'none'
       FROM res_partner p WHERE p.name LIKE 'Bench Customer %%'
 """,
     {"company": company.id},

@@ -100,7 +100,8 @@ cr.execute(
                              active, type, lang, email,
                              is_crm_customer, customer_type, lifecycle_stage, partner_share,
                              user_id, crm_owner_user_id, crm_visibility_restricted,
-                             crm_visibility_key, create_uid, write_uid, create_date, write_date)
+                             crm_visibility_key, create_uid, write_uid, create_date, write_date,
+                             crm_service_state)
     SELECT s.id, s.id, 'Bench Partner ' || g, 'Bench Partner ' || g, TRUE, TRUE, 'contact',
            'en_US', 'bench' || g || '@example.com',
            k <= %(customers)s, 'enterprise', 'potential', TRUE,
@@ -110,7 +111,7 @@ cr.execute(
            CASE WHEN k > %(customers)s THEN 0
                 WHEN k > %(owned)s THEN -1
                 ELSE (%(users)s::int[])[1 + g %% %(nusers)s] END,
-           1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+           1, 1, now() at time zone 'UTC', now() at time zone 'UTC', 'none'
       FROM (SELECT nextval('res_partner_id_seq') AS id, g, %(kind)s AS k
               FROM generate_series(1, %(companies)s) g) s
     """.replace("%(kind)s", kind),
@@ -130,11 +131,11 @@ cr.execute(
                              parent_id, commercial_partner_id, is_crm_customer,
                              customer_type, lifecycle_stage, partner_share, user_id,
                              crm_owner_user_id, crm_visibility_restricted, crm_visibility_key,
-                             create_uid, write_uid, create_date, write_date)
+                             create_uid, write_uid, create_date, write_date, crm_service_state)
     SELECT 'Bench Contact ' || p.id, p.name || ', Bench Contact ' || p.id, FALSE, TRUE,
            'contact', 'en_US', 'contact' || p.id || '@example.com', p.id, p.id, FALSE,
            'individual', 'potential', TRUE, p.user_id, p.user_id, TRUE, p.user_id,
-           1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+           1, 1, now() at time zone 'UTC', now() at time zone 'UTC', 'none'
       FROM res_partner p
      WHERE p.name LIKE 'Bench Partner %%' AND p.user_id IS NOT NULL
      ORDER BY p.id

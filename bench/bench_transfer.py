@@ -60,11 +60,11 @@ cr.execute(
                              type, lang, is_crm_customer, customer_code, lifecycle_stage,
                              customer_grade, user_id, crm_owner_user_id, crm_visibility_restricted,
                              crm_visibility_key, partner_share, company_id, create_uid, write_uid,
-                             create_date, write_date)
+                             create_date, write_date, crm_service_state)
     SELECT id, id, 'Bench Customer ' || g, 'Bench Customer ' || g, TRUE, TRUE, 'contact', 'en_US',
            TRUE, 'BENCH' || g, 'deal', (ARRAY['S', 'A', 'B', 'C'])[1 + g %% 4], %(user)s,
            %(user)s, TRUE, %(user)s, TRUE, %(company)s, 1, 1,
-           now() at time zone 'UTC', now() at time zone 'UTC'
+           now() at time zone 'UTC', now() at time zone 'UTC', 'none'
       FROM ids
 """,
     {"user": leaving.id, "company": company.id, "n": args.customers},

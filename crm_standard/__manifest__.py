@@ -9,7 +9,16 @@
     "website": "https://github.com/crm-standard/crm_standard",
     "author": "crm_standard authors",
     "license": "LGPL-3",
-    "depends": ["crm", "contacts", "rating", "resource", "portal", "base_import", "digest"],
+    "depends": [
+        "crm",
+        "contacts",
+        "rating",
+        "resource",
+        "portal",
+        "base_import",
+        "digest",
+        "spreadsheet_dashboard",
+    ],
     "data": [
         "security/crm_standard_security.xml",
         "security/ir.model.access.csv",
@@ -37,6 +46,7 @@
         "data/crm_standard_service_mail_templates.xml",
         "data/base_import_mapping_data.xml",
         "data/base_import_mapping_lead_ticket_data.xml",
+        "data/base_import_mapping_contact_data.xml",
         "data/crm_standard_cleaning_cron_data.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
@@ -93,6 +103,7 @@
         "views/crm_standard_kpi_views.xml",
         "views/digest_digest_views.xml",
         "views/crm_standard_menus.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

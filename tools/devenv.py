@@ -198,7 +198,8 @@ def _service_user():
 class ThrowawayCluster:
     """A PostgreSQL cluster in a temp dir, trust auth, socket + 127.0.0.1."""
 
-    def __init__(self):
+    def __init__(self, extra_opts=""):
+        self.extra_opts = extra_opts  # more ``postgres`` options, e.g. "-c wal_level=replica"
         self.bindir = ensure_pg_server()
         self.user = _service_user()
         self.base = Path(tempfile.mkdtemp(prefix="crmstd-pg-"))
@@ -239,7 +240,7 @@ class ThrowawayCluster:
         opts = (
             f"-k {self.sock} -h 127.0.0.1 -p {self.port} -F "
             "-c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
+            f"-c max_connections=200 {self.extra_opts}"
         )
         subprocess.run(
             self._cmd(
@@ -690,6 +691,14 @@ def cmd_bench(args):
         return rc
 
 
+def cmd_load(args):
+    """The load test: ``bench/load/run.py`` with this module's helpers."""
+    sys.path.insert(0, str(ROOT / "bench" / "load"))
+    import run  # pylint: disable=import-outside-toplevel,import-error
+
+    return run.main(args.script_args)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -710,11 +719,18 @@ def main():
     # "# devenv-bench: ..." line adds its own
     p_bench.add_argument("script", help="e.g. bench/bench_grading.py")
     p_bench.add_argument("script_args", nargs="*", help="passed to the script, e.g. --n 20000")
+    p_load = sub.add_parser(
+        "load", help="the load test (bench/load/run.py): prefork Odoo, Locust, crons; not for CI"
+    )
+    p_load.add_argument("script_args", nargs="*", help="passed to bench/load/run.py")
     argv = sys.argv[1:]
     if argv[:1] == ["test"]:
         # everything but our own flag goes to pytest, in order
         args = parser.parse_args([a for a in argv if a in {"test", "--quick"}])
         args.pytest_args = [a for a in argv[1:] if a != "--quick"]
+    elif argv[:1] == ["load"]:
+        args = parser.parse_args(argv[:1])
+        args.script_args = argv[1:]
     elif argv[:1] == ["bench"] and len(argv) > 1:
         # our options, the script, then everything after it goes to the script
         at = next((i for i, a in enumerate(argv[1:], 1) if not a.startswith("--")), len(argv))
@@ -723,7 +739,13 @@ def main():
         args.script_args = argv[at + 1 :]
     else:
         args = parser.parse_args(argv)
-    commands = {"test": cmd_test, "run": cmd_run, "i18n": cmd_i18n, "bench": cmd_bench}
+    commands = {
+        "test": cmd_test,
+        "run": cmd_run,
+        "i18n": cmd_i18n,
+        "bench": cmd_bench,
+        "load": cmd_load,
+    }
     sys.exit(commands[args.command](args))
 
 

@@ -113,15 +113,49 @@ SHOTS = {
         "show": ".o_field_widget[name='crm_customer_grade'], "
         ".o_field_widget[name='crm_customer_health_band']",
     },
+    # Dashboards app: admin's first dashboard is CRM Standard (group Sales, sequence 50);
+    # a client action (no view controller), ready when the figures are computed
+    "dashboard_crm_standard": {
+        "action": "spreadsheet_dashboard.ir_actions_dashboard_action",
+        "loaded": ".o_spreadsheet_dashboard_action .o-grid",
+        "show": ".o_search_panel_category_value.active[data-name='CRM Standard'], .o-figure",
+        "ready": "dashboard_figures",
+    },
 }
 # each screen in each language: English as <name>.png, the others as <name>_<lang>.png
 LANGS = ("en_US", "zh_CN")
 # the view is loaded and nothing is loading any more
-LOADED_JS = """!!document.querySelector(".o_action_manager .o_view_controller")
+LOADED_JS = """!!document.querySelector(%s)
     && !document.querySelector(".o_loading_indicator, .o_blockUI, .o_spinner")
     && document.readyState === 'complete'"""
 # a page outside the web client (token links)
 PAGE_LOADED_JS = "document.readyState === 'complete'"
+VIEW = ".o_action_manager .o_view_controller"
+# extra conditions: a spreadsheet dashboard's figures are computed (its Data sheet's
+# B2:B9 hold no error; see static/tests/tours/crm_standard_dashboard_tour.js)
+EXTRA_JS = {
+    "dashboard_figures": """(() => {
+        const nodes = [odoo.__WOWL_DEBUG__.root.__owl__];
+        while (nodes.length) {
+            const node = nodes.pop();
+            const model = node.component.state?.activeDashboard?.model;
+            if (model) {
+                const sheetId = model.getters.getSheetIdByName("Data");
+                const figures = [1, 2, 3, 4, 5, 6, 7, 8].every((row) => {
+                    const cell = model.getters.getEvaluatedCell({ sheetId, col: 1, row });
+                    return typeof cell.value === "number" || cell.value === "";
+                });
+                // the first KPI of the list (A11 of the dashboard sheet) is loaded too
+                const dashboardId = model.getters.getSheetIds()[0];
+                const kpi = model.getters.getEvaluatedCell({ sheetId: dashboardId, col: 0, row: 10 });
+                return figures && typeof kpi.value === "string" && kpi.value !== "" &&
+                    kpi.type !== "error";
+            }
+            nodes.push(...Object.values(node.children));
+        }
+        return false;
+    })()""",
+}
 READY_JS = """(() => %s.split(", ").every((s) => document.querySelector(s)) && (%s))()"""
 TAB_JS = """(() => {
     const tab = document.querySelector(%s);
@@ -331,7 +365,6 @@ def capture(browser, odoo, names, lang="en_US"):
                 url += f"/{record}"
             elif shot.get("view_type"):
                 url += f"?view_type={shot['view_type']}"
-        loaded = PAGE_LOADED_JS if shot.get("url") else LOADED_JS
         failed = Path(tempfile.gettempdir()) / f"crmstd_screenshot_{name}_{lang}_failed.png"
 
         def wait(js, timeout, step, url=url, failed=failed):
@@ -343,11 +376,17 @@ def capture(browser, odoo, names, lang="en_US"):
 
         browser.call("Page.navigate", url="about:blank")  # not the previous screen
         browser.call("Page.navigate", url=url)
+        if shot.get("url"):
+            loaded = PAGE_LOADED_JS
+        else:
+            loaded = LOADED_JS % json.dumps(shot.get("loaded", VIEW))
         wait(loaded, 90, f"{name}: the view")
         if shot.get("tab"):
             tab = f".o_notebook .nav-link[name='{shot['tab']}']"
             wait(TAB_JS % json.dumps(tab), 30, f"{name}: the tab {shot['tab']}")
         ready = READY_JS % (json.dumps(shot["show"]), loaded)
+        if shot.get("ready"):
+            ready = f"({ready}) && {EXTRA_JS[shot['ready']]}"
         wait(ready, 60, f"{name}: {shot['show']}")
         if shot.get("scroll"):
             browser.evaluate(SCROLL_JS % json.dumps(shot["scroll"]))

@@ -89,6 +89,7 @@ from . import crm_standard_greeting
 from . import res_company_migration
 from . import res_config_settings_migration
 from . import res_partner_import
+from . import res_partner_import_contact
 from . import crm_standard_migration_batch
 from . import crm_standard_migration_batch_line
 from . import crm_standard_migration_sample
@@ -107,3 +108,4 @@ from . import res_company_kpi
 from . import res_config_settings_kpi
 from . import crm_standard_kpi_measure
 from . import digest_digest
+from . import crm_standard_ticket_sla_demo

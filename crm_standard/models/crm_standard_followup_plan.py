@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import array_literal, check_protected_fields, lock_nowait
+from ..tools import array_literal, check_protected_fields
 from ..tools.mail import log_tracking, selection_labels
 from .crm_standard_followup_template import TOUCH_PERIODS
 from .crm_standard_grade_matrix import GRADES
@@ -494,32 +494,44 @@ class CrmStandardFollowupPlan(models.Model):
                 )
 
     def _crm_lock_customers(self):
-        """Lock the customers of ``self`` for a submission or an approval: a
-        second manager approving (or someone submitting) another plan of one
-        of them at the same time gets a ``UserError``, never two plans. The rows are updated, not
-        only locked: a transaction that began before the first approval was
-        committed cannot lock them either (it would not see that plan)."""
-        partners = self.partner_id
-        locked = lock_nowait(
-            self.env.cr,
+        """Lock the customers of ``self`` for a submission or an approval.
+
+        A plan of one of them being submitted or approved by another
+        transaction at this moment: a ``UserError`` at once, never two plans
+        (a transaction advisory lock per customer that only these decisions
+        take). Anything else holding a customer's row (a user saving the
+        customer, a cron batch) is waited for, not refused. The rows are then
+        updated, not only locked: a transaction whose snapshot is older than a
+        change of them (another plan approved since it began) fails with a
+        serialization failure, which Odoo retries with a fresh snapshot, where
+        ``_crm_check_one_plan_per_customer`` sees the other plan."""
+        ids = sorted(self.partner_id.ids)
+        busy = self.env.execute_query(
             SQL(
-                "SELECT id FROM res_partner WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
-                tuple(partners.ids),
-            ),
-        )
-        if locked is None:
+                "SELECT count(*) FILTER (WHERE NOT pg_try_advisory_xact_lock("
+                "hashtext('crm.standard.followup.plan'), id)) FROM unnest(%s::int[]) id",
+                ids,
+            )
+        )[0][0]
+        if busy:
             raise UserError(
                 self.env._(
                     "Status: another plan of %(customers)s is being submitted or approved at "
                     "this moment; "
                     "a customer follows one plan at a time. Reload and try again.",
-                    customers=", ".join(partners.mapped("display_name")),
+                    customers=", ".join(self.partner_id.mapped("display_name")),
                 )
             )
         self.env.cr.execute(
             SQL(
+                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                tuple(ids),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
                 "UPDATE res_partner SET write_date = write_date WHERE id IN %s",
-                tuple(partners.ids),
+                tuple(ids),
             )
         )
 

@@ -4,7 +4,7 @@ plan of the matching template, set-based, thousands at a time."""
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import array_literal, insert_rows, unnest_sql
+from ..tools import array_literal, column_values, insert_rows, unnest_sql
 from .crm_standard_followup_plan import OPEN_STATES
 from .crm_standard_followup_plan_step import CrmStandardFollowupPlanStep, step_responsible
 
@@ -50,7 +50,18 @@ class CrmStandardFollowupPlan(models.Model):
         """
         # only the columns used here: not every column of thousands of partners
         partners.fetch(["is_crm_customer", "parent_id", "customer_grade", "company_id"])
-        partners = partners.filtered(lambda p: p.is_crm_customer and not p.parent_id)
+        partners = partners.browse(
+            [
+                partner_id
+                for partner_id, customer, parent_id in zip(
+                    partners._ids,
+                    column_values(partners, "is_crm_customer"),
+                    column_values(partners, "parent_id"),
+                    strict=True,
+                )
+                if customer and not parent_id
+            ]
+        )
         if not partners:
             return self.browse()
         # retention plans are a track of their own (_crm_track_domain)
@@ -128,6 +139,7 @@ class CrmStandardFollowupPlan(models.Model):
         }
         Partner = self.env["res.partner"]
         Partner.flush_model(["name", "company_id", "user_id", "customer_grade"])
+        partner_ids = [partner.id for partner in matches]
         self.env.cr.execute(
             SQL(
                 """
@@ -160,10 +172,10 @@ class CrmStandardFollowupPlan(models.Model):
                 today=today,
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-                ids=array_literal("int", [partner.id for partner in matches]),
+                ids=array_literal("int", partner_ids),
                 matches=unnest_sql(
                     [
-                        ("int", [partner.id for partner in matches]),
+                        ("int", partner_ids),
                         ("int", [template.id for template in matches.values()]),
                     ]
                 ),
@@ -181,8 +193,9 @@ class CrmStandardFollowupPlan(models.Model):
             )
         )
         plans = self.browse([row[0] for row in self.env.cr.fetchall()])
-        partners = Partner.union(*matches)
-        partners.invalidate_recordset(["crm_followup_plan_ids", "crm_followup_plan_count"])
+        Partner.browse(partner_ids).invalidate_recordset(
+            ["crm_followup_plan_ids", "crm_followup_plan_count"]
+        )
         return plans
 
     # ---------------------------------------------------------------------

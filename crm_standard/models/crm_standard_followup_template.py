@@ -1,6 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..tools import column_values
 from ..tools.partner import LIFECYCLE_STAGES
 from .crm_standard_grade_matrix import GRADES
 
@@ -142,15 +143,20 @@ class CrmStandardFollowupTemplate(models.Model):
         # best first; a total order (ends with the id), so the first template
         # matching a customer is the one sorting its own candidates would give
         partners.fetch(["customer_grade", "company_id", "lifecycle_stage"])
-        candidates = self._crm_match_candidates(set(partners.mapped("customer_grade")))
+        # the columns, not a field access per customer (thousands in a batch)
+        grades = column_values(partners, "customer_grade")
+        candidates = self._crm_match_candidates({grade for grade in grades if grade})
         # few distinct (grade, company, stage): decide once for each
         best, result = {}, {}
-        for partner in partners:
-            key = (
-                partner.customer_grade,
-                partner.company_id.id or self.env.company.id,
-                partner.lifecycle_stage,
-            )
+        company_id = self.env.company.id
+        for partner, grade, partner_company_id, stage in zip(
+            partners,
+            grades,
+            column_values(partners, "company_id"),
+            column_values(partners, "lifecycle_stage"),
+            strict=True,
+        ):
+            key = (grade or False, partner_company_id or company_id, stage or False)
             if key not in best:
                 best[key] = next(
                     (

@@ -1,5 +1,11 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+from ..tools.sql import CONCURRENCY_ERRORS
+
+_logger = logging.getLogger(__name__)
 
 # first key of the advisory lock a greeting run holds per company (second: the company id)
 GREETING_LOCK = 0x47524554  # "GRET"
@@ -44,13 +50,14 @@ class CrmStandardGreeting(models.Model):
         occasion_name, holiday_id, template_id); returns the rows this run claimed.
 
         ON CONFLICT DO NOTHING: an occasion already greeted (by an earlier run)
-        is not claimed again."""
+        is not claimed again. Nothing is claimed when another worker claimed them
+        after this transaction's snapshot (REPEATABLE READ: the conflict with a
+        row it cannot see is a serialization failure, a cron error): left to it."""
         if not occasions:
             return self
         columns = ("partner_id", "occasion", "occasion_name", "holiday_id", "template_id")
-        self.env.cr.execute(
-            SQL(
-                """
+        query = SQL(
+            """
                 INSERT INTO crm_standard_greeting
                        (partner_id, occasion, occasion_name, holiday_id, template_id,
                         company_id, date, state, create_uid, create_date, write_uid, write_date)
@@ -63,13 +70,18 @@ class CrmStandardGreeting(models.Model):
                        AS o(partner_id, occasion, occasion_name, holiday_id, template_id)
                 ON CONFLICT (partner_id, occasion, date) DO NOTHING
                 RETURNING id""",
-                company=company.id,
-                day=day,
-                uid=self.env.uid,
-                **{column: [o[column] or None for o in occasions] for column in columns},
-            )
+            company=company.id,
+            day=day,
+            uid=self.env.uid,
+            **{column: [o[column] or None for o in occasions] for column in columns},
         )
-        return self.browse(row[0] for row in self.env.cr.fetchall())
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+                return self.browse(row[0] for row in self.env.cr.fetchall())
+        except CONCURRENCY_ERRORS:
+            _logger.info("crm_standard: greetings of %s sent by another worker", company.name)
+            return self.browse()
 
     @api.model
     def _crm_send(self, company, day, occasions):

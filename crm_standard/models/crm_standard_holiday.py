@@ -117,6 +117,8 @@ class CrmStandardHoliday(models.Model):
         Greeting = self.env["crm.standard.greeting"].sudo()
         done = 0
         for company in self.env["res.company"].search([("crm_greeting_enabled", "=", True)]):
+            if not Greeting._crm_lock_company(company):
+                continue  # another worker is greeting its customers (activities too)
             day = today + timedelta(days=company.crm_greeting_days_before)
             occasions = self._crm_greeting_occasions(company, day)
             done += self._crm_greeting_activities(

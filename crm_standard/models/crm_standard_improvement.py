@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import check_protected_fields
+
 IMPROVEMENT_STATES = [
     ("draft", "Draft"),
     ("in_progress", "In Progress"),
@@ -121,8 +123,14 @@ class CrmStandardImprovement(models.Model):
             else:
                 action.activity_schedule(ACTIVITY_TYPE, **values)
 
+    @api.model
+    def _crm_protected_fields(self):
+        """System-set fields (``tools.check_protected_fields``). Extension point."""
+        return {"date_done": None}
+
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected_fields(self, vals_list, create=True)
         actions = super().create(vals_list)
         actions._crm_sync_activity()
         return actions
@@ -137,6 +145,13 @@ class CrmStandardImprovement(models.Model):
                     field=self._fields[changed[0]].get_description(self.env)["string"],
                 )
             )
+        check_protected_fields(self, [vals])
+        if "state" in vals:
+            # the buttons and the kanban's drag between status columns alike
+            if vals["state"] != "done":
+                vals = {**vals, "date_done": False}
+            elif any(action.state != "done" for action in self):
+                vals = {**vals, "date_done": fields.Date.context_today(self)}
         result = super().write(vals)
         if {"name", "user_id", "date_deadline", "state"} & set(vals):
             self._crm_sync_activity()
@@ -191,7 +206,7 @@ class CrmStandardImprovement(models.Model):
     def action_crm_done(self):
         self._crm_check_state(OPEN_STATES, "done")
         self._crm_check_result()  # before the write: the form keeps its status
-        self.write({"state": "done", "date_done": fields.Date.context_today(self)})
+        self.write({"state": "done"})
 
     def action_crm_cancel(self):
         self._crm_check_state(OPEN_STATES, "cancelled")
@@ -199,4 +214,4 @@ class CrmStandardImprovement(models.Model):
 
     def action_crm_reset(self):
         self._crm_check_state(("done", "cancelled"), "draft")
-        self.write({"state": "draft", "date_done": False})
+        self.write({"state": "draft"})

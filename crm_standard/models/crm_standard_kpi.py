@@ -97,7 +97,6 @@ class CrmStandardKpi(models.Model):
     deadline = fields.Date(compute="_compute_deadline", store=True, readonly=False, tracking=True)
     owner_id = fields.Many2one(
         "res.users",
-        "Owner",
         default=lambda self: self.env.user,
         check_company=True,
         tracking=True,
@@ -260,13 +259,17 @@ class CrmStandardKpi(models.Model):
         for kpi in self:
             if kpi.scope == "team" and not kpi.team_id:
                 raise ValidationError(
-                    self.env._("KPI '%(kpi)s': Sales Team is required for the scope Sales Team.")
-                    % {"kpi": kpi.name}
+                    self.env._(
+                        "KPI '%(kpi)s': Sales Team is required for the scope Sales Team.",
+                        kpi=kpi.name,
+                    )
                 )
             if kpi.scope == "user" and not kpi.user_id:
                 raise ValidationError(
-                    self.env._("KPI '%(kpi)s': Salesperson is required for the scope Salesperson.")
-                    % {"kpi": kpi.name}
+                    self.env._(
+                        "KPI '%(kpi)s': Salesperson is required for the scope Salesperson.",
+                        kpi=kpi.name,
+                    )
                 )
 
     # -- system-set fields -------------------------------------------------------

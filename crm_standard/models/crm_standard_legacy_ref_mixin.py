@@ -88,8 +88,9 @@ class CrmStandardLegacyRefMixin(models.AbstractModel):
     @api.model
     def _crm_match_legacy_refs(self, data_list):
         """Rows of the import without an external or database ID whose legacy
-        reference an existing record has become updates of that record (one
-        search for the whole batch; archived records too, e.g. lost leads)."""
+        reference an existing record of their company has become updates of
+        that record (one search for the whole batch; archived records too,
+        e.g. lost leads)."""
         refs = {
             data["values"]["crm_legacy_ref"]
             for data in data_list
@@ -99,14 +100,18 @@ class CrmStandardLegacyRefMixin(models.AbstractModel):
         }
         if not refs:
             return
+        # unique per company: the row's company (its column, else the company the
+        # user imports into), or a record without company; never another company's
         existing = {}
         for record in self.with_context(active_test=False).search_fetch(
-            [("crm_legacy_ref", "in", list(refs))], ["crm_legacy_ref"], order="id"
+            [("crm_legacy_ref", "in", list(refs))], ["crm_legacy_ref", "company_id"], order="id"
         ):
-            existing.setdefault(record.crm_legacy_ref, record.id)
+            existing.setdefault((record.crm_legacy_ref, record.company_id.id), record.id)
         for data in data_list:
             values = data["values"]
             if not data.get("xml_id") and not values.get("id"):
-                record_id = existing.get(values.get("crm_legacy_ref"))
+                ref = values.get("crm_legacy_ref")
+                company_id = values.get("company_id") or self.env.company.id
+                record_id = existing.get((ref, company_id)) or existing.get((ref, False))
                 if record_id:
                     values["id"] = record_id

@@ -165,28 +165,33 @@ class CrmStandardMigrationBatch(models.Model):
             )
         return items
 
+    @api.model
+    def _crm_completeness_scope(self, key):
+        """The partners an item is required of: a customer's required fields
+        of the companies (rows without a parent), the phone or e-mail of
+        everyone: a contacts file is not incomplete for lacking an industry."""
+        return [] if key == "contact_channel" else [("parent_id", "=", False)]
+
     def _crm_compute_completeness(self):
-        """Per required item, the share of the batch's customers that have it
-        (one count per item, not per customer), overall, and the gate."""
+        """Per required item, the share of the batch's partners it is required
+        of that have it (one count per item, not per customer), overall, and
+        the gate."""
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         for batch in self:
-            total = len(batch.partner_ids)
+            batch_domain = [("id", "in", batch.partner_ids.ids)]
             lines = [fields.Command.clear()]
-            filled_sum = 0
-            items = self._crm_completeness_items(batch.company_id)
-            for key, label, domain in items:
-                filled = (
-                    Partner.search_count([("id", "in", batch.partner_ids.ids)] + domain)
-                    if total
-                    else 0
-                )
+            filled_sum = cells = 0
+            for key, label, domain in self._crm_completeness_items(batch.company_id):
+                scope = batch_domain + self._crm_completeness_scope(key)
+                total = Partner.search_count(scope) if batch.partner_ids else 0
+                filled = Partner.search_count(scope + domain) if total else 0
                 filled_sum += filled
+                cells += total
                 lines.append(
                     fields.Command.create(
                         {"key": key, "name": label, "filled_count": filled, "total_count": total}
                     )
                 )
-            cells = total * len(items)
             completeness = 100.0 * filled_sum / cells if cells else 100.0
             minimum = batch.company_id.crm_migration_completeness_min
             batch.write(
@@ -203,10 +208,13 @@ class CrmStandardMigrationBatch(models.Model):
         self.ensure_one()
         ids = set()
         Partner = self.env["res.partner"].with_context(active_test=False)
-        for _key, _label, domain in self._crm_completeness_items(self.company_id):
+        for key, _label, domain in self._crm_completeness_items(self.company_id):
             ids |= set(
                 Partner.search(
-                    [("id", "in", self.partner_ids.ids), "!"] + self._crm_domain_group(domain)
+                    [("id", "in", self.partner_ids.ids)]
+                    + self._crm_completeness_scope(key)
+                    + ["!"]
+                    + self._crm_domain_group(domain)
                 ).ids
             )
         return {

@@ -17,6 +17,10 @@ from .crm_standard_grade_matrix import GRADES, LEVEL_POINTS, LEVELS, POINT_LEVEL
 
 _logger = logging.getLogger(__name__)
 
+# cursor cache key: the settings company of the customers _crm_recompute_grades
+# just locked, read once and handed to _crm_grading_revenue_by_partner
+LOCKED_COMPANIES = "crm_standard.grading.locked_companies"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -140,8 +144,8 @@ class ResPartner(models.Model):
         (:meth:`_crm_grading_revenue_domain`), counted on the commercial
         partner (``crm_commercial_partner_id``, stored on the lead) and
         converted at today's rate. Two grouped queries for the batch (the
-        customers' companies, the revenue) plus one rate lookup per currency
-        pair.
+        customers' companies, the revenue; the companies come with the rows
+        the grading locks) plus one rate lookup per currency pair.
 
         Extension point: a bridge module overrides this method to count posted
         invoices or confirmed sale orders instead.
@@ -154,20 +158,24 @@ class ResPartner(models.Model):
         target_by_id = {}
         # as _crm_settings_company: a shared customer's salesperson's company,
         # else the main company (one query)
-        self.flush_model(["company_id", "user_id"])
-        self.env.cr.execute(
-            SQL(
-                """SELECT p.id, COALESCE(p.company_id, u.company_id)
-                     FROM res_partner p LEFT JOIN res_users u ON u.id = p.user_id
-                    WHERE p.id IN %s""",
-                tuple(self.ids),
+        locked = self.env.cr.cache.get(LOCKED_COMPANIES) or {}
+        if all(partner_id in locked for partner_id in self.ids):
+            # the grading just read them with the customers' rows
+            rows = [(partner_id, locked[partner_id]) for partner_id in self.ids]
+        else:
+            self.flush_model(["company_id", "user_id"])
+            self.env.cr.execute(
+                SQL(
+                    """SELECT p.id, COALESCE(p.company_id, u.company_id)
+                         FROM res_partner p LEFT JOIN res_users u ON u.id = p.user_id
+                        WHERE p.id IN %s""",
+                    tuple(self.ids),
+                )
             )
-        )
-        rows = self.env.cr.fetchall()
-        main_company = self._crm_main_company().with_env(self.env)
-        Company = self.env["res.company"]
+            rows = self.env.cr.fetchall()
+        main_company_id = self._crm_main_company().id
         for partner_id, company_id in rows:
-            target_by_id[partner_id] = Company.browse(company_id) if company_id else main_company
+            target_by_id[partner_id] = company_id or main_company_id
         # the query of _read_group, without a recordset per group
         Lead = self.env["crm.lead"].sudo()
         query = Lead._where_calc(self._crm_grading_revenue_domain())
@@ -185,25 +193,28 @@ class ResPartner(models.Model):
         )
         rows = self.env.cr.fetchall()
         today = fields.Date.context_today(self)
+        # company ids per customer, records once per company (not per customer)
         Company = self.env["res.company"]
         rates = {}
         for customer_id, company_id, amount in rows:
             if not amount or customer_id not in result:
                 continue
-            target = target_by_id[customer_id]
-            key = (company_id, target.id)
+            key = (company_id, target_by_id[customer_id])
             if key not in rates:
                 source = Company.browse(company_id) if company_id else self.env.company
+                target = Company.browse(key[1])
                 rates[key] = self.env["res.currency"]._get_conversion_rate(
                     source.currency_id, target.currency_id, target, today
                 )
             result[customer_id] += amount * rates[key]
-        rounding = {}
+        rounding = {
+            company_id: Company.browse(company_id).currency_id.rounding
+            for company_id in set(target_by_id.values())
+        }
         for customer_id, amount in result.items():
-            company = target_by_id[customer_id]
-            if company.id not in rounding:
-                rounding[company.id] = company.currency_id.rounding
-            result[customer_id] = float_round(amount, precision_rounding=rounding[company.id])
+            result[customer_id] = float_round(
+                amount, precision_rounding=rounding[target_by_id[customer_id]]
+            )
         return result
 
     @api.model
@@ -301,7 +312,12 @@ class ResPartner(models.Model):
         if not rows:
             return self.browse()
         batch = self.browse([row["id"] for row in rows]).sudo()
-        revenue_by_id = batch._crm_grading_revenue_by_partner()
+        # the customers' settings companies are in the rows: not queried again
+        self.env.cr.cache[LOCKED_COMPANIES] = {row["id"]: row["company_id"] for row in rows}
+        try:
+            revenue_by_id = batch._crm_grading_revenue_by_partner()
+        finally:
+            self.env.cr.cache.pop(LOCKED_COMPANIES, None)
         table = self.env["crm.standard.grade.matrix"]._crm_grade_table()
         main_company = self._crm_main_company()
         Matrix = self.env["crm.standard.grade.matrix"]

@@ -401,22 +401,21 @@ class ResPartner(models.Model):
         """{row: partner id} by the match rules; a row whose key another row
         of the file already has is an error (a duplicate inside the file)."""
         rules = [r for r in self._crm_import_match_rules() if r[2] in index]
-        keys = {}  # (rule, row) -> normalised value
+        keys = {}  # rule -> {row: normalised value}, rows in file order
         for key, _label, col, normalize, _db in rules:
-            for i, row in enumerate(data):
-                if i in errors:
-                    continue
-                value = normalize(row[index[col]], row)
-                if value:
-                    keys[key, i] = value
+            column = index[col]
+            keys[key] = {
+                i: value
+                for i, row in enumerate(data)
+                if i not in errors and (value := normalize(row[column], row))
+            }
         matched = {}
         first_row = {}  # (rule, value) -> first row holding it
+        offset = self.env.context.get("crm_import_row_offset", 2)
         for key, label, col, _normalize, db_field in rules:
-            values = {v for (k, _i), v in keys.items() if k == key}
-            found = self._crm_import_lookup(key, db_field, values)
-            for i in range(len(data)):
-                value = keys.get((key, i))
-                if not value or i in errors:
+            found = self._crm_import_lookup(key, db_field, set(keys[key].values()))
+            for i, value in keys[key].items():
+                if i in errors:
                     continue
                 other = first_row.setdefault((key, value), i)
                 if other != i:
@@ -424,11 +423,7 @@ class ResPartner(models.Model):
                         i,
                         col,
                         self.env._("duplicate in the file"),
-                        self.env._(
-                            "%(rule)s as row %(other)s",
-                            rule=label,
-                            other=other + (self.env.context.get("crm_import_row_offset", 2)),
-                        ),
+                        self.env._("%(rule)s as row %(other)s", rule=label, other=other + offset),
                     )
                     continue
                 if i not in matched and found.get(value):

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import is_system_env
+from ..tools import CONCURRENCY_ERRORS, is_system_env
 
 
 class _TryOnly(Exception):
@@ -138,6 +138,8 @@ class ResPartner(models.Model):
                 raise _TryOnly
         except _TryOnly:
             return  # applicable: rolled back, the approval applies it
+        except CONCURRENCY_ERRORS:
+            raise  # another transaction changed the customer: Odoo retries the request
         except psycopg2.Error as exc:
             raise ValidationError(
                 self.env._(

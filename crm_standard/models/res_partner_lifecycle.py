@@ -8,6 +8,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..tools import system_flag
+from ..tools.cron import run_customer_batches
 from ..tools.partner import LIFECYCLE_STAGES
 
 _logger = logging.getLogger(__name__)
@@ -118,11 +119,29 @@ class ResPartner(models.Model):
             return "intent"
         return "potential"
 
-    def _crm_recompute_lifecycle(self):
+    def _crm_lifecycle_lock_rows(self):
+        """The customers of ``self`` locked ``FOR NO KEY UPDATE SKIP LOCKED``:
+        one that another transaction (a user's save) holds is left to it, and
+        one changed since this transaction's snapshot raises a serialization
+        failure for the caller to leave the batch (``run_customer_batches``)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(self.ids),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _crm_recompute_lifecycle(self, skip_locked=False):
         """Lifecycle stages and last won dates of the customers of ``self``;
         won/lost opportunities also regrade them, and the repeat buyer tag
-        follows the stage."""
+        follows the stage. ``skip_locked`` (the cron): only the customers no
+        other transaction holds (``_crm_lifecycle_lock_rows``)."""
         partners = self.commercial_partner_id
+        if partners and skip_locked:
+            partners = partners._crm_lifecycle_lock_rows()
         if not partners:
             return
         stats = partners._crm_lifecycle_stats()
@@ -185,25 +204,14 @@ class ResPartner(models.Model):
     def _cron_crm_recompute_lifecycle(self, batch_size=1000):
         """Daily: churn happens with time passing, not only on lead changes.
 
-        The grading has its own scheduled action: skipped here. A failing batch
-        is retried customer by customer; a bad customer is logged and skipped.
+        The grading has its own scheduled action: skipped here. Batches by
+        increasing id, each committed (``run_customer_batches``): a customer a
+        user is saving is left to that user's transaction, never waited for,
+        and the users' saves never wait for the whole run. A failing batch is
+        retried customer by customer; a bad customer is logged and skipped.
         """
         Partner = self.with_context(crm_skip_grading=True)
-        customers = Partner.search([("is_crm_customer", "=", True)])
-        done = 0
-        for start in range(0, len(customers), batch_size):
-            batch = customers[start : start + batch_size]
-            try:
-                with self.env.cr.savepoint():
-                    batch._crm_recompute_lifecycle()
-            except Exception:  # noqa: BLE001 - retried one by one below
-                for partner in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            partner._crm_recompute_lifecycle()
-                    except Exception:
-                        _logger.exception(
-                            "crm_standard: lifecycle recompute of partner %s skipped", partner.id
-                        )
-            done += len(batch)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(customers) - done)
+        ids = Partner.search([("is_crm_customer", "=", True)], order="id").ids
+        return run_customer_batches(
+            Partner, ids, batch_size, "_crm_recompute_lifecycle", label="lifecycle", logger=_logger
+        )

@@ -59,7 +59,9 @@ class CrmStandardFunnelReport(models.Model):
         return super()._read_group_select(aggregate_spec, query)
 
     def _query(self):
-        """The report's SELECT; extension point (add columns with super())."""
+        """The report's SELECT; extension point (add columns with super()).
+        ``crm_stage.is_won`` is NULL on a stage created without it: COALESCE, or
+        the rates of its leads are NULL and AVG skips them."""
         return SQL(
             """
             WITH entries AS (
@@ -86,9 +88,9 @@ class CrmStandardFunnelReport(models.Model):
                    l.source_id, l.medium_id, l.campaign_id,
                    1 AS reached_count,
                    (r.max_seq > s.sequence)::int AS next_count,
-                   (l.active AND ls.is_won)::int AS won_count,
+                   (l.active AND COALESCE(ls.is_won, FALSE))::int AS won_count,
                    (r.max_seq > s.sequence)::int * 100.0 AS next_rate,
-                   (l.active AND ls.is_won)::int * 100.0 AS won_rate,
+                   (l.active AND COALESCE(ls.is_won, FALSE))::int * 100.0 AS won_rate,
                    sp.secs / 86400.0 AS days_in_stage,
                    sp.secs / 86400.0 AS days_in_stage_median,
                    l.expected_revenue

@@ -48,6 +48,7 @@ from . import test_service_improvement
 from . import test_service_greeting_mail
 from . import test_service_access
 from . import test_roles_ui
+from . import test_dashboard
 from . import test_kpi
 from . import test_kpi_measures
 from . import test_kpi_cron

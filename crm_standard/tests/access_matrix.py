@@ -190,6 +190,7 @@ SYSTEM_FIELDS = {
     ("crm.standard.followup.plan", "review_comment"): _APPROVERS,
     **{("crm.standard.grade.override", f): () for f in _OVERRIDE_SYSTEM_FIELDS},
     ("crm.standard.grade.override", "review_comment"): _APPROVERS,
+    ("crm.standard.improvement", "date_done"): (),
 }
 
 README_START = "<!-- access-matrix:start -->"

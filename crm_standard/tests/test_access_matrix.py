@@ -382,6 +382,11 @@ class TestAccessMatrix(CrmStandardCommon):
         if model == "crm.standard.followup.plan":
             # (the stage proposal, then the grade's: two plans; one is enough)
             return self.fx_plans.filtered(lambda p: p.partner_id == self.cust_sally)[:1]
+        if model == "crm.standard.improvement":
+            # owned by the restricted salesperson: the owner may write it, not this field
+            return self.env["crm.standard.improvement"].create(
+                {"name": "x", "user_id": self.user_salesman.id, "date_deadline": "2027-01-31"}
+            )
         return (
             self.env["crm.standard.grade.override"]
             .with_user(self.user_salesman)

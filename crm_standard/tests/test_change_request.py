@@ -1,8 +1,10 @@
 import threading
+from functools import partial
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
 from odoo.tests import new_test_user
 
 from .common import CrmStandardCommon, TwoConnectionsCase
@@ -438,6 +440,24 @@ class TestKeyChangeRequestConcurrency(TwoConnectionsCase):
                     ("body", "ilike", "approved by"),
                 ]
             )
+
+    def test_key_change_after_a_concurrent_save_is_retried_not_refused(self):
+        """Found by bench/load: the trial write of a requested value met a
+        serialization failure and told the salesperson it "cannot be saved"."""
+        with self._two_workers() as (env1, env2):
+            partner = env2["res.partner"].browse(self.partner_id)
+            partner.read(["vat"])  # the salesperson's snapshot
+            env1.cr.execute(
+                "UPDATE res_partner SET phone = '+86 21 1234 5678' WHERE id = %s",
+                [self.partner_id],
+            )
+            env1.cr.commit()
+            # as the web client's call: Odoo's retry, no error for the salesperson
+            retrying(
+                partial(partner._crm_check_key_change_values, [(partner, "vat", "CN-OLD", "CN-X")]),
+                env2,
+            )
+            env2.cr.rollback()
 
     def test_second_manager_deciding_at_the_same_time_is_refused(self):
         with self._two_workers(lock_timeout="5s") as (env1, env2):

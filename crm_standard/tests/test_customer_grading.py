@@ -471,18 +471,19 @@ class TestGradingQueryCount(GradingCommon):
         # follow-up plan proposals have their own query-count test
         small = self.small.with_context(crm_skip_followup_plans=True)
         large = self.large.with_context(crm_skip_followup_plans=True)
-        with self.assertQueryCount(18):
+        with self.assertQueryCount(17):
             self.assertEqual(len(small._crm_recompute_grades()), 3)
         self._fresh_cache()
-        with self.assertQueryCount(18):
+        with self.assertQueryCount(17):
             self.assertEqual(len(large._crm_recompute_grades()), 15)
         # nothing to change: fewer queries, still flat
         self._fresh_cache()
-        # (9: the customers' settings company and the main company's currency)
-        with self.assertQueryCount(9):
+        # (8: the settings companies come with the locked rows; the main
+        # company's currency)
+        with self.assertQueryCount(8):
             self.assertFalse(self.small._crm_recompute_grades())
         self._fresh_cache()
-        with self.assertQueryCount(9):
+        with self.assertQueryCount(8):
             self.assertFalse(self.large._crm_recompute_grades())
 
 

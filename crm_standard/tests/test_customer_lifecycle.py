@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import CrmStandardCommon
+from .common import CrmStandardCommon, TwoConnectionsCase
 
 
 @tagged("post_install", "-at_install")
@@ -218,3 +218,85 @@ class TestLifecycle(CrmStandardCommon):
     def test_negative_churn_months_rejected(self):
         with self.assertRaisesRegex(ValidationError, "Churn After"):
             self.company.crm_churn_months = -1
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycleCronUnderLoad(TwoConnectionsCase):
+    """The lifecycle cron beside users saving customers (found by bench/load):
+    it never waits for a user's transaction nor fails on a customer a user
+    just saved; it leaves that customer to the next run."""
+
+    LOGGER = "odoo.addons.crm_standard.models.res_partner_lifecycle"
+
+    def setUp(self):
+        super().setUp()
+        with self._committed_env({"tracking_disable": True}) as env:
+            partners = env["res.partner"].create(
+                [
+                    {"name": f"Lifecycle Load {i}", "is_company": True, "is_crm_customer": True}
+                    for i in range(2)
+                ]
+            )
+            won = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+            env["crm.lead"].create(
+                [
+                    {"name": "Won", "type": "opportunity", "partner_id": p.id, "stage_id": won.id}
+                    for p in partners
+                ]
+            )
+            env.flush_all()
+            env.cr.precommit.run()  # the lifecycle follows the won deals at commit
+            env.flush_all()
+            # stale stages: the cron has both customers to update
+            env.cr.execute(
+                "UPDATE res_partner SET lifecycle_stage = 'potential' WHERE id IN %s",
+                [tuple(partners.ids)],
+            )
+            env.invalidate_all()
+            self.busy_id, self.free_id = partners.ids
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self._committed_env() as env:
+            ids = [self.busy_id, self.free_id]
+            env["crm.lead"].with_context(active_test=False).search(
+                [("partner_id", "in", ids)]
+            ).unlink()
+            env["res.partner"].browse(ids).unlink()
+
+    def _stages(self):
+        with self._committed_env() as env:
+            env.cr.execute(
+                "SELECT id, lifecycle_stage FROM res_partner WHERE id IN %s",
+                [(self.busy_id, self.free_id)],
+            )
+            return dict(env.cr.fetchall())
+
+    def test_cron_leaves_the_customer_a_user_is_saving_without_waiting(self):
+        with self._two_workers(lock_timeout="2s") as (user_env, cron_env):
+            # a user's save in progress holds the customer's row
+            user_env.cr.execute(
+                "UPDATE res_partner SET phone = '+86 21 1234 5678' WHERE id = %s",
+                [self.busy_id],
+            )
+            with self.assertNoLogs(self.LOGGER, "WARNING"):
+                cron_env["res.partner"]._cron_crm_recompute_lifecycle()
+            cron_env.cr.commit()
+            user_env.cr.commit()
+        self.assertEqual(self._stages(), {self.busy_id: "potential", self.free_id: "deal"})
+
+    def test_cron_with_an_older_snapshot_leaves_a_customer_a_user_just_saved(self):
+        with self._two_workers() as (user_env, cron_env):
+            cron_env.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # the cron's snapshot
+            user_env.cr.execute(
+                "UPDATE res_partner SET phone = '+86 21 1234 5678' WHERE id = %s",
+                [self.busy_id],
+            )
+            user_env.cr.commit()
+            # no error per customer: the batch is left to the next run
+            with self.assertNoLogs(self.LOGGER, "WARNING"):
+                cron_env["res.partner"]._cron_crm_recompute_lifecycle()
+            cron_env.cr.commit()
+        with self._committed_env() as env:
+            env["res.partner"]._cron_crm_recompute_lifecycle()
+        self.assertEqual(self._stages(), {self.busy_id: "deal", self.free_id: "deal"})

@@ -235,8 +235,30 @@ class TestSetBasedProposals(ProposalCommon):
             check,
         )
 
+    def test_first_grades_with_proposals_cost_the_same_queries_for_2_and_20_customers(self):
+        # the daily cron's first run on existing customers: every customer gets
+        # its first grade and a proposal, nothing to close, no chatter note
+        groups = [self._customers(size, f"First {size}", grade=False) for size in (1, 2, 20)]
+        self._flush_tracking()
+
+        def check(partners, changed):
+            self.assertEqual(changed, partners)
+            self.assertEqual(set(partners.mapped("customer_grade")), {"C"})
+            plans = self._plans(partners, state="draft")
+            self.assertEqual(plans.partner_id, partners)
+            self.assertEqual(set(plans.mapped("proposal_trigger")), {"grade"})
+            self.assertEqual(plans.template_id, self.template_c)
+
+        self._assert_flat_query_count(
+            groups,
+            lambda partners: partners._crm_recompute_grades(skip_locked=True),
+            FIRST_GRADES_WITH_PROPOSALS_QUERIES,
+            check,
+        )
+
 
 REGRADE_WITH_PROPOSALS_QUERIES = 40
+FIRST_GRADES_WITH_PROPOSALS_QUERIES = 24
 
 
 class TestProposalSettings(ProposalCommon):

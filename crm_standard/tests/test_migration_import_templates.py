@@ -152,3 +152,25 @@ class TestMigrationImportTemplates(MigrationImportCase):
         )
         self.assertFalse(self._errors(result))
         self.assertEqual(Ticket.search_count([]), count)
+
+    def test_reimport_matches_the_legacy_reference_of_the_import_company_only(self):
+        # the same legacy number in another company of the user: another record
+        company_b = self.env["res.company"].create({"name": "Legacy Ref Company B"})
+        self.user_service_manager.write({"company_ids": [(4, company_b.id)]})
+        elsewhere = self.env["crm.standard.ticket"].create(
+            {
+                "name": "Company B's ticket",
+                "partner_id": self.customer.id,
+                "company_id": company_b.id,
+                "crm_legacy_ref": "TK-2024-0001",
+            }
+        )
+        content = self._template("crm.standard.ticket", "crm_standard_tickets.csv")
+        # both companies allowed (the default), the import goes to the main company
+        result, _fields = self._import_model(
+            "crm.standard.ticket", content, self.user_service_manager
+        )
+        self.assertFalse(self._errors(result))
+        tickets = self.env["crm.standard.ticket"].search([("crm_legacy_ref", "=", "TK-2024-0001")])
+        self.assertEqual(tickets.company_id, self.company | company_b)
+        self.assertEqual(elsewhere.name, "Company B's ticket", "not overwritten")

@@ -92,7 +92,7 @@ class TestWhatEachRoleSees(CrmStandardTicketCommon):
         tag_s = self.env.ref("crm_standard.partner_tag_grade_s")
         complaint = self.env.ref("crm_standard.partner_tag_complaint")
         self.assertIn(tag_s, self.customer.category_id, "the grade tag stays on the customer")
-        for view_type in ("form", "list"):
+        for view_type in ("form", "list", "kanban"):
             arch = self._arch("res.partner", view_type, user=self.user_salesman)
             # the customer's own tags, not those of the contacts' sub-form
             [tags] = arch.xpath("//field[@name='category_id'][not(ancestor::field)]")

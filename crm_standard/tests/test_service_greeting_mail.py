@@ -165,7 +165,8 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
         with self._committed_env({"tracking_disable": True}) as env:
             company = env["res.company"].create(
                 {
-                    "name": "Greeting Workers Co",
+                    # company names are unique and the company stays: one per test
+                    "name": f"Greeting Workers Co {self._testMethodName}",
                     "crm_greeting_enabled": True,
                     "crm_greeting_days_before": 3,
                     "crm_greeting_mode": "mail",
@@ -225,3 +226,39 @@ class TestGreetingMailWorkers(TwoConnectionsCase):
             with self._committed_env() as env:
                 self.assertEqual(env["crm.standard.holiday"]._cron_crm_greetings(), 0, "next run")
         self.assertEqual(self._counts(), (1, 1))
+
+    def test_worker_with_an_older_snapshot_skips_the_greetings_cleanly(self):
+        with freeze_time("2027-04-28"):
+            with self._two_workers() as (env1, env2):
+                env2.cr.execute("SELECT 1 FROM res_partner LIMIT 1")  # worker 2's snapshot
+                self.assertTrue(env1["crm.standard.holiday"]._cron_crm_greetings())
+                env1.cr.commit()
+                # the greetings were claimed after its snapshot: left to worker 1,
+                # no serialization error (a cron error), the transaction still usable
+                self.assertEqual(env2["crm.standard.holiday"]._cron_crm_greetings(), 0)
+                env2.cr.execute("SELECT 1")
+                env2.cr.commit()
+        self.assertEqual(self._counts(), (1, 1))
+
+    def test_two_workers_at_once_create_each_greeting_activity_once(self):
+        with self._committed_env() as env:
+            env["res.company"].browse(self.company_id).crm_greeting_mode = "activity"
+            env["res.partner"].browse(self.customer_id).user_id = env.ref("base.user_admin")
+        with freeze_time("2027-04-28"):
+            with self._two_workers(lock_timeout="2s") as (env1, env2):
+                self.assertTrue(env1["crm.standard.holiday"]._cron_crm_greetings())
+                # worker 1 holds the company: worker 2 creates no second activity
+                env2["crm.standard.holiday"]._cron_crm_greetings()
+                env2.cr.commit()
+                env1.cr.commit()
+        with self._committed_env() as env:
+            activities = env["mail.activity"].search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.customer_id),
+                    ("summary", "=", "Greeting: Workers Day"),
+                ]
+            )
+            count = len(activities)
+            activities.unlink()
+        self.assertEqual(count, 1)

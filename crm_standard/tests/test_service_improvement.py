@@ -202,3 +202,21 @@ class TestImprovementActions(CrmStandardCommon):
         self.assertFalse(main_only.search([("id", "=", other.id)]))
         both = manager.with_context(allowed_company_ids=[self.company.id, company_b.id])
         self.assertEqual(both.search([("id", "=", other.id)]), other)
+
+    def test_done_on_follows_the_status_when_the_owner_drags_the_card(self):
+        action = self._create_from(self.feedback, self.user_sales_manager, self.user_salesman)
+        self.env.invalidate_all()
+        mine = self._as(self.user_salesman, action)
+        # the kanban groups by status: a drag to the Done column is a web_save of the status
+        with freeze_time("2027-03-20"):
+            mine.web_save({"state": "done", "result": "Reports on Mondays"}, {})
+        self.assertEqual((action.state, action.date_done), ("done", date(2027, 3, 20)))
+        mine.web_save({"state": "draft"}, {})  # dragged back: no longer done
+        self.assertFalse(action.date_done)
+
+    def test_owner_cannot_write_the_done_date(self):
+        action = self._create_from(self.feedback, self.user_sales_manager, self.user_salesman)
+        self.env.invalidate_all()
+        with self.assertRaisesRegex(AccessError, "Done On"):
+            self._as(self.user_salesman, action).write({"date_done": date(2020, 1, 1)})
+        self.assertFalse(action.date_done)

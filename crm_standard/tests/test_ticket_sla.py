@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import TwoConnectionsCase
+from .common import CrmStandardCommon, TwoConnectionsCase
 from .test_tickets import CrmStandardTicketCommon
 
 # Friday 20 November 2026, 15:00 UTC
@@ -178,6 +178,33 @@ class TestTicketSla(CrmStandardTicketCommon):
         with freeze_time(datetime(2026, 11, 23, 9, 15)):
             self.Ticket._crm_refresh_sla_status()
             self.assertEqual(ticket.sla_status, "at_risk")
+
+
+@tagged("post_install", "-at_install")
+class TestTicketSlaDemo(CrmStandardCommon):
+    def test_demo_tickets_list_shows_on_track_at_risk_and_breached(self):
+        demo = [
+            self.env.ref(f"crm_standard.ticket_demo_{name}", raise_if_not_found=False)
+            for name in ("huaxin_printer", "huaxin_spare_parts", "jinhe_complaint")
+        ]
+        if not all(demo):
+            self.skipTest("demo data not loaded")
+        # the statuses as the SLA scheduled action leaves them now
+        self.env["crm.standard.ticket"]._crm_refresh_sla_status()
+        self.env.invalidate_all()
+        rows = (
+            self.env["crm.standard.ticket"]
+            .with_user(self.user_service_manager)
+            .web_search_read([("id", "in", [t.id for t in demo])], {"sla_status": {}})
+        )["records"]
+        self.assertEqual(
+            {row["id"]: row["sla_status"] for row in rows},
+            {
+                demo[0].id: "on_track",
+                demo[1].id: "at_risk",
+                demo[2].id: "breached",
+            },
+        )
 
 
 @tagged("post_install", "-at_install")

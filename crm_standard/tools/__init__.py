@@ -2,6 +2,7 @@ from .protected import AFTER_CREATE, check_protected_fields, is_system_env, syst
 from .sql import (
     CONCURRENCY_ERRORS,
     array_literal,
+    column_values,
     create_report_view,
     insert_rows,
     lock_nowait,
@@ -14,6 +15,7 @@ __all__ = [
     "CONCURRENCY_ERRORS",
     "array_literal",
     "check_protected_fields",
+    "column_values",
     "create_report_view",
     "insert_rows",
     "is_system_env",

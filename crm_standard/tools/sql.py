@@ -41,6 +41,27 @@ def unnest_sql(columns):
     )
 
 
+def column_values(records, fname):
+    """Values of the field ``fname`` for ``records``, in their order, as the
+    cache holds them (a many2one: the id or ``None``), with at most one fetch:
+    no record, recordset nor conversion per value when a batch path reads a
+    column of thousands of records (``mapped`` gives a many2one as one
+    recordset, ``record[fname]`` costs a recordset each)."""
+    field = records._fields[fname]
+    if field.compute and field.store:
+        field.recompute(records)
+    cache = records.env.cache
+    values = list(cache.get_until_miss(records, field))
+    if len(values) < len(records):
+        records.fetch([fname])
+        values = list(cache.get_until_miss(records, field))
+    if len(values) < len(records):  # new records without a value
+        values = [record[fname] for record in records]
+        if field.type == "many2one":
+            values = [value.id or None for value in values]
+    return values
+
+
 def create_report_view(cr, table, query):
     """(Re)create the SQL view ``table`` of a report model (``_auto = False``)."""
     drop_view_if_exists(cr, table)

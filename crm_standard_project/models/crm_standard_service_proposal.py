@@ -1,6 +1,9 @@
 from datetime import datetime, time
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.crm_standard.tools import is_system_env
 
 
 class CrmStandardServiceProposal(models.Model):
@@ -13,6 +16,28 @@ class CrmStandardServiceProposal(models.Model):
         "project.project", copy=False, readonly=True, index="btree_not_null"
     )
     project_task_count = fields.Integer(related="project_id.task_count", string="Service Tasks")
+
+    def _crm_check_project_written(self, vals_list):
+        """The project is set by the acceptance only (read-only in the form is no
+        guard over RPC): a user's link to another project would stop the
+        acceptance from creating the delivery's project."""
+        if not is_system_env(self.env) and any("project_id" in vals for vals in vals_list):
+            raise AccessError(
+                self.env._(
+                    "%(field)s: set by the system when the customer accepts the "
+                    "service proposal, never written by hand.",
+                    field=self._fields["project_id"]._description_string(self.env),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._crm_check_project_written(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._crm_check_project_written([vals])
+        return super().write(vals)
 
     def _crm_portal_accept(self, signed_by):
         result = super()._crm_portal_accept(signed_by)

@@ -3,6 +3,7 @@ service tasks planned as activities on the proposal become its tasks."""
 
 from datetime import date
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.crm_standard.tests.test_service_delivery import ServiceDeliveryCommon
@@ -56,3 +57,14 @@ class TestServiceProject(ServiceDeliveryCommon):
         self.proposal.sudo()._crm_portal_accept("Carl Contact")
         self.assertEqual(self.customer.crm_service_state, "in_service")
         self.assertTrue(self.lead.stage_id.is_won)
+
+    def test_salesperson_cannot_link_a_project_by_hand(self):
+        # over RPC (the field is read-only in the form only): another project would
+        # show its task count and stop the acceptance from creating the delivery's
+        foreign = self.env["project.project"].create({"name": "Someone else's project"})
+        proposal = self._as(self.user_salesman, self.proposal)
+        with self.assertRaisesRegex(AccessError, "Project"):
+            proposal.write({"project_id": foreign.id})
+        self.assertFalse(self.proposal.project_id)
+        self.proposal.sudo()._crm_portal_accept("Carl Contact")
+        self.assertEqual(self.proposal.project_id.crm_proposal_id, self.proposal)

@@ -8,6 +8,10 @@ import {
     Many2ManyTagsFieldColorEditable,
     many2ManyTagsFieldColorEditable,
 } from "@web/views/fields/many2many_tags/many2many_tags_field";
+import {
+    KanbanMany2ManyTagsField,
+    kanbanMany2ManyTagsField,
+} from "@web/views/fields/many2many_tags/kanban_many2many_tags_field";
 
 const withoutGradeTags = (Base) =>
     class extends Base {
@@ -27,6 +31,7 @@ const relatedFields = (fieldInfo) => [
 ];
 
 export class CrmPartnerTagsField extends withoutGradeTags(Many2ManyTagsField) {}
+export class CrmPartnerTagsFieldKanban extends withoutGradeTags(KanbanMany2ManyTagsField) {}
 export class CrmPartnerTagsFieldColorEditable extends withoutGradeTags(
     Many2ManyTagsFieldColorEditable
 ) {}
@@ -39,5 +44,10 @@ registry.category("fields").add("crm_partner_tags", {
 registry.category("fields").add("form.crm_partner_tags", {
     ...many2ManyTagsFieldColorEditable,
     component: CrmPartnerTagsFieldColorEditable,
+    relatedFields,
+});
+registry.category("fields").add("kanban.crm_partner_tags", {
+    ...kanbanMany2ManyTagsField,
+    component: CrmPartnerTagsFieldKanban,
     relatedFields,
 });
