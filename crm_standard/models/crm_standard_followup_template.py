@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..tools import column_values
@@ -115,12 +115,20 @@ class CrmStandardFollowupTemplate(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.setdefault("res_model", "res.partner")
-        return super().create(vals_list)
+        templates = super().create(vals_list)
+        self.env.registry.clear_cache()  # _crm_match_table
+        return templates
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
 
     def unlink(self):
         plans = self.activity_plan_id
         res = super().unlink()
         plans.unlink()
+        self.env.registry.clear_cache()
         return res
 
     @api.model
@@ -137,13 +145,7 @@ class CrmStandardFollowupTemplate(models.Model):
         partners.fetch(["customer_grade", "company_id", "lifecycle_stage"])
         # the columns, not a field access per customer (thousands in a batch)
         grades = column_values(partners, "customer_grade")
-        templates = self.search(
-            [
-                ("grade", "in", [grade for grade in set(grades) if grade]),
-                ("crm_retention", "=", False),
-            ]
-        ).sorted(lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id))
-        candidates = [(t, t.grade, t.company_id.id, t.lifecycle_stage) for t in templates]
+        candidates = self._crm_match_candidates({grade for grade in grades if grade})
         # few distinct (grade, company, stage): decide once for each
         best, result = {}, {}
         company_id = self.env.company.id
@@ -169,6 +171,40 @@ class CrmStandardFollowupTemplate(models.Model):
             if best[key]:
                 result[partner] = best[key]
         return result
+
+    @api.model
+    def _crm_match_candidates(self, grades):
+        """``[(template, grade, company id, stage)]`` of the templates of
+        ``grades`` that propose by grade, best first (a total order, ending
+        with the id). As the system (the proposals), from a registry cache:
+        a grade and a lifecycle change of one request match twice."""
+        if self.env.su:
+            return [
+                (self.browse(template_id), grade, company_id, stage)
+                for template_id, grade, company_id, stage in self._crm_match_table(
+                    self.env.context.get("active_test", True)
+                )
+                if grade in grades
+            ]
+        return self._crm_match_rows(
+            self.search([("grade", "in", list(grades)), ("crm_retention", "=", False)])
+        )
+
+    @api.model
+    @tools.ormcache("active_test")
+    def _crm_match_table(self, active_test):
+        # cleared when a template or an activity plan (its company, active) changes
+        templates = self.with_context(active_test=active_test).search(
+            [("crm_retention", "=", False)]
+        )
+        return tuple((t.id, grade, c, s) for t, grade, c, s in self._crm_match_rows(templates))
+
+    @api.model
+    def _crm_match_rows(self, templates):
+        templates = templates.sorted(
+            lambda t: (not t.lifecycle_stage, not t.company_id, t.sequence, t.id)
+        )
+        return [(t, t.grade, t.company_id.id, t.lifecycle_stage) for t in templates]
 
     def action_view_plans(self):
         self.ensure_one()

@@ -1,8 +1,8 @@
 from odoo import models
 from odoo.tools import SQL
 
-# activity fields the partner visibility rule reads
-LINK_FIELDS = ("res_model_id", "res_model", "res_id", "user_id", "active")
+# cursor cache key: the activities whose reminders _action_done closed
+REMINDERS_CLOSED = "crm_standard.activity.reminders_closed"
 
 # activity fields the partner visibility rule reads
 LINK_FIELDS = ("res_model_id", "res_model", "res_id", "user_id", "active")
@@ -49,14 +49,24 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         """A follow-up reminder marked done moves its step by the cadence and
         records the last contact date (hook of the activity feedback path)."""
-        if self.ids:
-            self._crm_followup_reminders()._crm_close(contacted=True)
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if not self.ids:
+            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        self._crm_followup_reminders()._crm_close(contacted=True)
+        # Odoo unlinks the done activities: their reminders are not searched again
+        closed = self.env.cr.cache.setdefault(REMINDERS_CLOSED, set())
+        ids = set(self.ids) - closed
+        closed |= ids
+        try:
+            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        finally:
+            closed -= ids
 
     def unlink(self):
         """A follow-up reminder deleted without being done skips its occurrence."""
-        if self.ids:
-            self._crm_followup_reminders()._crm_close(contacted=False)
+        closed = self.env.cr.cache.get(REMINDERS_CLOSED) or ()
+        dropped = self.browse([id_ for id_ in self.ids if id_ not in closed])
+        if dropped:
+            dropped._crm_followup_reminders()._crm_close(contacted=False)
         return super().unlink()
 
     def _crm_reassign(self, user):

@@ -24,6 +24,8 @@ _GRADING_INPUTS = {"needs_match", "industry_id", "company_id", "is_crm_customer"
 # cursor cache key: while set, writes collect the customers to regrade
 # (server code only: a client cannot reach the cursor)
 GRADING_DEFERRED = "crm_standard.grading_deferred"
+# the fields whose formats a customer's save checks (_check_crm_contact_formats)
+CONTACT_FORMAT_FIELDS = frozenset({"email", "phone", "mobile"})
 
 
 # Legal-form words dropped before comparing company names for duplicates.
@@ -338,16 +340,25 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.country_id or (self.company_id or self.env.company).country_id
 
-    @api.constrains("email", "phone", "mobile")
-    def _check_crm_contact_formats(self):
+    def _validate_fields(self, field_names, excluded_names=()):
+        field_names = set(field_names)
+        res = super()._validate_fields(field_names, excluded_names)
+        written = CONTACT_FORMAT_FIELDS.intersection(field_names).difference(excluded_names)
+        if written:
+            self._check_crm_contact_formats(written)
+        return res
+
+    def _check_crm_contact_formats(self, fnames=CONTACT_FORMAT_FIELDS):
         """E-mail and phone formats of customers, checked when they are
-        entered. A partner that becomes a customer (its first opportunity) is
-        not blocked by a legacy number: completeness and duplicates report it.
+        entered: only the fields written (``fnames``). A partner that becomes
+        a customer (its first opportunity), or whose e-mail is written, is not
+        blocked by a legacy number accepted before: completeness and
+        duplicates report it.
         """
         if system_flag(self.env, "crm_skip_quality_check"):
             return
         for partner in self._crm_in_quality_scope():
-            if partner.email and not is_valid_email_field(partner.email):
+            if "email" in fnames and partner.email and not is_valid_email_field(partner.email):
                 raise ValidationError(
                     self.env._(
                         "E-mail: '%(email)s' of %(name)s is not a valid e-mail address.",
@@ -357,7 +368,7 @@ class ResPartner(models.Model):
                 )
             country = partner._crm_phone_country()
             for fname in ("phone", "mobile"):
-                number = partner[fname]
+                number = fname in fnames and partner[fname]
                 if not number:
                     continue
                 try:

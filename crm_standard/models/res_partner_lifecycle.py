@@ -43,38 +43,57 @@ class ResPartner(models.Model):
     def _crm_lifecycle_stats(self):
         """Per commercial partner id: open count, won count, last won date.
 
-        Two grouped queries for the whole batch, whatever its size, on the
+        One grouped query for the whole batch, whatever its size, on the
         commercial partner stored on the opportunity (no ``child_of``
         expansion of the contacts). An opportunity is won on its closing
         date, or on its creation date when it was created already won (Odoo
         sets ``date_closed`` on a stage change only), as for the revenue.
+        Won: its stage is a won stage; open: its stage is not and its
+        probability is below 100 (opportunities without a stage are neither).
         """
         stats = {pid: {"open": 0, "won": 0, "last_won": False} for pid in self.ids}
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        base = [
-            ("crm_commercial_partner_id", "in", self.ids),
-            ("type", "=", "opportunity"),
-            ("active", "=", True),
-        ]
-        won_domain = base + [("stage_id.is_won", "=", True)]
-        open_domain = base + [("stage_id.is_won", "=", False), ("probability", "<", 100)]
-        # the query of _read_group, with MAX(COALESCE(...)) as the aggregate
-        query = Lead._search(won_domain)
+        query = Lead._search(
+            [
+                ("crm_commercial_partner_id", "in", self.ids),
+                ("type", "=", "opportunity"),
+                ("active", "=", True),
+            ]
+        )
+        # the query of _read_group, won and open counted with FILTER clauses
+        stage = query.make_alias(query.table, "stage_id")
+        query.add_join(
+            "JOIN",
+            stage,
+            "crm_stage",
+            SQL(
+                "%s = %s",
+                SQL.identifier(stage, "id"),
+                Lead._field_to_sql(query.table, "stage_id", query),
+            ),
+        )
+        won = SQL("%s IS TRUE", SQL.identifier(stage, "is_won"))
+        is_open = SQL(
+            "%s IS NOT TRUE AND %s < 100",
+            SQL.identifier(stage, "is_won"),
+            Lead._field_to_sql(query.table, "probability", query),
+        )
         customer = Lead._field_to_sql(query.table, "crm_commercial_partner_id", query)
         query.groupby = customer
-        last_won = SQL(
-            "MAX(COALESCE(%s, %s))",
-            Lead._field_to_sql(query.table, "date_closed", query),
-            Lead._field_to_sql(query.table, "create_date", query),
-        )
-        for partner_id, count, last in self.env.execute_query(
-            query.select(customer, SQL("COUNT(*)"), last_won)
+        for partner_id, won_count, last, open_count in self.env.execute_query(
+            query.select(
+                customer,
+                SQL("COUNT(*) FILTER (WHERE %s)", won),
+                SQL(
+                    "MAX(COALESCE(%s, %s)) FILTER (WHERE %s)",
+                    Lead._field_to_sql(query.table, "date_closed", query),
+                    Lead._field_to_sql(query.table, "create_date", query),
+                    won,
+                ),
+                SQL("COUNT(*) FILTER (WHERE %s)", is_open),
+            )
         ):
-            stats[partner_id].update(won=count, last_won=last or False)
-        for partner, count in Lead._read_group(
-            open_domain, ["crm_commercial_partner_id"], ["__count"]
-        ):
-            stats[partner.id]["open"] = count
+            stats[partner_id].update(won=won_count, last_won=last or False, open=open_count)
         return stats
 
     def _crm_lifecycle_from_stats(self, entry, today):

@@ -47,6 +47,53 @@ class TestDataQuality(CrmStandardCommon):
         with self.assertRaisesRegex(ValidationError, "Phone"):
             partner.phone = "(355)-687-3263"
 
+    def _openwood(self):
+        # Odoo's demo company: a Belgian number phonenumbers rejects
+        partner = self.env.ref("base.res_partner_5")
+        self.assertEqual(partner.phone, "+32 987 65 43 21")
+        return partner
+
+    def test_legacy_phone_not_rechecked_when_opportunities_write_the_email(self):
+        partner = self._openwood()
+        self._create_opportunity(partner, email_from="sales@openwood.example.com")
+        self.assertTrue(partner.is_crm_customer)
+        # a new opportunity's address is written to the customer (Odoo's
+        # inverse): its phone, accepted before, is not checked again
+        self._create_opportunity(partner, email_from="deals@openwood.example.com")
+        self.assertEqual(partner.email, "deals@openwood.example.com")
+        partner.write({"email": "hello@openwood.example.com", "city": "Orval"})
+        self.assertEqual(partner.phone, "+32 987 65 43 21")
+        # what is written is checked
+        with self.assertRaisesRegex(ValidationError, "Phone"):
+            partner.phone = "+32 12"
+        with self.assertRaisesRegex(ValidationError, "Mobile"):
+            partner.mobile = "12"
+        with self.assertRaisesRegex(ValidationError, "E-mail"):
+            partner.email = "hello-at-openwood"
+
+    def test_legacy_phone_does_not_block_an_opportunity_import(self):
+        partner = self._openwood()
+        fields = ["name", "type", "partner_id/.id", "email_from", "phone"]
+        content = (
+            ",".join(fields) + "\n"
+            f'OpenWood deal,opportunity,{partner.id},sales@openwood.example.com,"+32 987 65 43 21"\n'
+        )
+        importer = self.env["base_import.import"].create(
+            {
+                "res_model": "crm.lead",
+                "file": content.encode(),
+                "file_name": "leads.csv",
+                "file_type": "text/csv",
+            }
+        )
+        options = {"has_headers": True, "quoting": '"', "separator": ",", "encoding": "utf-8"}
+        result = importer.execute_import(fields, fields, options)
+        self.assertEqual([m["message"] for m in result["messages"] if m["type"] == "error"], [])
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.assertTrue(partner.is_crm_customer)
+        self.assertEqual(partner.email, "sales@openwood.example.com")
+
     def test_format_validation_can_be_disabled(self):
         self.company.crm_validate_formats = False
         partner = self._create_customer(is_crm_customer=True)

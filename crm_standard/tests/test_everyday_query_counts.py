@@ -148,16 +148,16 @@ class TestEverydayQueryCounts(CrmStandardCommon):
 
     # -- as the administrator, through the ORM --------------------------------------
     def test_admin_opportunity_for_new_company_query_count(self):
-        self._measure(self.admin, self._create, 72)
+        self._measure(self.admin, self._create, 69)
 
     def test_admin_win_query_count(self):
-        self._measure(self.admin, self._win, 55)
+        self._measure(self.admin, self._win, 51)
 
     def test_admin_stage_move_query_count(self):
         self._measure(self.admin, self._stage, 29)
 
     def test_admin_activity_done_query_count(self):
-        self._measure(self.admin, self._activity_done, 19)
+        self._measure(self.admin, self._activity_done, 18)
 
     def test_admin_company_create_query_count(self):
         self._measure(self.admin, self._partner_create, 11)
@@ -170,16 +170,16 @@ class TestEverydayQueryCounts(CrmStandardCommon):
 
     # -- as a restricted salesperson, through web_save and the buttons ---------------
     def test_salesman_web_save_opportunity_for_new_company_query_count(self):
-        self._measure(self.user_salesman, self._create, 80, web=True)
+        self._measure(self.user_salesman, self._create, 77, web=True)
 
     def test_salesman_win_query_count(self):
-        self._measure(self.user_salesman, self._win, 55, web=True)
+        self._measure(self.user_salesman, self._win, 51, web=True)
 
     def test_salesman_web_save_stage_move_query_count(self):
         self._measure(self.user_salesman, self._stage, 30, web=True)
 
     def test_salesman_activity_done_query_count(self):
-        self._measure(self.user_salesman, self._activity_done, 19, web=True)
+        self._measure(self.user_salesman, self._activity_done, 18, web=True)
 
     def test_salesman_web_save_company_create_query_count(self):
         self._measure(self.user_salesman, self._partner_create, 17, web=True)
