@@ -118,7 +118,7 @@ SHOTS = {
     "dashboard_crm_standard": {
         "action": "spreadsheet_dashboard.ir_actions_dashboard_action",
         "loaded": ".o_spreadsheet_dashboard_action .o-grid",
-        "show": ".o_search_panel_category_value.active[data-name='CRM Standard'], .o-figure",
+        "show": ".o_search_panel_category_value.active, .o-figure",
         "ready": "dashboard_figures",
     },
 }
