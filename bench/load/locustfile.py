@@ -524,39 +524,33 @@ class Manager(OdooUser):
     def plan_approve(self):
         if not STANDARD:
             return
-        plans = self.list(
-            "plan.list",
+        self.approve_one(
+            "plan",
             "crm.standard.followup.plan",
             [("state", "=", "submitted")],
             {"display_name": {}, "partner_id": {"fields": {"display_name": {}}}},
-            limit=20,
         )
-        if plans:
-            self.call(
-                "plan.approve",
-                "crm.standard.followup.plan",
-                "action_approve",
-                [random.choice(plans)["id"]],
-                button=True,
-            )
 
     @task(2)
     def change_approve(self):
         if not STANDARD:
             return
-        requests = self.list(
-            "change.list",
+        self.approve_one(
+            "change",
             "crm.standard.change.request",
             [("state", "=", "pending")],
             {"display_name": {}},
-            limit=20,
         )
-        if requests:
+
+    def approve_one(self, name, model, domain, spec):
+        """A manager's approval: the list of what waits, then one of them approved."""
+        waiting = self.list(f"{name}.list", model, domain, spec, limit=20)
+        if waiting:
             self.call(
-                "change.approve",
-                "crm.standard.change.request",
+                f"{name}.approve",
+                model,
                 "action_approve",
-                [random.choice(requests)["id"]],
+                [random.choice(waiting)["id"]],
                 button=True,
             )
 
