@@ -148,10 +148,10 @@ class TestEverydayQueryCounts(CrmStandardCommon):
 
     # -- as the administrator, through the ORM --------------------------------------
     def test_admin_opportunity_for_new_company_query_count(self):
-        self._measure(self.admin, self._create, 69)
+        self._measure(self.admin, self._create, 68)
 
     def test_admin_win_query_count(self):
-        self._measure(self.admin, self._win, 51)
+        self._measure(self.admin, self._win, 50)
 
     def test_admin_stage_move_query_count(self):
         self._measure(self.admin, self._stage, 29)
@@ -170,10 +170,10 @@ class TestEverydayQueryCounts(CrmStandardCommon):
 
     # -- as a restricted salesperson, through web_save and the buttons ---------------
     def test_salesman_web_save_opportunity_for_new_company_query_count(self):
-        self._measure(self.user_salesman, self._create, 77, web=True)
+        self._measure(self.user_salesman, self._create, 76, web=True)
 
     def test_salesman_win_query_count(self):
-        self._measure(self.user_salesman, self._win, 51, web=True)
+        self._measure(self.user_salesman, self._win, 50, web=True)
 
     def test_salesman_web_save_stage_move_query_count(self):
         self._measure(self.user_salesman, self._stage, 30, web=True)
