@@ -161,8 +161,10 @@ class CrmLead(models.Model):
     def _crm_lifecycle_inputs(self):
         """Per lead: what the lifecycle stage and the grade of its customer
         read of it (``_crm_lifecycle_stats``, ``_crm_grading_revenue_domain``):
-        its type, activity, contact and customer, whether its stage is won
-        and whether it is still open by its probability."""
+        its type, activity, contact and customer, and whether its stage is
+        won. Its probability is not read: computing it inside the write would
+        change what Odoo computes after it (a merge keeps a manual
+        probability); a write of the probability touches the lead instead."""
         return {
             lead.id: (
                 lead.type,
@@ -170,17 +172,19 @@ class CrmLead(models.Model):
                 lead.partner_id.id,
                 lead.partner_id.commercial_partner_id.id,
                 lead.stage_id.is_won,
-                (lead.probability or 0) < 100,
             )
             for lead in self
         }
 
-    def _crm_lifecycle_touched(self, before):
+    def _crm_lifecycle_touched(self, before, vals):
         """The leads of ``self`` whose change since ``before``
         (``_crm_lifecycle_inputs``) may change their customer's lifecycle or
-        grade: any change of those inputs, and any write of a won lead (its
-        closing date and revenue count). A move between two open stages
-        changes neither: the customer is not recomputed for nothing."""
+        grade: any change of those inputs or of the probability (open by
+        probability), and any write of a won lead (its closing date and
+        revenue count). A move between two open stages changes neither: the
+        customer is not recomputed for nothing."""
+        if "probability" in vals:
+            return self
         after = self._crm_lifecycle_inputs()
         return self.filtered(
             lambda lead: (
@@ -195,7 +199,7 @@ class CrmLead(models.Model):
         state = self._crm_business_state() if {"partner_id", "type", "stage_id"} & touches else None
         res = super().write(vals)
         if touches:
-            touched = self._crm_lifecycle_touched(inputs)
+            touched = self._crm_lifecycle_touched(inputs, vals)
             self._crm_schedule_customer_refresh(
                 self.env["res.partner"].browse(
                     inputs[lead.id][2]
