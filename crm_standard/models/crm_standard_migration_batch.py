@@ -181,9 +181,12 @@ class CrmStandardMigrationBatch(models.Model):
             batch_domain = [("id", "in", batch.partner_ids.ids)]
             lines = [fields.Command.clear()]
             filled_sum = cells = 0
+            totals = {}  # partners per scope: the customer fields share one count
             for key, label, domain in self._crm_completeness_items(batch.company_id):
                 scope = batch_domain + self._crm_completeness_scope(key)
-                total = Partner.search_count(scope) if batch.partner_ids else 0
+                if str(scope) not in totals:
+                    totals[str(scope)] = Partner.search_count(scope) if batch.partner_ids else 0
+                total = totals[str(scope)]
                 filled = Partner.search_count(scope + domain) if total else 0
                 filled_sum += filled
                 cells += total
