@@ -54,3 +54,4 @@ from . import test_kpi_measures
 from . import test_kpi_cron
 from . import test_kpi_digest
 from . import test_everyday_query_counts
+from . import test_rpc_attacks_wave
